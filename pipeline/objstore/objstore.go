@@ -1,0 +1,37 @@
+// Package objstore is the object store the pipeline lands records in and keeps its Delta tables
+// in: a folder on disk locally, S3 (through ops/s3) in the cloud. Keys are slash-separated and
+// relative to the store's root, like S3 keys.
+package objstore
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// ErrNotFound reports that no object has the key asked for.
+var ErrNotFound = errors.New("object not found")
+
+// ErrExist reports that PutIfAbsent found an object already under the key.
+var ErrExist = errors.New("object already exists")
+
+// Object describes one stored object.
+type Object struct {
+	Key      string
+	Size     int64
+	Modified time.Time
+}
+
+// Store is the capability every pipeline stage needs from an object store.
+type Store interface {
+	// Get returns the whole object, or an error wrapping ErrNotFound.
+	Get(ctx context.Context, key string) ([]byte, error)
+	// Put writes the object atomically: readers see the old object or the new one, never a part.
+	Put(ctx context.Context, key string, data []byte) error
+	// PutIfAbsent writes the object only if no object has the key, else returns an error wrapping ErrExist.
+	PutIfAbsent(ctx context.Context, key string, data []byte) error
+	// List returns the objects whose keys start with prefix, sorted by key.
+	List(ctx context.Context, prefix string) ([]Object, error)
+	// Delete removes the object; deleting a missing object is not an error.
+	Delete(ctx context.Context, key string) error
+}
