@@ -1,0 +1,264 @@
+// Package config is pintui's one configuration struct: every setting is declared once, as a
+// tagged field, and that declaration drives its default, its environment variable, its place in
+// the config file, its documentation and its masking. Values merge in the order defaults < file
+// (`$XDG_CONFIG_HOME/pintui/config.yaml`, then the selected profile's section of it) < `PINTUI_*`
+// environment < flags, and every value remembers where it came from.
+package config
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+)
+
+// Config is the whole of pintui's configuration. Field tags: `key` is the dotted name used in the
+// file, in `PINTUI_*` variables (dots and dashes become underscores) and in `config show`;
+// `default` is the default before XDG expansion; `help` documents it; `secret` masks it.
+type Config struct {
+	Profile string `key:"profile" default:"local" help:"profile to run: local (the embedded stack) or a name under profiles: in the config file"`
+	DataDir string `key:"data_dir" help:"where local state lives (source.db, kafka/, s3/, lakehouse/ …); default $XDG_DATA_HOME/pintui"`
+	UID     string `key:"uid" default:"0a1b2c3d4e5f" help:"the 12-hex-digit user id every topic, stream, bucket and table name derives from"`
+	Color   string `key:"color" default:"auto" help:"colour output: auto, always or never (NO_COLOR also turns it off)"`
+
+	Source SourceConfig `key:"source"`
+	Local  LocalConfig  `key:"local"`
+	AWS    AWSConfig    `key:"aws"`
+	Kafka  KafkaConfig  `key:"kafka"`
+	S3     S3Config     `key:"s3"`
+
+	Gateway    GatewayConfig    `key:"gateway"`
+	Airflow    AirflowConfig    `key:"airflow"`
+	Databricks DatabricksConfig `key:"databricks"`
+}
+
+// SourceConfig names the source database the emulators read.
+type SourceConfig struct {
+	URL string `key:"url" help:"source database: a SQLite file path or mysql://user:pass@host:3306/db; default <data_dir>/source.db" secret:"url"`
+}
+
+// LocalConfig holds the loopback addresses of the embedded stack.
+type LocalConfig struct {
+	KafkaAddr   string `key:"kafka_addr" default:"127.0.0.1:9092" help:"embedded Kafka listener (port 0 picks a free one)"`
+	S3Addr      string `key:"s3_addr" default:"127.0.0.1:9000" help:"embedded S3 listener (port 0 picks a free one)"`
+	GatewayAddr string `key:"gateway_addr" default:"127.0.0.1:8082" help:"REST Proxy / API Gateway listener (port 0 picks a free one)"`
+}
+
+// AWSConfig selects credentials through the AWS SDK's standard chain; keys never live here.
+type AWSConfig struct {
+	Profile string `key:"profile" help:"AWS shared-config profile (credentials come from the SDK's standard chain)"`
+	Region  string `key:"region" default:"us-east-1" help:"AWS region"`
+}
+
+// KafkaConfig reaches MSK or any Kafka cluster in a cloud profile.
+type KafkaConfig struct {
+	Brokers  []string `key:"brokers" help:"bootstrap brokers, comma-separated in the environment"`
+	TLS      bool     `key:"tls" help:"connect with TLS (MSK ports 9094/9096/9098)"`
+	SASL     string   `key:"sasl" help:"SASL mechanism: none, aws_msk_iam, scram-sha-512 or plain"`
+	Username string   `key:"username" help:"SASL user for scram-sha-512 or plain"`
+	Password string   `key:"password" help:"SASL password for scram-sha-512 or plain" secret:"true"`
+}
+
+// S3Config names the landing bucket in a cloud profile.
+type S3Config struct {
+	Bucket   string `key:"bucket" help:"landing bucket; default user-<uid>-bucket"`
+	Endpoint string `key:"endpoint" help:"S3 endpoint override (path-style), e.g. for MinIO"`
+}
+
+// GatewayConfig is the API Gateway the emulators post to in a cloud profile.
+type GatewayConfig struct {
+	InvokeURL string `key:"invoke_url" help:"API Gateway invoke URL with its stage, e.g. https://abc.execute-api.us-east-1.amazonaws.com/dev"`
+}
+
+// AirflowConfig reaches MWAA or a self-hosted Airflow.
+type AirflowConfig struct {
+	Environment string `key:"environment" help:"MWAA environment name"`
+	URL         string `key:"url" help:"self-hosted Airflow REST API base URL"`
+	Token       string `key:"token" help:"bearer token for a self-hosted Airflow" secret:"true"`
+}
+
+// DatabricksConfig reaches a Databricks workspace.
+type DatabricksConfig struct {
+	Host      string `key:"host" help:"workspace URL, e.g. https://dbc-123.cloud.databricks.com"`
+	Token     string `key:"token" help:"personal access token" secret:"true"`
+	ClusterID string `key:"cluster_id" help:"existing cluster the batch job runs on"`
+}
+
+// Source says where a value came from.
+type Source string
+
+// The places a value can come from, weakest first.
+const (
+	FromDefault Source = "default"
+	FromFile    Source = "file"
+	FromProfile Source = "profile"
+	FromEnv     Source = "env"
+	FromFlag    Source = "flag"
+)
+
+// Loaded is a merged configuration and the origin of each of its values.
+type Loaded struct {
+	Config
+	// Origins maps a dotted key to where its value came from (with the file, variable or flag name).
+	Origins map[string]string
+	// File is the config file that was read, or "" if there was none.
+	File string
+}
+
+// Options tell Load where to look; zero values mean the real process environment.
+type Options struct {
+	// File overrides the config file path.
+	File string
+	// Env looks up environment variables; nil means os.LookupEnv.
+	Env func(string) (string, bool)
+	// Flags are values set on the command line, keyed by dotted key.
+	Flags map[string]string
+}
+
+// Load merges defaults, the config file, the selected profile, the environment and flags, then
+// validates the result.
+func Load(opts Options) (*Loaded, error) {
+	env := opts.Env
+	if env == nil {
+		env = os.LookupEnv
+	}
+	l := &Loaded{Origins: map[string]string{}}
+	fields := Fields()
+	for _, f := range fields {
+		if f.Default != "" {
+			if err := f.set(&l.Config, f.Default); err != nil {
+				return nil, err
+			}
+			l.Origins[f.Key] = string(FromDefault)
+		}
+	}
+	file := opts.File
+	if file == "" {
+		if v, ok := env("PINTUI_CONFIG"); ok && v != "" {
+			file = v
+		} else {
+			file = filepath.Join(configHome(env), "pintui", "config.yaml")
+		}
+	}
+	doc, err := readFile(file, opts.File != "")
+	if err != nil {
+		return nil, err
+	}
+	if doc != nil {
+		l.File = file
+		if err := l.apply(fields, doc.values, string(FromFile)+" "+file); err != nil {
+			return nil, err
+		}
+	}
+	profile := l.Profile
+	if v, ok := env("PINTUI_PROFILE"); ok && v != "" {
+		profile = v
+	}
+	if v, ok := opts.Flags["profile"]; ok {
+		profile = v
+	}
+	if profile != "local" {
+		if doc == nil || doc.profiles[profile] == nil {
+			return nil, fmt.Errorf("profile %q is not defined: add it under profiles: in %s, or use --profile local", profile, file)
+		}
+		if err := l.apply(fields, doc.profiles[profile], string(FromProfile)+" "+profile); err != nil {
+			return nil, err
+		}
+	}
+	for _, f := range fields {
+		if v, ok := env(f.Env); ok {
+			if err := f.set(&l.Config, v); err != nil {
+				return nil, fmt.Errorf("%s: %w", f.Env, err)
+			}
+			l.Origins[f.Key] = string(FromEnv) + " " + f.Env
+		}
+	}
+	for _, f := range fields {
+		if v, ok := opts.Flags[f.Key]; ok {
+			if err := f.set(&l.Config, v); err != nil {
+				return nil, fmt.Errorf("--%s: %w", f.Flag(), err)
+			}
+			l.Origins[f.Key] = string(FromFlag) + " --" + f.Flag()
+		}
+	}
+	l.Profile = profile
+	if l.DataDir == "" {
+		l.DataDir = filepath.Join(dataHome(env), "pintui")
+		l.Origins["data_dir"] = string(FromDefault)
+	}
+	if err := l.Validate(); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+func (l *Loaded) apply(fields []Field, values map[string]string, origin string) error {
+	for _, f := range fields {
+		if v, ok := values[f.Key]; ok {
+			if err := f.set(&l.Config, v); err != nil {
+				return fmt.Errorf("%s in %s: %w", f.Key, origin, err)
+			}
+			l.Origins[f.Key] = origin
+		}
+	}
+	return nil
+}
+
+var uidPattern = regexp.MustCompile(`^[0-9a-z]{1,32}$`)
+
+// Validate checks the values that every command relies on.
+func (c *Config) Validate() error {
+	if !uidPattern.MatchString(c.UID) {
+		return fmt.Errorf("uid %q is not valid: use lower-case letters and digits only, e.g. 0a1b2c3d4e5f", c.UID)
+	}
+	switch c.Color {
+	case "auto", "always", "never":
+	default:
+		return fmt.Errorf("color %q is not valid: use auto, always or never", c.Color)
+	}
+	switch strings.ToLower(c.Kafka.SASL) {
+	case "", "none", "aws_msk_iam", "scram-sha-512", "scram-sha-256", "plain":
+	default:
+		return fmt.Errorf("kafka.sasl %q is not valid: use none, aws_msk_iam, scram-sha-512, scram-sha-256 or plain", c.Kafka.SASL)
+	}
+	return nil
+}
+
+// IsLocal reports whether the embedded local stack runs this profile.
+func (c *Config) IsLocal() bool { return c.Profile == "local" }
+
+// SourceURL returns the source database, defaulting to the SQLite file in the data dir.
+func (c *Config) SourceURL() string {
+	if c.Source.URL != "" {
+		return c.Source.URL
+	}
+	return filepath.Join(c.DataDir, "source.db")
+}
+
+// Bucket returns the landing bucket, defaulting to user-<uid>-bucket.
+func (c *Config) Bucket() string {
+	if c.S3.Bucket != "" {
+		return c.S3.Bucket
+	}
+	return "user-" + c.UID + "-bucket"
+}
+
+// LakehouseDir is the folder the local Delta tables live in.
+func (c *Config) LakehouseDir() string { return filepath.Join(c.DataDir, "lakehouse") }
+
+func configHome(env func(string) (string, bool)) string {
+	if v, ok := env("XDG_CONFIG_HOME"); ok && v != "" {
+		return v
+	}
+	home, _ := env("HOME")
+	return filepath.Join(home, ".config")
+}
+
+func dataHome(env func(string) (string, bool)) string {
+	if v, ok := env("XDG_DATA_HOME"); ok && v != "" {
+		return v
+	}
+	home, _ := env("HOME")
+	return filepath.Join(home, ".local", "share")
+}

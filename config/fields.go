@@ -1,0 +1,198 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Field is the declaration of one setting, read from the Config struct's tags.
+type Field struct {
+	// Key is the dotted name, e.g. local.kafka_addr.
+	Key string
+	// Env is the environment variable, e.g. PINTUI_LOCAL_KAFKA_ADDR.
+	Env string
+	// Default is the default value as text.
+	Default string
+	// Help documents the setting.
+	Help string
+	// Secret is "true" to mask the whole value, "url" to mask only a URL's password, or "".
+	Secret string
+	index  []int
+}
+
+// Flag returns the command-line flag name of the field: its key with dashes.
+func (f Field) Flag() string {
+	return strings.NewReplacer(".", "-", "_", "-").Replace(f.Key)
+}
+
+// Fields lists every setting in declaration order.
+func Fields() []Field {
+	var out []Field
+	walk(reflect.TypeFor[Config](), "", nil, &out)
+	return out
+}
+
+func walk(t reflect.Type, prefix string, index []int, out *[]Field) {
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		key := prefix + sf.Tag.Get("key")
+		idx := append(append([]int(nil), index...), i)
+		if sf.Type.Kind() == reflect.Struct {
+			walk(sf.Type, key+".", idx, out)
+			continue
+		}
+		*out = append(*out, Field{
+			Key:     key,
+			Env:     "PINTUI_" + strings.ToUpper(strings.NewReplacer(".", "_", "-", "_").Replace(key)),
+			Default: sf.Tag.Get("default"),
+			Help:    sf.Tag.Get("help"),
+			Secret:  sf.Tag.Get("secret"),
+			index:   idx,
+		})
+	}
+}
+
+func (f Field) value(c *Config) reflect.Value { return reflect.ValueOf(c).Elem().FieldByIndex(f.index) }
+
+func (f Field) set(c *Config, text string) error {
+	v := f.value(c)
+	switch v.Kind() {
+	case reflect.String:
+		v.SetString(text)
+	case reflect.Bool:
+		b, err := strconv.ParseBool(text)
+		if err != nil {
+			return fmt.Errorf("%q is not a boolean: use true or false", text)
+		}
+		v.SetBool(b)
+	case reflect.Slice:
+		var items []string
+		for item := range strings.SplitSeq(text, ",") {
+			if item = strings.TrimSpace(item); item != "" {
+				items = append(items, item)
+			}
+		}
+		v.Set(reflect.ValueOf(items))
+	default:
+		return fmt.Errorf("setting %s has an unsupported type %s", f.Key, v.Kind())
+	}
+	return nil
+}
+
+// Text returns the field's value as text, masked if it is a secret.
+func (f Field) Text(c *Config) string {
+	v := f.value(c)
+	var s string
+	switch v.Kind() {
+	case reflect.Bool:
+		s = strconv.FormatBool(v.Bool())
+	case reflect.Slice:
+		s = strings.Join(v.Interface().([]string), ",")
+	default:
+		s = v.String()
+	}
+	switch {
+	case s == "":
+		return s
+	case f.Secret == "true":
+		return "****"
+	case f.Secret == "url":
+		return MaskURL(s)
+	}
+	return s
+}
+
+// MaskURL hides the password of a URL such as mysql://user:pass@host/db.
+func MaskURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.User == nil {
+		return s
+	}
+	if _, ok := u.User.Password(); !ok {
+		return s
+	}
+	u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	return strings.Replace(u.String(), "xxxxx", "****", 1)
+}
+
+// fileDoc is a parsed config file: flat dotted values and, per profile, its own flat values.
+type fileDoc struct {
+	values   map[string]string
+	profiles map[string]map[string]string
+}
+
+func readFile(name string, mustExist bool) (*fileDoc, error) {
+	data, err := os.ReadFile(name)
+	if errors.Is(err, fs.ErrNotExist) && !mustExist {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read config %s: %w", name, err)
+	}
+	var root map[string]any
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, fmt.Errorf("parse config %s: %w (fix the YAML or move the file away)", name, err)
+	}
+	known := map[string]bool{}
+	for _, f := range Fields() {
+		known[f.Key] = true
+	}
+	doc := &fileDoc{values: map[string]string{}, profiles: map[string]map[string]string{}}
+	profiles, _ := root["profiles"].(map[string]any)
+	delete(root, "profiles")
+	if err := flatten(root, "", doc.values, known, name); err != nil {
+		return nil, err
+	}
+	for pname, p := range profiles {
+		m, ok := p.(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("config %s: profiles.%s must be a mapping of settings", name, pname)
+		}
+		doc.profiles[pname] = map[string]string{}
+		if err := flatten(m, "", doc.profiles[pname], known, name+" profiles."+pname); err != nil {
+			return nil, err
+		}
+	}
+	return doc, nil
+}
+
+func flatten(m map[string]any, prefix string, out map[string]string, known map[string]bool, where string) error {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		key := prefix + k
+		switch v := m[k].(type) {
+		case map[string]any:
+			if err := flatten(v, key+".", out, known, where); err != nil {
+				return err
+			}
+			continue
+		case []any:
+			items := make([]string, len(v))
+			for i, item := range v {
+				items[i] = fmt.Sprint(item)
+			}
+			out[key] = strings.Join(items, ",")
+		case nil:
+			out[key] = ""
+		default:
+			out[key] = fmt.Sprint(v)
+		}
+		if !known[key] {
+			return fmt.Errorf("config %s: unknown setting %q (see `pintui config show` for the settings)", where, key)
+		}
+	}
+	return nil
+}
