@@ -1,0 +1,83 @@
+package command
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+)
+
+func testRegistry() *Registry {
+	r := NewRegistry()
+	echo := func(_ context.Context, in *Invocation) (*Result, error) {
+		return &Result{Message: in.Command.Name + " " + strings.Join(in.Args, "|") + " limit=" + in.Flag("limit")}, nil
+	}
+	r.Add(
+		&Command{Name: "tables", Help: "List tables.", Run: echo},
+		&Command{Name: "preview", Args: "TABLE", MinArgs: 1, MaxArgs: 1, Flags: []Flag{{Name: "limit", Default: "20"}}, Help: "Preview.", Run: echo},
+		&Command{Name: "batch run", Help: "Run the batch job.", Run: echo},
+		&Command{Name: "wait landings", Args: ">= N", MinArgs: 2, MaxArgs: 2, Help: "Wait.", Run: echo},
+	)
+	return r
+}
+
+func TestRunParsesWordsArgsAndFlags(t *testing.T) {
+	r := testRegistry()
+	cases := map[string]string{
+		"tables":                       "tables  limit=",
+		"preview pin --limit 5":        "preview pin limit=5",
+		"preview --limit=7 'my table'": "preview my table limit=7",
+		"batch run":                    "batch run  limit=",
+		"wait landings >= 3000":        "wait landings >=|3000 limit=",
+		`preview "a \"quoted\" name"`:  `preview a "quoted" name limit=20`,
+	}
+	for line, want := range cases {
+		res, err := r.Run(context.Background(), line)
+		if err != nil {
+			t.Fatalf("%s: %v", line, err)
+		}
+		if res.Message != want {
+			t.Errorf("%s: got %q want %q", line, res.Message, want)
+		}
+	}
+}
+
+func TestErrorsSuggestAndExplain(t *testing.T) {
+	r := testRegistry()
+	cases := map[string]string{
+		"tabels":              `unknown command "tabels": did you mean "tables"? (type help for the list)`,
+		"batch rnu":           `unknown command "batch rnu": did you mean "batch run"? (type help for the list)`,
+		"frobnicate":          `unknown command "frobnicate": type help for the list of commands`,
+		"preview":             `preview: wrong number of arguments (usage: preview TABLE [--limit LIMIT])`,
+		"preview x --bogus 1": `preview: unknown flag: --bogus (usage: preview TABLE [--limit LIMIT])`,
+		`preview "x`:          `unterminated " quote in "preview \"x"`,
+	}
+	for line, want := range cases {
+		_, err := r.Run(context.Background(), line)
+		if err == nil || err.Error() != want {
+			t.Errorf("%s: got %v\nwant %s", line, err, want)
+		}
+	}
+	if _, err := r.Parse("   # a comment"); err != ErrEmpty {
+		t.Errorf("comment: %v", err)
+	}
+}
+
+func TestRenderTableAndJSON(t *testing.T) {
+	res := &Result{Columns: []string{"name", "rows"}, Rows: [][]string{{"0a_pin_batch", "11001"}, {"top_country", "1"}}}
+	var b bytes.Buffer
+	if err := res.Write(&b, FormatTable); err != nil {
+		t.Fatal(err)
+	}
+	want := "name          rows\n0a_pin_batch  11001\ntop_country   1\n"
+	if b.String() != want {
+		t.Errorf("table:\n%s\nwant:\n%s", b.String(), want)
+	}
+	b.Reset()
+	if err := res.Write(&b, FormatJSON); err != nil {
+		t.Fatal(err)
+	}
+	if got := b.String(); got != `[{"name":"0a_pin_batch","rows":"11001"},{"name":"top_country","rows":"1"}]`+"\n" {
+		t.Errorf("json: %s", got)
+	}
+}
