@@ -109,7 +109,12 @@ func (d *Dir) PutIfAbsent(_ context.Context, key string, data []byte) error {
 func (d *Dir) List(_ context.Context, prefix string) ([]Object, error) {
 	start := d.root
 	if i := strings.LastIndex(prefix, "/"); i >= 0 {
-		start = filepath.Join(d.root, filepath.FromSlash(prefix[:i]))
+		// The folder part must be a clean relative key, or the walk would leave the root.
+		folder, err := d.file(prefix[:i])
+		if err != nil {
+			return nil, fmt.Errorf("list %s: invalid object key prefix: use a relative slash-separated prefix without . or .. parts", prefix)
+		}
+		start = folder
 	}
 	var out []Object
 	err := filepath.WalkDir(start, func(p string, e fs.DirEntry, err error) error {
