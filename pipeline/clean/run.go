@@ -1,0 +1,211 @@
+package clean
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"sync"
+
+	"github.com/pintui/pintui/pipeline/record"
+)
+
+// chunkSize is how many bytes of whole lines one worker cleans at a time: large enough that the
+// hand-off between goroutines costs nothing next to the cleaning, small enough to stream.
+const chunkSize = 256 << 10
+
+// chunk is a run of whole input lines travelling from the reader through a worker to the
+// writer, which waits on done so the output keeps the input order.
+type chunk struct {
+	data        []byte
+	first       int
+	out         []byte
+	quarantined []Quarantined
+	done        chan struct{}
+}
+
+var chunkPool = sync.Pool{New: func() any { return new(chunk) }}
+
+// Run reads raw JSON lines of table from in, cleans them (SPEC §4, without de-duplication:
+// one input is one stream of rows) and writes one clean JSON object per line to out, in input
+// order. It cleans on every core: a reader cuts the input into chunks of whole lines, workers
+// clean them, and the writer puts them out in order. Quarantined lines are numbered from 1.
+func Run(ctx context.Context, table record.Table, in io.Reader, out io.Writer) (Report, error) {
+	return runWorkers(ctx, table, in, out, runtime.GOMAXPROCS(0))
+}
+
+func runWorkers(ctx context.Context, table record.Table, in io.Reader, out io.Writer, workers int) (Report, error) {
+	if err := checkTable(table); err != nil {
+		return Report{}, err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	work := make(chan *chunk, workers)
+	order := make(chan *chunk, 2*workers)
+	var readErr error
+	go func() {
+		defer close(order)
+		defer close(work)
+		readErr = readChunks(ctx, in, func(c *chunk) bool {
+			select {
+			case order <- c:
+			case <-ctx.Done():
+				return false
+			}
+			work <- c
+			return true
+		})
+	}()
+
+	reports := make(chan Report, workers)
+	for range workers {
+		go func() {
+			w := chunkWorker{cleaner: NewCleaner(table)}
+			for c := range work {
+				w.clean(c)
+				close(c.done)
+			}
+			reports <- w.cleaner.Report()
+		}()
+	}
+
+	var (
+		report   = Report{Table: table, Rules: map[string]int64{}}
+		writeErr error
+	)
+	for c := range order {
+		<-c.done
+		if writeErr == nil {
+			if _, err := out.Write(c.out); err != nil {
+				writeErr = fmt.Errorf("clean %s: write cleaned rows: %w", table, err)
+				cancel()
+			}
+		}
+		report.Quarantined = append(report.Quarantined, c.quarantined...)
+		c.quarantined = nil
+		chunkPool.Put(c)
+	}
+	for range workers {
+		r := <-reports
+		r.Quarantined = nil
+		report.Merge(r)
+	}
+	switch {
+	case writeErr != nil:
+		return report, writeErr
+	case readErr != nil:
+		return report, readErr
+	}
+	return report, ctx.Err()
+}
+
+// readChunks cuts in into chunks of whole lines and hands each to emit until emit returns false,
+// the input ends or the context is cancelled. A line longer than a chunk grows its chunk.
+func readChunks(ctx context.Context, in io.Reader, emit func(*chunk) bool) error {
+	var carry []byte
+	line := 1
+	for eof := false; !eof; {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		c := chunkPool.Get().(*chunk)
+		c.data = append(c.data[:0], carry...)
+		if cap(c.data) < chunkSize {
+			c.data = slices2x(c.data, chunkSize)
+		}
+		for {
+			if len(c.data) == cap(c.data) {
+				c.data = slices2x(c.data, 2*cap(c.data))
+			}
+			want := cap(c.data) - len(c.data)
+			n, err := in.Read(c.data[len(c.data):cap(c.data)])
+			c.data = c.data[:len(c.data)+n]
+			if errors.Is(err, io.EOF) {
+				eof = true
+				break
+			}
+			if err != nil {
+				return fmt.Errorf("clean: read input: %w", err)
+			}
+			// A short read means the input has nothing more for now (a pipe): clean what
+			// came rather than wait for a full chunk.
+			full := len(c.data) == cap(c.data)
+			if (full || n < want) && bytes.LastIndexByte(c.data, '\n') >= 0 {
+				break
+			}
+		}
+		cut := len(c.data)
+		if !eof {
+			cut = bytes.LastIndexByte(c.data, '\n') + 1
+		}
+		carry = append(carry[:0], c.data[cut:]...)
+		c.data = c.data[:cut]
+		c.first = line
+		line += bytes.Count(c.data, []byte{'\n'})
+		c.done = make(chan struct{})
+		if len(c.data) == 0 {
+			chunkPool.Put(c)
+			continue
+		}
+		if !emit(c) {
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+// slices2x returns b with its bytes kept and a capacity of at least n.
+func slices2x(b []byte, n int) []byte {
+	grown := make([]byte, len(b), n)
+	copy(grown, b)
+	return grown
+}
+
+// chunkWorker cleans chunks with its own decoder and Cleaner, reusing their buffers.
+type chunkWorker struct {
+	cleaner *Cleaner
+	dec     decoder
+	fields  []Field
+}
+
+func (w *chunkWorker) clean(c *chunk) {
+	out := c.out[:0]
+	data := c.data
+	table := w.cleaner.Table()
+	for n := c.first; len(data) > 0; n++ {
+		line := data
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			line, data = data[:i], data[i+1:]
+		} else {
+			data = nil
+		}
+		if blank(line) {
+			continue
+		}
+		if err := w.dec.scan(line); err != nil {
+			w.cleaner.Quarantine("", n, err.Error(), line)
+			continue
+		}
+		w.fields = w.dec.fields(w.fields[:0])
+		row := Row{Line: n, Fields: w.fields}
+		switch table {
+		case record.TablePin:
+			if p, err := w.cleaner.Pin(row); err == nil {
+				out = append(AppendPin(out, p), '\n')
+			}
+		case record.TableGeo:
+			if g, err := w.cleaner.Geo(row); err == nil {
+				out = append(AppendGeo(out, g), '\n')
+			}
+		case record.TableUser:
+			if u, err := w.cleaner.User(row); err == nil {
+				out = append(AppendUser(out, u), '\n')
+			}
+		}
+	}
+	c.out = out
+	c.quarantined = w.cleaner.takeQuarantined()
+}
