@@ -1,0 +1,59 @@
+// Package statusbar draws the console's bottom line: profile, data dir, running work and the last
+// error, so a failure is visible on every screen.
+package statusbar
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/pintui/pintui/ui/theme"
+)
+
+// Status is what the bar shows.
+type Status struct {
+	Profile string
+	DataDir string
+	// Running counts commands not answered yet.
+	Running int
+	// Err is the last error, shown until the next one or until cleared.
+	Err string
+	// Hint is the right-hand reminder, e.g. "? help".
+	Hint string
+}
+
+// View draws the status as exactly one line of width cells. The error gets the room it needs
+// first; the data dir is shortened from the left when space runs out.
+func View(s *theme.Styles, st Status, width int) string {
+	left := s.StatusKey.Render(" profile ") + s.StatusValue.Render(st.Profile)
+	dir := st.DataDir
+	right := ""
+	if st.Running > 0 {
+		right += s.StatusBusy.Render(fmt.Sprintf("● %d running ", st.Running))
+	}
+	if st.Hint != "" {
+		right += s.StatusKey.Render(st.Hint + " ")
+	}
+	var errPart string
+	if st.Err != "" {
+		room := width - ansi.StringWidth(left) - ansi.StringWidth(right) - 4
+		errPart = s.StatusError.Render("  ✗ " + ansi.Truncate(oneLine(st.Err), max(room, 10), "…"))
+	}
+	room := width - ansi.StringWidth(left) - ansi.StringWidth(right) - ansi.StringWidth(errPart) - len("  data ") - 1
+	if room >= 8 && dir != "" {
+		if ansi.StringWidth(dir) > room {
+			dir = ansi.TruncateLeft(dir, ansi.StringWidth(dir)-room+1, "…")
+		}
+		left += s.StatusKey.Render("  data ") + s.StatusValue.Render(dir)
+	}
+	left += errPart
+	gap := width - ansi.StringWidth(left) - ansi.StringWidth(right)
+	if gap < 0 {
+		return ansi.Truncate(left+right, width, "")
+	}
+	return left + s.StatusBar.Render(strings.Repeat(" ", gap)) + right
+}
+
+// oneLine folds a multi-line error into one line.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

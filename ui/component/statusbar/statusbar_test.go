@@ -1,0 +1,33 @@
+package statusbar
+
+import (
+	"testing"
+
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
+
+	"github.com/pintui/pintui/ui/theme"
+)
+
+func TestView(t *testing.T) {
+	s := theme.New(theme.Default())
+	cases := []struct {
+		name  string
+		st    Status
+		width int
+	}{
+		{"plain", Status{Profile: "local", DataDir: "/home/ana/.local/share/pintui", Hint: "? help"}, 80},
+		{"error", Status{Profile: "local", DataDir: "/home/ana/.local/share/pintui", Running: 2,
+			Err: "preview: table \"pins\" not found:\nrun tables to list them", Hint: "? help"}, 100},
+		{"narrow", Status{Profile: "prod", DataDir: "/very/long/path/to/the/pintui/data/dir", Err: "status: boom", Hint: "? help"}, 60},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			v := View(s, c.st, c.width)
+			if w := ansi.StringWidth(v); w != c.width {
+				t.Fatalf("width %d, want %d", w, c.width)
+			}
+			golden.RequireEqual(t, ansi.Strip(v))
+		})
+	}
+}
