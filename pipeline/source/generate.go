@@ -2,7 +2,7 @@ package source
 
 import (
 	_ "embed"
-	"fmt"
+	"encoding/hex"
 	"math"
 	"math/rand/v2"
 	"sort"
@@ -364,7 +364,7 @@ func (g *Generator) hex32() string {
 			b[i+j] = byte(v >> (8 * j))
 		}
 	}
-	return fmt.Sprintf("%x", b)
+	return hex.EncodeToString(b[:])
 }
 
 func (g *Generator) image() string {
@@ -408,7 +408,30 @@ func titleCase(s string) string {
 
 // fill replaces the $-placeholders of a template; pairs are placeholder, value.
 func fill(template string, pairs ...string) string {
-	return strings.NewReplacer(pairs...).Replace(template)
+	var b strings.Builder
+	b.Grow(len(template) + 32)
+	for {
+		i := strings.IndexByte(template, '$')
+		if i < 0 {
+			b.WriteString(template)
+			return b.String()
+		}
+		b.WriteString(template[:i])
+		template = template[i:]
+		matched := false
+		for j := 0; j < len(pairs); j += 2 {
+			if strings.HasPrefix(template, pairs[j]) {
+				b.WriteString(pairs[j+1])
+				template = template[len(pairs[j]):]
+				matched = true
+				break
+			}
+		}
+		if !matched {
+			b.WriteByte('$')
+			template = template[1:]
+		}
+	}
 }
 
 func pick[T any](r *rand.Rand, from []T) T { return from[r.IntN(len(from))] }
