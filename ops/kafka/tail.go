@@ -1,0 +1,145 @@
+package kafka
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// From is where a tail starts reading each partition.
+type From struct {
+	offset int64
+	end    bool
+}
+
+// Beginning starts a tail at the first record each partition still stores.
+var Beginning = From{offset: 0}
+
+// End starts a tail after the last record, so only new records arrive.
+var End = From{end: true}
+
+// At starts a tail at the given offset of every partition.
+func At(offset int64) From { return From{offset: offset} }
+
+func (f From) kgo() kgo.Offset {
+	switch {
+	case f.end:
+		return kgo.NewOffset().AtEnd()
+	case f.offset == 0:
+		return kgo.NewOffset().AtStart()
+	default:
+		return kgo.NewOffset().At(f.offset)
+	}
+}
+
+// TailOptions bound a tail: where it starts, how many records it returns, and whether it waits for new ones.
+type TailOptions struct {
+	From From
+	// Max stops the tail after this many records; 0 means no limit.
+	Max int
+	// Follow keeps waiting for new records until the context ends; without it the tail stops at
+	// the end offsets seen when it started.
+	Follow bool
+}
+
+// Record is one Kafka record as a tail delivers it.
+type Record struct {
+	Topic     string
+	Partition int32
+	Offset    int64
+	Key       []byte
+	Value     []byte
+	Time      time.Time
+}
+
+// errTailDone stops the poll loop once the tail has delivered what was asked for.
+var errTailDone = errors.New("tail done")
+
+// Tail reads records of topic and hands each to fn in partition order, without joining a
+// consumer group, so it never moves anyone's committed offsets. It returns when Max records were
+// delivered, when the end is reached (without Follow), when fn returns an error (which Tail
+// returns), or when ctx ends (a nil error if the tail was following).
+func (c *Client) Tail(ctx context.Context, topic string, o TailOptions, fn func(Record) error) error {
+	t, err := c.Topic(ctx, topic)
+	if err != nil {
+		return fmt.Errorf("tail %s: %w", topic, err)
+	}
+	start := make(map[int32]kgo.Offset, len(t.Partitions))
+	remaining := make(map[int32]int64, len(t.Partitions))
+	for _, p := range t.Partitions {
+		start[p.ID] = o.From.kgo()
+		if o.Follow {
+			continue
+		}
+		first := p.Start
+		if o.From.end {
+			first = p.End
+		} else if o.From.offset > first {
+			first = o.From.offset
+		}
+		if first < p.End {
+			remaining[p.ID] = p.End
+		}
+	}
+	if !o.Follow && len(remaining) == 0 {
+		return nil
+	}
+	opts := append(append([]kgo.Opt(nil), c.opts...),
+		kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{topic: start}))
+	cl, err := kgo.NewClient(opts...)
+	if err != nil {
+		return fmt.Errorf("tail %s: %w", topic, err)
+	}
+	defer cl.Close()
+
+	delivered := 0
+	deliver := func(r *kgo.Record) error {
+		if end, ok := remaining[r.Partition]; !o.Follow && (!ok || r.Offset >= end) {
+			return nil
+		}
+		if err := fn(Record{Topic: r.Topic, Partition: r.Partition, Offset: r.Offset, Key: r.Key, Value: r.Value, Time: r.Timestamp}); err != nil {
+			return err
+		}
+		delivered++
+		if !o.Follow && r.Offset+1 >= remaining[r.Partition] {
+			delete(remaining, r.Partition)
+		}
+		if (o.Max > 0 && delivered >= o.Max) || (!o.Follow && len(remaining) == 0) {
+			return errTailDone
+		}
+		return nil
+	}
+	for {
+		fetches := cl.PollFetches(ctx)
+		if ctx.Err() != nil {
+			if o.Follow {
+				return nil
+			}
+			return fmt.Errorf("tail %s: %w", topic, ctx.Err())
+		}
+		var fetchErr error
+		fetches.EachError(func(t string, p int32, err error) {
+			if fetchErr == nil {
+				fetchErr = fmt.Errorf("tail %s partition %d: %w", t, p, err)
+			}
+		})
+		if fetchErr != nil {
+			return fetchErr
+		}
+		var stop error
+		fetches.EachRecord(func(r *kgo.Record) {
+			if stop == nil {
+				stop = deliver(r)
+			}
+		})
+		if errors.Is(stop, errTailDone) {
+			return nil
+		}
+		if stop != nil {
+			return stop
+		}
+	}
+}
