@@ -1,0 +1,73 @@
+package s3
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/pintui/pintui/pipeline/objstore"
+)
+
+// Listing is one level of a bucket like `aws s3 ls` shows it: the common prefixes ("folders")
+// directly under the prefix and the objects directly under it.
+type Listing struct {
+	Prefixes []string
+	Objects  []objstore.Object
+}
+
+// Ls lists bucket under prefix. Keys are whole bucket keys. Without recursive, keys below the next
+// "/" are folded into Prefixes; with it, every object under prefix is listed.
+func (c *Client) Ls(ctx context.Context, bucket, prefix string, recursive bool) (Listing, error) {
+	in := &awss3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String(prefix)}
+	if !recursive {
+		in.Delimiter = aws.String("/")
+	}
+	var l Listing
+	p := awss3.NewListObjectsV2Paginator(c.api, in)
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return Listing{}, fmt.Errorf("list s3://%s/%s: %w%s", bucket, prefix, err, bucketHint(err))
+		}
+		for _, cp := range page.CommonPrefixes {
+			l.Prefixes = append(l.Prefixes, aws.ToString(cp.Prefix))
+		}
+		for _, o := range page.Contents {
+			l.Objects = append(l.Objects, objstore.Object{
+				Key:      aws.ToString(o.Key),
+				Size:     aws.ToInt64(o.Size),
+				Modified: aws.ToTime(o.LastModified),
+			})
+		}
+	}
+	return l, nil
+}
+
+// Cat copies the object under key to w and returns how many bytes it wrote.
+func (c *Client) Cat(ctx context.Context, bucket, key string, w io.Writer) (int64, error) {
+	out, err := c.api.GetObject(ctx, &awss3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+	if err != nil {
+		if status(err) == http.StatusNotFound && code(err) != "NoSuchBucket" {
+			return 0, fmt.Errorf("cat s3://%s/%s: %w: list the prefix with s3 ls to see the keys", bucket, key, objstore.ErrNotFound)
+		}
+		return 0, fmt.Errorf("cat s3://%s/%s: %w%s", bucket, key, err, bucketHint(err))
+	}
+	defer out.Body.Close()
+	n, err := io.Copy(w, out.Body)
+	if err != nil {
+		return n, fmt.Errorf("cat s3://%s/%s: %w", bucket, key, err)
+	}
+	return n, nil
+}
+
+// bucketHint says what to do when the bucket itself is missing.
+func bucketHint(err error) string {
+	if code(err) == "NoSuchBucket" {
+		return ": the bucket does not exist; start the local stack (pintui serve) or check the uid and profile"
+	}
+	return ""
+}
