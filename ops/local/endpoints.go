@@ -1,0 +1,32 @@
+package local
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Endpoints are the loopback addresses of a running stack, as external clients (kcat, the AWS
+// CLI, curl) and the rest of pintui reach it.
+type Endpoints struct {
+	// Gateway is the REST Proxy / API Gateway base URL, or "" when the stack serves no gateway.
+	Gateway string `json:"gateway"`
+	// Kafka is the bootstrap broker host:port.
+	Kafka string `json:"kafka"`
+	// S3 is the S3 endpoint URL (plain http, path-style).
+	S3 string `json:"s3"`
+	// Bucket is the landing bucket, user-<uid>-bucket.
+	Bucket string `json:"bucket"`
+	// DataDir is the folder the stack keeps its state in.
+	DataDir string `json:"data_dir"`
+}
+
+// String renders the endpoints as name=address lines, the text form of `pintui serve`.
+func (e Endpoints) String() string {
+	var b strings.Builder
+	for _, f := range [][2]string{
+		{"gateway", e.Gateway}, {"kafka", e.Kafka}, {"s3", e.S3}, {"bucket", e.Bucket}, {"data_dir", e.DataDir},
+	} {
+		fmt.Fprintf(&b, "%s=%s\n", f[0], f[1])
+	}
+	return b.String()
+}

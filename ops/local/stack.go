@@ -1,0 +1,314 @@
+// Package local runs the embedded stand-ins of local mode on loopback: a Kafka cluster (kfake)
+// persisted under <data-dir>/kafka, an S3 server (gofakes3) over <data-dir>/s3, and the gateway
+// the emulators post to. They speak the real wire protocols, so pintui's own clients and any
+// standard tool (kcat, the AWS CLI, curl) work against them unchanged. One data dir has one
+// owner: a second pintui started on the same dir attaches to the running stack instead.
+package local
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kfake"
+
+	"github.com/pintui/pintui/ops/kafka"
+)
+
+// Default loopback addresses, the ports the original pipeline's tools expect.
+const (
+	DefaultKafkaAddr   = "127.0.0.1:9092"
+	DefaultS3Addr      = "127.0.0.1:9000"
+	DefaultGatewayAddr = "127.0.0.1:8082"
+)
+
+// DefaultAttachTimeout bounds how long Start waits for another owner of the data dir to publish its endpoints.
+const DefaultAttachTimeout = 30 * time.Second
+
+// GatewayFunc builds the gateway once Kafka and S3 serve: it gets their endpoints and returns the
+// handler to serve on the gateway address and a function that releases what it holds (its
+// producer), called after the gateway stopped serving.
+type GatewayFunc func(ctx context.Context, e Endpoints) (http.Handler, func(), error)
+
+// Options configure a stack; the zero value of every field but DataDir and UID means its default.
+type Options struct {
+	// DataDir is the folder the stack keeps its state in (kafka/, s3/, stack.json).
+	DataDir string
+	// UID names the topics <uid>.pin, <uid>.geo, <uid>.user and the bucket user-<uid>-bucket.
+	UID string
+	// KafkaAddr, S3Addr and GatewayAddr are loopback host:port listeners; port 0 picks a free one.
+	// Kafka always listens on 127.0.0.1.
+	KafkaAddr, S3Addr, GatewayAddr string
+	// Gateway builds the gateway handler; nil serves no gateway (Endpoints.Gateway is "").
+	Gateway GatewayFunc
+	// Partitions is the partition count of topics the stack creates; 0 means 1.
+	Partitions int32
+	// SyncWrites fsyncs every Kafka batch, surviving an OS crash at the cost of throughput;
+	// without it a killed pintui still loses nothing that was acknowledged.
+	SyncWrites bool
+	// AttachTimeout bounds the wait for another owner's endpoints; 0 means DefaultAttachTimeout.
+	AttachTimeout time.Duration
+}
+
+// Topics returns the stack's Kafka topics for uid, <uid>.pin, <uid>.geo and <uid>.user.
+func Topics(uid string) []string {
+	return []string{uid + ".pin", uid + ".geo", uid + ".user"}
+}
+
+// Bucket returns the stack's landing bucket for uid, user-<uid>-bucket.
+func Bucket(uid string) string { return "user-" + uid + "-bucket" }
+
+// Stack is a running local stack, either owned by this process or attached to from it.
+type Stack struct {
+	endpoints Endpoints
+	owned     bool
+	ownerPID  int
+
+	lock         *os.File
+	kafka        *kfake.Cluster
+	s3           *http.Server
+	gateway      *http.Server
+	closeGateway func()
+}
+
+// Start starts the stack in opts.DataDir, or attaches to the one another process (or another
+// Start in this one) already runs there. Stop an owned stack with Close.
+func Start(ctx context.Context, opts Options) (*Stack, error) {
+	if opts.DataDir == "" || opts.UID == "" {
+		return nil, errors.New("start local stack: data dir and uid are required")
+	}
+	dir, err := filepath.Abs(opts.DataDir)
+	if err != nil {
+		return nil, fmt.Errorf("start local stack in %s: %w", opts.DataDir, err)
+	}
+	opts.DataDir = dir
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("create data dir %s: %w", dir, err)
+	}
+	lock, err := lockDir(dir)
+	if errors.Is(err, errOwned) {
+		return attach(ctx, opts)
+	}
+	if err != nil {
+		return nil, err
+	}
+	s := &Stack{
+		owned: true, ownerPID: os.Getpid(), lock: lock,
+		endpoints: Endpoints{Bucket: Bucket(opts.UID), DataDir: dir},
+	}
+	if err := s.start(ctx, opts); err != nil {
+		s.stop(context.Background())
+		return nil, err
+	}
+	return s, nil
+}
+
+func attach(ctx context.Context, opts Options) (*Stack, error) {
+	timeout := opts.AttachTimeout
+	if timeout == 0 {
+		timeout = DefaultAttachTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	st, err := readState(ctx, opts.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	return &Stack{endpoints: st.Endpoints, ownerPID: st.PID}, nil
+}
+
+func (s *Stack) start(ctx context.Context, opts Options) error {
+	token := make([]byte, 16)
+	rand.Read(token)
+	if err := claimDir(s.lock, hex.EncodeToString(token)); err != nil {
+		return err
+	}
+	// A stack.json left by a crashed owner must not be read by attachers while this one starts.
+	if err := removeState(opts.DataDir); err != nil {
+		return err
+	}
+	if err := s.startKafka(ctx, opts); err != nil {
+		return err
+	}
+	if err := s.startS3(opts); err != nil {
+		return err
+	}
+	if opts.Gateway != nil {
+		if err := s.startGateway(ctx, opts); err != nil {
+			return err
+		}
+	}
+	return writeState(opts.DataDir, stateFile{
+		Token: hex.EncodeToString(token), PID: s.ownerPID, Started: time.Now().UTC(), Endpoints: s.endpoints,
+	})
+}
+
+func (s *Stack) startKafka(ctx context.Context, opts Options) error {
+	port, err := loopbackPort(or(opts.KafkaAddr, DefaultKafkaAddr), "kafka")
+	if err != nil {
+		return err
+	}
+	partitions := opts.Partitions
+	if partitions == 0 {
+		partitions = 1
+	}
+	kopts := []kfake.Opt{
+		kfake.Ports(port),
+		kfake.DataDir(filepath.Join(opts.DataDir, "kafka")),
+		kfake.DefaultNumPartitions(int(partitions)),
+		kfake.ClusterID("pintui-local"),
+	}
+	if opts.SyncWrites {
+		kopts = append(kopts, kfake.SyncWrites())
+	}
+	s.kafka, err = kfake.NewCluster(kopts...)
+	if err != nil {
+		return fmt.Errorf("start kafka on 127.0.0.1:%d: %w: free the port or set local.kafka_addr (port 0 picks a free one)", port, err)
+	}
+	s.endpoints.Kafka = s.kafka.ListenAddrs()[0]
+	cl, err := kafka.New(ctx, kafka.Settings{Brokers: []string{s.endpoints.Kafka}})
+	if err != nil {
+		return err
+	}
+	defer cl.Close()
+	if err := cl.EnsureTopics(ctx, partitions, Topics(opts.UID)...); err != nil {
+		return fmt.Errorf("start kafka: %w", err)
+	}
+	return nil
+}
+
+func (s *Stack) startS3(opts Options) error {
+	fake, err := newS3(filepath.Join(opts.DataDir, "s3"), s.endpoints.Bucket)
+	if err != nil {
+		return err
+	}
+	ln, err := listen(or(opts.S3Addr, DefaultS3Addr), "s3")
+	if err != nil {
+		return err
+	}
+	s.endpoints.S3 = "http://" + ln.Addr().String()
+	s.s3 = serve(ln, fake.Server())
+	return nil
+}
+
+func (s *Stack) startGateway(ctx context.Context, opts Options) error {
+	ln, err := listen(or(opts.GatewayAddr, DefaultGatewayAddr), "gateway")
+	if err != nil {
+		return err
+	}
+	s.endpoints.Gateway = "http://" + ln.Addr().String()
+	h, closeGateway, err := opts.Gateway(ctx, s.endpoints)
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("start gateway: %w", err)
+	}
+	s.closeGateway = closeGateway
+	s.gateway = serve(ln, h)
+	return nil
+}
+
+// serve serves h on ln in the background until the returned server is shut down.
+func serve(ln net.Listener, h http.Handler) *http.Server {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	return srv
+}
+
+// listen opens a loopback listener, refusing addresses off loopback: local mode never listens outside.
+func listen(addr, what string) (net.Listener, error) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, fmt.Errorf("%s address %q: %w: use host:port, e.g. 127.0.0.1:0", what, addr, err)
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return nil, fmt.Errorf("%s address %q is not loopback: local mode listens on 127.0.0.1 only", what, addr)
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("start %s on %s: %w: free the port or set local.%s_addr (port 0 picks a free one)", what, addr, err, what)
+	}
+	return ln, nil
+}
+
+// loopbackPort returns the port of a Kafka address, which must be on 127.0.0.1 because kfake
+// always listens there.
+func loopbackPort(addr, what string) (int, error) {
+	host, p, err := net.SplitHostPort(addr)
+	if err != nil {
+		return 0, fmt.Errorf("%s address %q: %w: use host:port, e.g. 127.0.0.1:9092", what, addr, err)
+	}
+	if host != "127.0.0.1" && host != "localhost" {
+		return 0, fmt.Errorf("%s address %q: the embedded Kafka listens on 127.0.0.1 only", what, addr)
+	}
+	port, err := strconv.Atoi(p)
+	if err != nil || port < 0 || port > 65535 {
+		return 0, fmt.Errorf("%s address %q: bad port", what, addr)
+	}
+	return port, nil
+}
+
+func or(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+// Endpoints returns the addresses of the stack, owned or attached.
+func (s *Stack) Endpoints() Endpoints { return s.endpoints }
+
+// Owned reports whether this process runs the stack (true) or attached to another's (false).
+func (s *Stack) Owned() bool { return s.owned }
+
+// OwnerPID returns the id of the process that runs the stack.
+func (s *Stack) OwnerPID() int { return s.ownerPID }
+
+// Close stops an owned stack: it withdraws stack.json, stops the gateway and S3 (waiting for
+// requests in flight until ctx ends), then Kafka, which writes its state to disk, and releases
+// the data dir. Closing an attached stack only detaches.
+func (s *Stack) Close(ctx context.Context) error {
+	if !s.owned {
+		return nil
+	}
+	return s.stop(ctx)
+}
+
+func (s *Stack) stop(ctx context.Context) error {
+	var errs []error
+	if s.lock != nil {
+		errs = append(errs, removeState(s.endpoints.DataDir))
+	}
+	if s.gateway != nil {
+		errs = append(errs, shutdown(ctx, s.gateway, "gateway"))
+	}
+	if s.closeGateway != nil {
+		s.closeGateway()
+	}
+	if s.s3 != nil {
+		errs = append(errs, shutdown(ctx, s.s3, "s3"))
+	}
+	if s.kafka != nil {
+		s.kafka.Close()
+	}
+	if s.lock != nil {
+		errs = append(errs, unlockDir(s.lock))
+	}
+	s.owned, s.lock, s.kafka, s.s3, s.gateway, s.closeGateway = false, nil, nil, nil, nil, nil
+	return errors.Join(errs...)
+}
+
+func shutdown(ctx context.Context, srv *http.Server, what string) error {
+	if err := srv.Shutdown(ctx); err != nil {
+		srv.Close()
+		return fmt.Errorf("stop %s: %w", what, err)
+	}
+	return nil
+}
