@@ -1,0 +1,141 @@
+package sink
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// file is one sealed landing file: the records of one topic-partition from first to last.
+type file struct {
+	w     *writer
+	key   string
+	data  []byte
+	first int64
+	last  int64
+	epoch int32 // leader epoch of the last record, carried into the commit
+	count int
+	done  bool // guarded by w.mu
+}
+
+// writer is Connect's TopicPartitionWriter: it cuts one topic-partition's records into files of
+// flush.size records and tracks which files are published, so the offset it offers for commit
+// only ever covers the contiguous run of published files. The open file is touched only by the
+// poll loop; the queue of sealed files is shared with the put workers under mu.
+type writer struct {
+	topic     string
+	partition int32
+	tally     *tally
+	ctx       context.Context // cancelled when the partition is revoked or the sink stops
+	cancel    context.CancelFunc
+
+	open      []byte
+	openFirst int64
+	openLast  int64
+	openEpoch int32
+	openCount int
+	openedAt  time.Time
+
+	mu          sync.Mutex
+	queue       []*file // sealed files, oldest first, not yet part of the landed run
+	queuedBytes int
+	paused      bool
+	landed      kgo.EpochOffset // offset after the landed run; Offset < 0 until a file lands
+	committed   int64           // offset last committed for this partition, -1 before
+}
+
+func newWriter(ctx context.Context, topic string, partition int32, t *tally) *writer {
+	ctx, cancel := context.WithCancel(ctx)
+	return &writer{
+		topic: topic, partition: partition, tally: t, ctx: ctx, cancel: cancel,
+		landed: kgo.EpochOffset{Epoch: -1, Offset: -1}, committed: -1,
+	}
+}
+
+// add appends a record to the open file and returns the sealed file once it holds flushSize
+// records.
+func (w *writer) add(r *kgo.Record, flushSize int) *file {
+	if w.openCount == 0 {
+		w.openFirst = r.Offset
+		w.openedAt = time.Now()
+	}
+	w.open = appendLine(w.open, r.Value)
+	w.openLast = r.Offset
+	w.openEpoch = r.LeaderEpoch
+	w.openCount++
+	if w.openCount < flushSize {
+		return nil
+	}
+	return w.seal()
+}
+
+// seal closes the open file and queues it for publishing.
+func (w *writer) seal() *file {
+	f := &file{
+		w: w, key: Key(w.topic, w.partition, w.openFirst), data: w.open,
+		first: w.openFirst, last: w.openLast, epoch: w.openEpoch, count: w.openCount,
+	}
+	w.open, w.openCount = nil, 0
+	w.mu.Lock()
+	w.queue = append(w.queue, f)
+	w.queuedBytes += len(f.data)
+	w.mu.Unlock()
+	return f
+}
+
+// publish marks f as landed and extends the landed run over every file that is now contiguous;
+// it reports whether the run grew.
+func (w *writer) publish(f *file) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	f.done = true
+	grown := 0
+	var bytes int64
+	for len(w.queue) > 0 && w.queue[0].done {
+		head := w.queue[0]
+		w.queue[0] = nil
+		w.queue = w.queue[1:]
+		w.queuedBytes -= len(head.data)
+		w.landed = kgo.EpochOffset{Epoch: head.epoch, Offset: head.last + 1}
+		grown++
+		bytes += int64(len(head.data))
+	}
+	if grown == 0 {
+		return false
+	}
+	last := w.landed.Offset - 1
+	w.tally.update(func(ps *PartitionStatus) {
+		ps.Objects += int64(grown)
+		ps.Bytes += bytes
+		ps.LastLanded = max(ps.LastLanded, last)
+		ps.InFlight = len(w.queue)
+		ps.Error = ""
+	})
+	return true
+}
+
+// uncommitted returns the landed offset when it is ahead of the last commit.
+func (w *writer) uncommitted() (kgo.EpochOffset, bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.landed, w.landed.Offset > w.committed
+}
+
+// markCommitted records a successful commit of offset.
+func (w *writer) markCommitted(offset int64) {
+	w.mu.Lock()
+	w.committed = max(w.committed, offset)
+	w.mu.Unlock()
+	w.tally.update(func(ps *PartitionStatus) {
+		ps.Committed = max(ps.Committed, offset)
+	})
+}
+
+// backlog reports how many sealed files and bytes wait to join the landed run.
+func (w *writer) backlog() (files, bytes int) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return len(w.queue), w.queuedBytes
+}
