@@ -1,0 +1,179 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/pintui/pintui/config"
+	"github.com/pintui/pintui/ops/command"
+	"github.com/spf13/cobra"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+// exitError carries an exit code other than 1.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+
+// app holds what every subcommand shares: the process, the parsed global flags and, once loaded,
+// the configuration.
+type app struct {
+	p       *process
+	cfg     *config.Loaded
+	cfgFile string
+	// flags maps config keys to values given on the command line.
+	flags  map[string]string
+	script string
+	output string
+}
+
+// globalFlags binds command-line flags to config keys.
+var globalFlags = []struct{ flag, key, help string }{
+	{"profile", "profile", "profile to run: local or a name under profiles: in the config file"},
+	{"data-dir", "data_dir", "folder for local state (default $XDG_DATA_HOME/pintui)"},
+	{"uid", "uid", "user id that topic, stream, bucket and table names derive from"},
+	{"color", "color", "colour: auto, always or never"},
+	{"source", "source.url", "source database: SQLite path or mysql://user:pass@host:3306/db"},
+	{"kafka-addr", "local.kafka_addr", "embedded Kafka address (port 0 picks a free one)"},
+	{"s3-addr", "local.s3_addr", "embedded S3 address (port 0 picks a free one)"},
+	{"gateway-addr", "local.gateway_addr", "gateway address (port 0 picks a free one)"},
+}
+
+func run(ctx context.Context, p *process, args []string) int {
+	a := &app{p: p, flags: map[string]string{}}
+	root := a.rootCommand()
+	root.SetArgs(args)
+	root.SetIn(p.stdin)
+	root.SetOut(p.stdout)
+	root.SetErr(p.stderr)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return 0
+	}
+	fmt.Fprintln(p.stderr, "pintui:", err)
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	return 1
+}
+
+func (a *app) rootCommand() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "pintui",
+		Short: "Run the Pinterest data pipeline and operate it from a terminal console",
+		Long: `pintui runs the Pinterest data pipeline end to end — source database, emulators, gateway,
+Kafka, S3 sink, batch job, Delta tables and analytics — and operates it from a keyboard-driven
+console. Without a subcommand it opens the console; with --script it runs console commands
+without a terminal.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Args:          cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if a.script != "" {
+				return a.runScript(cmd.Context())
+			}
+			return a.launch(cmd.Context())
+		},
+	}
+	pf := root.PersistentFlags()
+	pf.StringVar(&a.cfgFile, "config", "", "config file (default $XDG_CONFIG_HOME/pintui/config.yaml)")
+	for _, g := range globalFlags {
+		pf.String(g.flag, "", g.help)
+	}
+	root.Flags().StringVar(&a.script, "script", "", "run console commands from FILE (or - for stdin) without a terminal")
+	root.Flags().StringVarP(&a.output, "output", "o", "table", "output format of --script: table or json")
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		for _, g := range globalFlags {
+			if f := cmd.Flags().Lookup(g.flag); f != nil && f.Changed {
+				a.flags[g.key] = f.Value.String()
+			}
+		}
+		return nil
+	}
+	root.AddCommand(
+		a.launchCommand(),
+		a.versionCommand(),
+		a.configCommand(),
+		a.registryCommand("seed", "seed"),
+	)
+	return root
+}
+
+// load reads the configuration once, on first use.
+func (a *app) load() (*config.Loaded, error) {
+	if a.cfg != nil {
+		return a.cfg, nil
+	}
+	cfg, err := config.Load(config.Options{File: a.cfgFile, Env: a.p.env, Flags: a.flags})
+	if err != nil {
+		return nil, err
+	}
+	a.cfg = cfg
+	return cfg, nil
+}
+
+func (a *app) launchCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "launch",
+		Short: "Open the console (the same as pintui with no subcommand)",
+		Args:  cobra.NoArgs,
+		RunE:  func(cmd *cobra.Command, _ []string) error { return a.launch(cmd.Context()) },
+	}
+}
+
+func (a *app) versionCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the version",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			fmt.Fprintln(a.p.stdout, "pintui", version)
+			return nil
+		},
+	}
+}
+
+func (a *app) configCommand() *cobra.Command {
+	cfg := &cobra.Command{Use: "config", Short: "Show and check the configuration"}
+	var output string
+	show := &cobra.Command{
+		Use:   "show",
+		Short: "Print the merged configuration and where each value came from (secrets masked)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, err := a.load()
+			if err != nil {
+				return err
+			}
+			format, err := command.ParseFormat(output)
+			if err != nil {
+				return err
+			}
+			res := &command.Result{Columns: []string{"key", "value", "source"}, Data: c.Settings()}
+			for _, s := range c.Settings() {
+				res.Rows = append(res.Rows, []string{s.Key, s.Value, s.Origin})
+			}
+			if c.File != "" {
+				res.Message = "config file: " + c.File
+			} else {
+				res.Message = "no config file; defaults apply (create $XDG_CONFIG_HOME/pintui/config.yaml to change them)"
+			}
+			return res.Write(a.p.stdout, format)
+		},
+	}
+	show.Flags().StringVarP(&output, "output", "o", "table", "table or json")
+	cfg.AddCommand(show)
+	return cfg
+}
+
+// usageError is an error in how pintui was called, with what to do instead.
+func usageError(format string, args ...any) error {
+	return &exitError{code: 2, err: fmt.Errorf(format, args...)}
+}

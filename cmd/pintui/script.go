@@ -1,0 +1,78 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/pintui/pintui/ops/command"
+)
+
+// registry builds the command registry on the loaded configuration.
+func (a *app) registry() (*command.Registry, error) {
+	cfg, err := a.load()
+	if err != nil {
+		return nil, err
+	}
+	return command.New(&command.Env{Config: cfg}), nil
+}
+
+// runScript runs console commands line by line, printing each result; the first failing command
+// stops the script and its error becomes the exit status.
+func (a *app) runScript(ctx context.Context) error {
+	format, err := command.ParseFormat(a.output)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	var in io.Reader = a.p.stdin
+	name := "stdin"
+	if a.script != "-" {
+		f, err := os.Open(a.script)
+		if err != nil {
+			return fmt.Errorf("open script: %w", err)
+		}
+		defer f.Close()
+		in, name = f, a.script
+	}
+	reg, err := a.registry()
+	if err != nil {
+		return err
+	}
+	sc := bufio.NewScanner(in)
+	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	first := true
+	for n := 1; sc.Scan(); n++ {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("%s:%d: interrupted", name, n)
+		}
+		res, err := reg.Run(ctx, sc.Text())
+		if errors.Is(err, command.ErrEmpty) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("%s:%d: %w", name, n, err)
+		}
+		if !first && format == command.FormatTable {
+			fmt.Fprintln(a.p.stdout)
+		}
+		first = false
+		if err := res.Write(a.p.stdout, format); err != nil {
+			return err
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("read %s: %w", name, err)
+	}
+	return nil
+}
+
+// launch opens the console, or explains how to run without a terminal.
+func (a *app) launch(ctx context.Context) error {
+	if !a.p.stdoutTTY {
+		return usageError("standard output is not a terminal: use pintui --script FILE (or - for stdin) to run console commands without one")
+	}
+	return a.console(ctx)
+}
