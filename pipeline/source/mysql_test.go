@@ -19,11 +19,11 @@ func TestParseMySQLURL(t *testing.T) {
 		t.Errorf("got %+v, %v", cfg, err)
 	}
 	errs := map[string]string{
-		"postgres://u:secret@h/db": `parse MySQL URL postgres://u:xxxxx@h/db: scheme "postgres" is not mysql: write mysql://user:pass@host:3306/db`,
-		"mysql://u:secret@/db":     "parse MySQL URL mysql://u:xxxxx@/db: no host: write mysql://user:pass@host:3306/db",
-		"mysql://h:3306/db":        "parse MySQL URL mysql://h:3306/db: no user: write mysql://user:pass@host:3306/db",
-		"mysql://u:secret@h:3306/": "parse MySQL URL mysql://u:xxxxx@h:3306/: the path must be one database name: write mysql://user:pass@host:3306/db",
-		"mysql://u:secret@h/a/b":   "parse MySQL URL mysql://u:xxxxx@h/a/b: the path must be one database name: write mysql://user:pass@host:3306/db",
+		"postgres://u:secret@h/db":   `parse MySQL URL postgres://u:xxxxx@h/db: scheme "postgres" is not mysql: write mysql://user:pass@host:3306/db`,
+		"mysql://u:secret@/db":       "parse MySQL URL mysql://u:xxxxx@/db: no host: write mysql://user:pass@host:3306/db",
+		"mysql://h:3306/db":          "parse MySQL URL mysql://h:3306/db: no user: write mysql://user:pass@host:3306/db",
+		"mysql://u:secret@h:3306/":   "parse MySQL URL mysql://u:xxxxx@h:3306/: the path must be one database name: write mysql://user:pass@host:3306/db",
+		"mysql://u:secret@h/a/b":     "parse MySQL URL mysql://u:xxxxx@h/a/b: the path must be one database name: write mysql://user:pass@host:3306/db",
 		"mysql://u:secret@h:port/db": `parse MySQL URL: mysql://u:xxxxx@h:port/db: invalid port ":port" after host`,
 	}
 	for in, want := range errs {
