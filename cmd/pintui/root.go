@@ -102,6 +102,7 @@ without a terminal.`,
 		a.versionCommand(),
 		a.configCommand(),
 		a.registryCommand("seed", "seed"),
+		a.cleanCommand(),
 	)
 	return root
 }
