@@ -107,3 +107,17 @@ func New(p Palette) *Styles {
 		Confirm:    base.Background(p.Bad).Foreground(p.OnAccent).Bold(true),
 	}
 }
+
+// State returns the style and symbol of a component state word of the status command, so the
+// state reads by its symbol and word even without colour.
+func (s *Styles) State(state string) (lipgloss.Style, string) {
+	switch state {
+	case "ready":
+		return s.StateReady, "✓"
+	case "empty":
+		return s.StateEmpty, "○"
+	case "down":
+		return s.StateDown, "✗"
+	}
+	return s.StateIdle, "·"
+}

@@ -180,7 +180,7 @@ func (m *Model) widths(total int) []int {
 		}
 	}
 	for i := range w {
-		w[i] = min(w[i], 40)
+		w[i] = min(w[i], 48)
 	}
 	sum := func() int {
 		s := 0
@@ -232,3 +232,6 @@ func btoi(b bool) int {
 	}
 	return 0
 }
+
+// Columns returns the column names.
+func (m *Model) Columns() []string { return m.columns }

@@ -1,0 +1,151 @@
+// Package app is the console's root model: the header with its tabs, the eight screens on the
+// number keys and by `:` name, the command palette, the help, the status bar and quitting. It
+// only lays out, handles global keys and routes messages; the screens do the rest.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/pintui/pintui/ui/component/pager"
+	"github.com/pintui/pintui/ui/component/prompt"
+	"github.com/pintui/pintui/ui/keys"
+	"github.com/pintui/pintui/ui/overview"
+	"github.com/pintui/pintui/ui/screen"
+	"github.com/pintui/pintui/ui/tables"
+	"github.com/pintui/pintui/ui/theme"
+	"github.com/pintui/pintui/ui/upcoming"
+)
+
+// Deps is everything the console is built from; the CLI fills it from the config and the ops
+// stack.
+type Deps struct {
+	// Runner runs command lines; pass the *command.Registry the script runner uses.
+	Runner screen.Runner
+	// Profile and DataDir are shown in the status bar.
+	Profile string
+	DataDir string
+	// Color is the resolved --color and NO_COLOR choice (theme.ResolveColor).
+	Color theme.ColorMode
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Width and Height are the initial size; zero waits for the terminal to report it.
+	Width, Height int
+	// Keys rebinds actions by name, e.g. {"quit": {"Q"}}; see keys.KeyMap.Actions.
+	Keys map[string][]string
+}
+
+// Model is the root model of the console.
+type Model struct {
+	ctx     *screen.Context
+	deps    Deps
+	screens []screen.Screen // in number-key order
+	active  screen.ID
+	width   int
+	height  int
+
+	palette       *prompt.Model
+	paletteOpen   bool
+	paletteTicket int
+	result        *pager.Model
+	showResult    bool
+	showHelp      bool
+	confirmQuit   bool
+	lastErr       string
+}
+
+// New builds the console; ctx bounds every command it runs.
+func New(ctx context.Context, deps Deps) (*Model, error) {
+	if deps.Runner == nil {
+		return nil, errors.New("start console: no command runner")
+	}
+	if deps.Now == nil {
+		deps.Now = time.Now
+	}
+	km := keys.Default()
+	if err := km.Rebind(deps.Keys); err != nil {
+		return nil, fmt.Errorf("start console: %w", err)
+	}
+	styles := theme.New(theme.Default())
+	sc := &screen.Context{Ctx: ctx, Runner: deps.Runner, Styles: styles, Keys: km, Now: deps.Now}
+	m := &Model{
+		ctx: sc, deps: deps, active: screen.Overview,
+		width: deps.Width, height: deps.Height,
+		palette: prompt.New(styles, ":", "a command or a screen name; tab completes"),
+		result:  pager.New(styles),
+	}
+	m.screens = append(m.screens, overview.New(sc))
+	for _, p := range upcoming.Plans {
+		m.screens = append(m.screens, upcoming.New(sc, p))
+	}
+	m.screens = append(m.screens, tables.New(sc))
+	m.palette.SetCandidates(m.candidates())
+	return m, nil
+}
+
+// candidates are the words the palette completes: screen names, command names and quit.
+func (m *Model) candidates() []string {
+	seen := map[string]bool{"quit": true}
+	for _, s := range m.screens {
+		seen[s.Name()] = true
+	}
+	for _, c := range m.ctx.Runner.Commands() {
+		seen[c.Name] = true
+	}
+	out := make([]string, 0, len(seen))
+	for w := range seen {
+		out = append(out, w)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Init opens the Overview.
+func (m *Model) Init() tea.Cmd { return m.screen().Enter() }
+
+func (m *Model) screen() screen.Screen { return m.screens[m.active-1] }
+
+// switchTo makes a screen active and closes the overlays.
+func (m *Model) switchTo(id screen.ID) tea.Cmd {
+	m.showHelp, m.showResult = false, false
+	if id == m.active {
+		return nil
+	}
+	m.active = id
+	return m.screen().Enter()
+}
+
+// screenNamed finds a screen by its palette name.
+func (m *Model) screenNamed(name string) (screen.ID, bool) {
+	for _, s := range m.screens {
+		if s.Name() == name {
+			return s.ID(), true
+		}
+	}
+	return 0, false
+}
+
+// Run starts the console on the terminal and returns when the user quits or ctx ends.
+func Run(ctx context.Context, deps Deps) error {
+	m, err := New(ctx, deps)
+	if err != nil {
+		return err
+	}
+	opts := []tea.ProgramOption{tea.WithContext(ctx)}
+	if p, ok := deps.Color.Profile(); ok {
+		opts = append(opts, tea.WithColorProfile(p))
+	}
+	_, err = tea.NewProgram(m, opts...).Run()
+	if err != nil && ctx.Err() != nil && !errors.Is(err, tea.ErrProgramPanic) {
+		return nil // the caller ended the console on purpose
+	}
+	if err != nil {
+		return fmt.Errorf("console: %w", err)
+	}
+	return nil
+}

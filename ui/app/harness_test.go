@@ -1,0 +1,100 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+
+	"github.com/pintui/pintui/ui/internal/fixture"
+)
+
+// clock is the fixed time every test frame shows.
+func clock() time.Time { return time.Date(2026, 3, 14, 9, 26, 53, 0, time.UTC) }
+
+func newModel(t *testing.T, r *fixture.Runner, width, height int) *Model {
+	t.Helper()
+	m, err := New(context.Background(), Deps{
+		Runner: r, Profile: "local", DataDir: fixture.DataDir, Now: clock, Width: width, Height: height,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// drive runs a command and feeds what it returns back into Update until nothing is left,
+// reporting whether the program was told to quit.
+func drive(m *Model, cmd tea.Cmd) (quit bool) {
+	queue := []tea.Cmd{cmd}
+	for len(queue) > 0 {
+		c := queue[0]
+		queue = queue[1:]
+		if c == nil {
+			continue
+		}
+		switch msg := c().(type) {
+		case tea.BatchMsg:
+			queue = append(queue, msg...)
+		case tea.QuitMsg:
+			quit = true
+		case nil:
+		default:
+			_, next := m.Update(msg)
+			queue = append(queue, next)
+		}
+	}
+	return quit
+}
+
+// press sends keys, each a key name ("enter", "esc", "tab", "ctrl+d") or one character, and
+// drives what they start.
+func press(m *Model, keys ...string) (quit bool) {
+	for _, k := range keys {
+		_, cmd := m.Update(keyMsg(k))
+		quit = drive(m, cmd) || quit
+	}
+	return quit
+}
+
+func keyMsg(k string) tea.KeyPressMsg {
+	switch k {
+	case "enter":
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "esc":
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab}
+	case "backspace":
+		return tea.KeyPressMsg{Code: tea.KeyBackspace}
+	case "ctrl+c", "ctrl+d", "ctrl+u":
+		return tea.KeyPressMsg{Code: rune(k[5]), Mod: tea.ModCtrl}
+	}
+	r := []rune(k)[0]
+	return tea.KeyPressMsg{Code: r, Text: k}
+}
+
+// typeText presses one key per character.
+func typeText(m *Model, s string) {
+	for _, r := range s {
+		press(m, string(r))
+	}
+}
+
+// frame is the model's frame downsampled to a fixed colour profile, as a terminal of that
+// profile would receive it.
+func frame(t *testing.T, m *Model, p colorprofile.Profile) string {
+	t.Helper()
+	var b bytes.Buffer
+	w := &colorprofile.Writer{Forward: &b, Profile: p}
+	if _, err := w.WriteString(m.Render()); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+func lines(s string) []string { return strings.Split(s, "\n") }

@@ -1,0 +1,101 @@
+package app
+
+import (
+	"fmt"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/pintui/pintui/ui/component/help"
+	"github.com/pintui/pintui/ui/component/statusbar"
+	"github.com/pintui/pintui/ui/screen"
+)
+
+// View draws the header, the body (a screen, the help or a result), the palette and the status
+// bar in exactly the terminal's size.
+func (m *Model) View() tea.View {
+	v := tea.NewView(m.Render())
+	v.AltScreen = true
+	v.WindowTitle = "pintui · " + m.screen().Title()
+	return v
+}
+
+// Render returns the frame as styled text, the same string View hands the terminal.
+func (m *Model) Render() string {
+	if m.width <= 0 || m.height <= 0 {
+		return ""
+	}
+	rows := []string{m.header()}
+	bodyHeight := m.height - 2
+	if m.paletteOpen {
+		bodyHeight -= 2
+	}
+	if bodyHeight > 0 {
+		rows = append(rows, m.body(bodyHeight))
+	}
+	if m.paletteOpen {
+		rows = append(rows, m.palette.View(m.width), m.palette.SuggestionsView(m.width))
+	}
+	rows = append(rows, m.footer())
+	return screen.Fill(strings.Join(rows, "\n"), m.width, m.height)
+}
+
+func (m *Model) body(height int) string {
+	switch {
+	case m.showHelp:
+		var cmds []help.Command
+		for _, c := range m.ctx.Runner.Commands() {
+			cmds = append(cmds, help.Command{Usage: c.Usage(), Help: c.Help})
+		}
+		return help.View(m.ctx.Styles, m.ctx.Keys.Groups(), cmds, m.width, height)
+	case m.showResult:
+		return m.result.View(m.width, height)
+	}
+	return m.screen().View(m.width, height)
+}
+
+// header draws the brand and the tabs; when all titles do not fit, inactive tabs show only their
+// number.
+func (m *Model) header() string {
+	s := m.ctx.Styles
+	brand := s.Brand.Render(" pintui ")
+	tabs := func(short bool) string {
+		var b strings.Builder
+		for i, sc := range m.screens {
+			label := fmt.Sprintf(" %d %s ", i+1, sc.Title())
+			switch {
+			case sc.ID() == m.active:
+				b.WriteString(s.HeaderFill.Render(" ") + s.ActiveTab.Render(strings.TrimSpace(label)) + s.HeaderFill.Render(" "))
+			case short:
+				b.WriteString(s.Tab.Render(fmt.Sprintf(" %d", i+1)))
+			default:
+				b.WriteString(s.Tab.Render(label))
+			}
+		}
+		return b.String()
+	}
+	line := brand + tabs(false)
+	if ansi.StringWidth(line) > m.width {
+		line = brand + tabs(true)
+	}
+	if w := ansi.StringWidth(line); w < m.width {
+		line += s.HeaderFill.Render(strings.Repeat(" ", m.width-w))
+	}
+	return ansi.Truncate(line, m.width, "")
+}
+
+func (m *Model) footer() string {
+	s := m.ctx.Styles
+	if m.confirmQuit {
+		text := fmt.Sprintf(" %d command(s) still running: press y to quit, any other key to stay ", m.ctx.Running())
+		return screen.Fill(s.Confirm.Render(ansi.Truncate(text, m.width, "…")), m.width, 1)
+	}
+	return statusbar.View(s, statusbar.Status{
+		Profile: m.deps.Profile,
+		DataDir: m.deps.DataDir,
+		Running: m.ctx.Running(),
+		Err:     m.lastErr,
+		Hint:    "? help  : command",
+	}, m.width)
+}

@@ -1,0 +1,275 @@
+package tables
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/pintui/pintui/ops/command"
+	"github.com/pintui/pintui/ui/component/prompt"
+	"github.com/pintui/pintui/ui/component/table"
+	"github.com/pintui/pintui/ui/keys"
+	"github.com/pintui/pintui/ui/screen"
+)
+
+// detail is one opened table: its schema and one page of its rows. Batch tables page through the
+// preview command; analytics outputs are small, so the analytics command returns them whole and
+// they page locally.
+type detail struct {
+	name, kind string
+	schema     *table.Model
+	preview    *table.Model
+	focusRows  bool // the preview pane has the keys, not the schema
+
+	schemaTicket, previewTicket int
+	offset, total               int // the page's first row and the row count, -1 if unknown
+	where                       string
+	message                     string
+	err                         error
+	all                         [][]string // an analytics output's rows, paged locally
+}
+
+func newDetail(ctx *screen.Context, name, kind string) *detail {
+	return &detail{
+		name: name, kind: kind, total: -1, focusRows: true,
+		schema: table.New(ctx.Styles), preview: table.New(ctx.Styles),
+	}
+}
+
+func (d *detail) analytics() bool { return d.kind == "analytics" }
+
+// reload asks for the schema and the current page.
+func (d *detail) reload(ctx *screen.Context) tea.Cmd {
+	if d.analytics() {
+		cmd, t := ctx.Run(screen.Tables, "analytics "+quote(d.name))
+		d.previewTicket = t
+		return cmd
+	}
+	cmd, t := ctx.Run(screen.Tables, "schema "+quote(d.name))
+	d.schemaTicket = t
+	return tea.Batch(cmd, d.fetchPreview(ctx))
+}
+
+func (d *detail) fetchPreview(ctx *screen.Context) tea.Cmd {
+	if d.analytics() {
+		d.showLocalPage()
+		return nil
+	}
+	line := fmt.Sprintf("preview %s --limit %d --offset %d", quote(d.name), PageSize, d.offset)
+	if d.where != "" {
+		line += " --where " + quote(d.where)
+	}
+	cmd, t := ctx.Run(screen.Tables, line)
+	d.previewTicket = t
+	return cmd
+}
+
+var totalRE = regexp.MustCompile(`of (\d+)`)
+
+func (d *detail) reply(msg screen.ResultMsg) {
+	switch msg.Ticket {
+	case d.schemaTicket:
+		if msg.Err != nil {
+			d.err = msg.Err
+			return
+		}
+		d.schema.SetRows(msg.Result.Columns, msg.Result.Rows)
+	case d.previewTicket:
+		d.err = msg.Err
+		if msg.Err != nil {
+			return
+		}
+		if d.analytics() {
+			d.setAnalytics(msg.Result)
+			return
+		}
+		d.message = msg.Result.Message
+		d.total = -1
+		if m := totalRE.FindStringSubmatch(d.message); m != nil {
+			d.total, _ = strconv.Atoi(m[1])
+		}
+		d.preview.SetRows(msg.Result.Columns, msg.Result.Rows)
+		d.preview.Top()
+	}
+}
+
+// setAnalytics keeps a whole analytics output; its columns stand in for a schema.
+func (d *detail) setAnalytics(res *command.Result) {
+	rows := make([][]string, len(res.Columns))
+	for i, c := range res.Columns {
+		rows[i] = []string{c}
+	}
+	d.schema.SetRows([]string{"column"}, rows)
+	d.all, d.total = res.Rows, len(res.Rows)
+	d.preview.SetRows(res.Columns, nil)
+	d.showLocalPage()
+}
+
+// showLocalPage shows the analytics rows that match the filter, one page from offset.
+func (d *detail) showLocalPage() {
+	var match [][]string
+	col, val, _ := strings.Cut(d.where, "=")
+	idx := -1
+	for i, c := range d.preview.Columns() {
+		if c == col {
+			idx = i
+		}
+	}
+	for _, r := range d.all {
+		if d.where == "" || (idx >= 0 && idx < len(r) && r[idx] == val) {
+			match = append(match, r)
+		}
+	}
+	d.total = len(match)
+	end := min(len(match), d.offset+PageSize)
+	page := match[min(d.offset, end):end]
+	d.message = fmt.Sprintf("rows %d–%d of %d", min(d.offset+1, end), end, len(match))
+	d.preview.SetRows(d.preview.Columns(), page)
+	d.preview.Top()
+}
+
+func (d *detail) key(m *Model, msg tea.KeyPressMsg) tea.Cmd {
+	k, ctx := m.ctx.Keys, m.ctx
+	switch {
+	case key.Matches(msg, k.Focus):
+		d.focusRows = !d.focusRows
+	case key.Matches(msg, k.Refresh):
+		return d.reload(ctx)
+	case key.Matches(msg, k.Filter):
+		m.typing = true
+		m.prompt = m.newPrompt("column=value, e.g. " + d.example())
+		m.prompt.SetValue(d.where)
+	case d.focusRows && key.Matches(msg, k.PageDown):
+		if d.total < 0 || d.offset+PageSize < d.total {
+			d.offset += PageSize
+			return d.fetchPreview(ctx)
+		}
+	case d.focusRows && key.Matches(msg, k.PageUp):
+		if d.offset > 0 {
+			d.offset = max(0, d.offset-PageSize)
+			return d.fetchPreview(ctx)
+		}
+	case d.focusRows && key.Matches(msg, k.Top):
+		if d.offset > 0 {
+			d.offset = 0
+			return d.fetchPreview(ctx)
+		}
+	case d.focusRows && key.Matches(msg, k.Bottom):
+		if last := (max(d.total, 1) - 1) / PageSize * PageSize; d.total > 0 && d.offset != last {
+			d.offset = last
+			return d.fetchPreview(ctx)
+		}
+	case d.focusRows:
+		moveTable(d.preview, k, msg)
+	default:
+		moveTable(d.schema, k, msg)
+	}
+	return nil
+}
+
+// example is a filter the user could type, taken from the selected row.
+func (d *detail) example() string {
+	cols, row := d.preview.Columns(), d.preview.Selected()
+	if len(cols) < 2 || len(row) < 2 {
+		return "ind=7528"
+	}
+	return cols[1] + "=" + row[1]
+}
+
+func (d *detail) view(m *Model, width, height int) string {
+	s := m.ctx.Styles
+	title := s.Title.Render("Tables › "+d.name) + s.Muted.Render("  "+d.kind+" · tab switches pane · esc back")
+	lines := []string{title}
+	switch {
+	case m.typing:
+		lines = append(lines, m.prompt.View(width))
+	case d.err != nil:
+		lines = append(lines, s.Error.Render(d.err.Error()))
+	default:
+		lines = append(lines, "")
+	}
+	body := height - len(lines)
+	if body < 3 {
+		return screen.Fill(strings.Join(lines, "\n"), width, height)
+	}
+	rowsTitle := "Rows"
+	if d.message != "" {
+		rowsTitle += " · " + d.message
+	}
+	if d.where != "" {
+		rowsTitle += " · where " + d.where
+	}
+	var panes string
+	if width >= 80 {
+		sw := min(40, width/3)
+		left := pane(m, "Schema", d.schema, !d.focusRows, sw, body)
+		right := pane(m, rowsTitle, d.preview, d.focusRows, width-sw-1, body)
+		panes = sideBySide(left, right, sw, s.PanelBorder.Render("│"))
+	} else {
+		sh := max(3, body/3)
+		panes = pane(m, "Schema", d.schema, !d.focusRows, width, sh) + "\n" +
+			pane(m, rowsTitle, d.preview, d.focusRows, width, body-sh)
+	}
+	return screen.Fill(strings.Join(lines, "\n")+"\n"+panes, width, height)
+}
+
+// pane draws a titled table; the focused one is marked with ▌ as well as colour.
+func pane(m *Model, title string, t *table.Model, focused bool, width, height int) string {
+	s := m.ctx.Styles
+	head := s.Muted.Render("  " + title)
+	if focused {
+		head = s.FocusedBorder.Render("▌ ") + s.PanelTitle.Render(title)
+	}
+	return screen.Fill(head+"\n"+t.View(width, height-1), width, height)
+}
+
+func sideBySide(left, right string, leftWidth int, sep string) string {
+	l, r := strings.Split(left, "\n"), strings.Split(right, "\n")
+	out := make([]string, max(len(l), len(r)))
+	for i := range out {
+		a, b := "", ""
+		if i < len(l) {
+			a = l[i]
+		}
+		if i < len(r) {
+			b = r[i]
+		}
+		out[i] = a + strings.Repeat(" ", max(0, leftWidth-ansi.StringWidth(a))) + sep + b
+	}
+	return strings.Join(out, "\n")
+}
+
+func (m *Model) newPrompt(placeholder string) *prompt.Model {
+	return prompt.New(m.ctx.Styles, "/", placeholder)
+}
+
+// moveTable applies the shared movement keys to a table.
+func moveTable(t *table.Model, k *keys.KeyMap, msg tea.KeyPressMsg) {
+	switch {
+	case key.Matches(msg, k.Up):
+		t.Move(-1)
+	case key.Matches(msg, k.Down):
+		t.Move(1)
+	case key.Matches(msg, k.Top):
+		t.Top()
+	case key.Matches(msg, k.Bottom):
+		t.Bottom()
+	case key.Matches(msg, k.PageDown):
+		t.Page(1)
+	case key.Matches(msg, k.PageUp):
+		t.Page(-1)
+	}
+}
+
+// quote makes a word safe for command.Split.
+func quote(s string) string {
+	if s != "" && !strings.ContainsAny(s, " \t\"'\\") {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}

@@ -1,0 +1,141 @@
+// Package tables is screen 8: the lakehouse tables with their row counts, and for one table its
+// schema and a paged, filterable preview; the nine analytics outputs open the same way. All of it
+// comes from the tables, schema, preview and analytics commands.
+package tables
+
+import (
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/pintui/pintui/ui/component/prompt"
+	"github.com/pintui/pintui/ui/component/table"
+	"github.com/pintui/pintui/ui/screen"
+)
+
+// PageSize is how many rows one preview page asks for.
+const PageSize = 20
+
+// Model is the Tables screen: a list, and the detail of the table opened from it.
+type Model struct {
+	ctx *screen.Context
+
+	list       *table.Model
+	listTicket int
+	listErr    error
+	loaded     bool
+	loading    bool
+
+	// prompt reads the list filter or the preview's COLUMN=VALUE filter while typing is true.
+	prompt *prompt.Model
+	typing bool
+
+	open *detail // nil while the list shows
+}
+
+// New returns the Tables screen.
+func New(ctx *screen.Context) *Model {
+	return &Model{
+		ctx:    ctx,
+		list:   table.New(ctx.Styles),
+		prompt: prompt.New(ctx.Styles, "/", ""),
+	}
+}
+
+// ID is screen.Tables.
+func (m *Model) ID() screen.ID { return screen.Tables }
+
+// Name is the palette name.
+func (m *Model) Name() string { return "tables" }
+
+// Title is the tab label.
+func (m *Model) Title() string { return "Tables" }
+
+// Capturing reports that a filter is being typed.
+func (m *Model) Capturing() bool { return m.typing }
+
+// Enter refreshes the list, or the open table, on every visit.
+func (m *Model) Enter() tea.Cmd {
+	if m.open != nil {
+		return m.open.reload(m.ctx)
+	}
+	return m.fetchList()
+}
+
+func (m *Model) fetchList() tea.Cmd {
+	cmd, t := m.ctx.Run(screen.Tables, "tables")
+	m.listTicket, m.loading = t, true
+	return cmd
+}
+
+// Back closes, in order: the filter being typed, the preview filter, the open table, the list
+// filter.
+func (m *Model) Back() (screen.Screen, tea.Cmd) {
+	switch {
+	case m.typing:
+		m.typing = false
+	case m.open != nil && m.open.where != "":
+		m.open.where, m.open.offset = "", 0
+		return m, m.open.fetchPreview(m.ctx)
+	case m.open != nil:
+		m.open = nil
+	case m.list.Filter() != "":
+		m.list.SetFilter("")
+	}
+	return m, nil
+}
+
+// Update routes replies and keys to the list or the open table.
+func (m *Model) Update(msg tea.Msg) (screen.Screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case screen.ResultMsg:
+		if msg.Ticket == m.listTicket {
+			m.loading, m.listErr = false, msg.Err
+			if msg.Err == nil {
+				m.loaded = true
+				m.list.SetRows(msg.Result.Columns, msg.Result.Rows)
+			}
+			return m, nil
+		}
+		if m.open != nil {
+			m.open.reply(msg)
+		}
+	case tea.KeyPressMsg:
+		if m.typing {
+			return m, m.typed(msg)
+		}
+		if m.open != nil {
+			return m, m.open.key(m, msg)
+		}
+		return m, m.listKey(msg)
+	}
+	return m, nil
+}
+
+// typed feeds a key to the filter prompt; the list filters as you type, the preview on enter.
+func (m *Model) typed(msg tea.KeyPressMsg) tea.Cmd {
+	switch m.prompt.Update(msg) {
+	case prompt.Cancelled:
+		m.typing = false
+		if m.open == nil {
+			m.list.SetFilter("")
+		}
+	case prompt.Submitted:
+		m.typing = false
+		if m.open != nil {
+			m.open.where, m.open.offset = m.prompt.Value(), 0
+			return m.open.fetchPreview(m.ctx)
+		}
+	default:
+		if m.open == nil {
+			m.list.SetFilter(m.prompt.Value())
+		}
+	}
+	return nil
+}
+
+// View draws the list or the open table in width×height cells.
+func (m *Model) View(width, height int) string {
+	if m.open != nil {
+		return m.open.view(m, width, height)
+	}
+	return m.listView(width, height)
+}
