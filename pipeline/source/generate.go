@@ -86,6 +86,7 @@ type user struct {
 type Generator struct {
 	users    []user
 	owner    []int32
+	planted  bool
 	rnd      *rand.Rand
 	next     int
 	category weighted
@@ -124,6 +125,7 @@ func NewGenerator(rows int, seed int64) *Generator {
 		}
 	}
 	g.rnd.Shuffle(rows, func(i, j int) { g.owner[i], g.owner[j] = g.owner[j], g.owner[i] })
+	g.planted = g.plantDocumented()
 	return g
 }
 
@@ -138,13 +140,17 @@ func (g *Generator) Next() (Row, bool) {
 	id := int64(g.next)
 	u := &g.users[g.owner[g.next]]
 	g.next++
-	return Row{
+	row := Row{
 		Pin: g.pin(id, u),
 		Geo: record.RawGeo{Ind: id, Timestamp: g.between(postStart, postEnd),
 			Latitude: u.lat, Longitude: u.lon, Country: u.country},
 		User: record.RawUser{Ind: id, FirstName: u.first, LastName: u.last, Age: u.age,
 			DateJoined: u.joined},
-	}, true
+	}
+	if d, ok := documented[id]; ok && g.planted {
+		d.plant(&row)
+	}
+	return row, true
 }
 
 var (
