@@ -1,0 +1,357 @@
+package delta
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/pintui/pintui/pipeline/objstore"
+	"github.com/pintui/pintui/pipeline/record"
+)
+
+// tombstoneRetentionMillis is how long removed files stay in checkpoints (Delta's default
+// deletedFileRetentionDuration of one week), so readers of older versions can still find them.
+const tombstoneRetentionMillis = 7 * 24 * 3600 * 1000
+
+// maxCommitAttempts bounds the optimistic retries of one commit against concurrent writers.
+const maxCommitAttempts = 100
+
+// Snapshot is the state of a table at one version. Snapshots are shared: treat them as read-only.
+type Snapshot struct {
+	Version  int64
+	Protocol Protocol
+	Metadata Metadata
+	// Fields is the table schema parsed from Metadata.SchemaString.
+	Fields []record.Field
+	// Files are the live data files in the order they were added.
+	Files []Add
+	// Txns maps each application id to the last micro-batch version it committed.
+	Txns map[string]int64
+
+	tombstones []Remove
+	live       map[string]bool
+}
+
+// emptySnapshot is the state before version 0.
+func emptySnapshot() *Snapshot {
+	return &Snapshot{Version: -1, Txns: map[string]int64{}, live: map[string]bool{}}
+}
+
+func (s *Snapshot) clone() *Snapshot {
+	c := *s
+	c.Files = slices.Clone(s.Files)
+	c.tombstones = slices.Clone(s.tombstones)
+	c.Txns = make(map[string]int64, len(s.Txns))
+	for k, v := range s.Txns {
+		c.Txns[k] = v
+	}
+	c.live = make(map[string]bool, len(s.live))
+	for k := range s.live {
+		c.live[k] = true
+	}
+	return &c
+}
+
+// apply replays one commit's actions onto the snapshot, in place.
+func (s *Snapshot) apply(version int64, actions []action) error {
+	gone := map[string]bool{}
+	for _, a := range actions {
+		switch {
+		case a.Protocol != nil:
+			if a.Protocol.MinReaderVersion > tableProtocol.MinReaderVersion {
+				return fmt.Errorf("table needs reader version %d; this reader supports %d", a.Protocol.MinReaderVersion, tableProtocol.MinReaderVersion)
+			}
+			s.Protocol = *a.Protocol
+		case a.MetaData != nil:
+			fields, err := parseSchema(a.MetaData.SchemaString)
+			if err != nil {
+				return err
+			}
+			s.Metadata, s.Fields = *a.MetaData, fields
+		case a.Txn != nil:
+			s.Txns[a.Txn.AppID] = a.Txn.Version
+		case a.Remove != nil:
+			if s.live[a.Remove.Path] {
+				gone[a.Remove.Path] = true
+				delete(s.live, a.Remove.Path)
+			}
+			s.tombstones = append(s.tombstones, *a.Remove)
+		case a.Add != nil:
+			if s.live[a.Add.Path] {
+				gone[a.Add.Path] = true
+			}
+		}
+	}
+	if len(gone) > 0 {
+		s.Files = slices.DeleteFunc(s.Files, func(a Add) bool { return gone[a.Path] })
+	}
+	for _, a := range actions {
+		if a.Add != nil {
+			s.Files = append(s.Files, *a.Add)
+			s.live[a.Add.Path] = true
+			s.tombstones = slices.DeleteFunc(s.tombstones, func(r Remove) bool { return r.Path == a.Add.Path })
+		}
+	}
+	s.Version = version
+	return nil
+}
+
+// NumRecords sums the row counts in the files' stats without reading any data file; exact is
+// false when some file has no stats (written by another engine), making n a lower bound.
+func (s *Snapshot) NumRecords() (n int64, exact bool) {
+	exact = true
+	for _, f := range s.Files {
+		rows, ok := numRecords(f)
+		if !ok {
+			exact = false
+		}
+		n += rows
+	}
+	return n, exact
+}
+
+func numRecords(f Add) (int64, bool) {
+	var st struct {
+		NumRecords *int64 `json:"numRecords"`
+	}
+	if f.Stats == "" || json.Unmarshal([]byte(f.Stats), &st) != nil || st.NumRecords == nil {
+		return 0, false
+	}
+	return *st.NumRecords, true
+}
+
+func commitName(version int64) string { return fmt.Sprintf("%020d.json", version) }
+
+func checkpointName(version int64) string { return fmt.Sprintf("%020d.checkpoint.parquet", version) }
+
+// Snapshot returns the table's latest version, replayed from the last checkpoint; it wraps
+// ErrNoTable when the root holds no log.
+func (t *Table) Snapshot(ctx context.Context) (*Snapshot, error) {
+	t.mu.Lock()
+	base := t.cached
+	t.mu.Unlock()
+	var err error
+	if base == nil {
+		if base, err = t.loadBase(ctx); err != nil {
+			return nil, err
+		}
+	}
+	snap, err := t.rollForward(ctx, base)
+	if err != nil {
+		return nil, err
+	}
+	if snap.Version < 0 {
+		return nil, fmt.Errorf("read table %s: %w: write to it first or check the name", t.root, ErrNoTable)
+	}
+	t.remember(snap)
+	return snap, nil
+}
+
+// snapshotOrEmpty is Snapshot for writers, to whom a missing table is version -1.
+func (t *Table) snapshotOrEmpty(ctx context.Context) (*Snapshot, error) {
+	snap, err := t.Snapshot(ctx)
+	if errors.Is(err, ErrNoTable) {
+		return emptySnapshot(), nil
+	}
+	return snap, err
+}
+
+func (t *Table) remember(snap *Snapshot) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.cached == nil || snap.Version > t.cached.Version {
+		t.cached = snap
+	}
+}
+
+// loadBase finds the newest checkpoint (through _last_checkpoint, or a listing of the log
+// when that hint is missing) and returns its snapshot, or the empty one.
+func (t *Table) loadBase(ctx context.Context) (*Snapshot, error) {
+	data, err := t.store.Get(ctx, t.logKey("_last_checkpoint"))
+	switch {
+	case err == nil:
+		var last struct {
+			Version int64 `json:"version"`
+		}
+		if err := json.Unmarshal(data, &last); err != nil {
+			return nil, fmt.Errorf("read table %s: parse _last_checkpoint: %w", t.root, err)
+		}
+		return t.readCheckpoint(ctx, last.Version)
+	case !errors.Is(err, objstore.ErrNotFound):
+		return nil, fmt.Errorf("read table %s: %w", t.root, err)
+	}
+	objs, err := t.store.List(ctx, t.logKey(""))
+	if err != nil {
+		return nil, fmt.Errorf("read table %s: %w", t.root, err)
+	}
+	checkpoint := int64(-1)
+	for _, o := range objs {
+		name := path.Base(o.Key)
+		if v, ok := strings.CutSuffix(name, ".checkpoint.parquet"); ok {
+			if n, err := strconv.ParseInt(v, 10, 64); err == nil && n > checkpoint {
+				checkpoint = n
+			}
+		}
+	}
+	if checkpoint >= 0 {
+		return t.readCheckpoint(ctx, checkpoint)
+	}
+	return emptySnapshot(), nil
+}
+
+// rollForward applies every commit after base's version, probing the next commit file until
+// one is missing, so a table read once is never listed again.
+func (t *Table) rollForward(ctx context.Context, base *Snapshot) (*Snapshot, error) {
+	snap := base
+	for v := base.Version + 1; ; v++ {
+		data, err := t.store.Get(ctx, t.logKey(commitName(v)))
+		if errors.Is(err, objstore.ErrNotFound) {
+			return snap, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read table %s: %w", t.root, err)
+		}
+		actions, err := decodeCommit(data)
+		if err != nil {
+			return nil, fmt.Errorf("read table %s: commit %d: %w", t.root, v, err)
+		}
+		if snap == base {
+			snap = base.clone()
+		}
+		if err := snap.apply(v, actions); err != nil {
+			return nil, fmt.Errorf("read table %s: commit %d: %w", t.root, v, err)
+		}
+	}
+}
+
+// commit writes the next version of the log with the given data files, retrying at the next
+// version when another writer got there first. Appends never conflict; an overwrite removes
+// whatever is live in the version it finally commits on top of.
+func (t *Table) commit(ctx context.Context, w Write, fields []record.Field, adds []Add) (version int64, skipped bool, checkpointErr, err error) {
+	schema, err := schemaString(fields)
+	if err != nil {
+		return 0, false, nil, fmt.Errorf("write table %s: %w", t.root, err)
+	}
+	for range maxCommitAttempts {
+		snap, err := t.snapshotOrEmpty(ctx)
+		if err != nil {
+			return 0, false, nil, err
+		}
+		if w.Txn != nil {
+			if v, ok := snap.Txns[w.Txn.AppID]; ok && v >= w.Txn.Version {
+				return snap.Version, true, nil, nil
+			}
+		}
+		actions, err := t.actions(snap, w, fields, schema, adds)
+		if err != nil {
+			return 0, false, nil, err
+		}
+		data, err := encodeCommit(actions)
+		if err != nil {
+			return 0, false, nil, fmt.Errorf("write table %s: %w", t.root, err)
+		}
+		version := snap.Version + 1
+		err = t.store.PutIfAbsent(ctx, t.logKey(commitName(version)), data)
+		if errors.Is(err, objstore.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return 0, false, nil, fmt.Errorf("write table %s: commit version %d: %w", t.root, version, err)
+		}
+		next := snap.clone()
+		if err := next.apply(version, actions); err != nil {
+			return 0, false, nil, err
+		}
+		t.remember(next)
+		if version > 0 && version%CheckpointInterval == 0 {
+			checkpointErr = t.writeCheckpoint(ctx, next)
+		}
+		return version, false, checkpointErr, nil
+	}
+	return 0, false, nil, fmt.Errorf("write table %s: gave up after %d attempts lost to concurrent writers; retry the write", t.root, maxCommitAttempts)
+}
+
+// actions builds one commit on top of snap: protocol and metadata for a new table (or new
+// metadata when an overwrite changes the schema), the txn, the removes of an overwrite, the adds.
+func (t *Table) actions(snap *Snapshot, w Write, fields []record.Field, schema string, adds []Add) ([]action, error) {
+	now := t.millis()
+	operation, params := "WRITE", map[string]string{"mode": w.Mode.String(), "partitionBy": "[]"}
+	if w.Txn != nil {
+		operation = "STREAMING UPDATE"
+		params = map[string]string{"outputMode": "Append", "queryId": w.Txn.AppID, "epochId": strconv.FormatInt(w.Txn.Version, 10)}
+	}
+	if len(adds) == 0 && snap.Version < 0 && w.Mode == Append && w.Txn == nil {
+		operation, params = "CREATE TABLE", map[string]string{"isManaged": "false", "partitionBy": "[]"}
+	}
+	info := &commitInfo{
+		Timestamp:           now,
+		Operation:           operation,
+		OperationParameters: params,
+		IsBlindAppend:       w.Mode == Append,
+		EngineInfo:          engineInfo,
+		TxnID:               t.newID(),
+	}
+	actions := []action{{CommitInfo: info}}
+	switch {
+	case snap.Version < 0:
+		created := now
+		actions = append(actions, action{Protocol: &tableProtocol}, action{MetaData: &Metadata{
+			ID:               t.newID(),
+			Format:           Format{Provider: "parquet", Options: map[string]string{}},
+			SchemaString:     schema,
+			PartitionColumns: []string{},
+			Configuration:    map[string]string{},
+			CreatedTime:      &created,
+		}})
+	case !sameFields(snap.Fields, fields) && w.Mode == Overwrite:
+		md := snap.Metadata
+		md.SchemaString = schema
+		actions = append(actions, action{MetaData: &md})
+	case !sameFields(snap.Fields, fields):
+		return nil, fmt.Errorf("write table %s: schema %v does not match the table's %v; overwrite the table to change its schema", t.root, fields, snap.Fields)
+	}
+	if w.Txn != nil {
+		actions = append(actions, action{Txn: &Txn{AppID: w.Txn.AppID, Version: w.Txn.Version, LastUpdated: now}})
+	}
+	if w.Mode == Overwrite {
+		for _, f := range snap.Files {
+			actions = append(actions, action{Remove: &Remove{
+				Path:                 f.Path,
+				DeletionTimestamp:    now,
+				DataChange:           true,
+				ExtendedFileMetadata: true,
+				PartitionValues:      map[string]string{},
+				Size:                 f.Size,
+			}})
+		}
+	}
+	for i := range adds {
+		actions = append(actions, action{Add: &adds[i]})
+	}
+	return actions, nil
+}
+
+// Create makes the table with the given schema and no rows, so it can be listed and previewed
+// before its first write; on an existing table with the same schema it does nothing.
+func (t *Table) Create(ctx context.Context, fields []record.Field) (Commit, error) {
+	if err := checkFields(fields); err != nil {
+		return Commit{}, fmt.Errorf("create table %s: %w", t.root, err)
+	}
+	snap, err := t.snapshotOrEmpty(ctx)
+	if err != nil {
+		return Commit{}, err
+	}
+	if snap.Version >= 0 {
+		if !sameFields(snap.Fields, fields) {
+			return Commit{}, fmt.Errorf("create table %s: it exists with schema %v; overwrite it to change the schema", t.root, snap.Fields)
+		}
+		return Commit{Version: snap.Version, Skipped: true}, nil
+	}
+	version, _, cpErr, err := t.commit(ctx, Write{}, fields, nil)
+	return Commit{Version: version, CheckpointErr: cpErr}, err
+}

@@ -1,0 +1,260 @@
+package delta
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"sync"
+
+	"github.com/parquet-go/parquet-go"
+
+	"github.com/pintui/pintui/pipeline/record"
+)
+
+// Mode says what a write does with the rows already in the table.
+type Mode int
+
+// The two write modes.
+const (
+	// Append adds the new rows to the table.
+	Append Mode = iota
+	// Overwrite replaces every row of the table with the new rows in one commit.
+	Overwrite
+)
+
+func (m Mode) String() string {
+	if m == Overwrite {
+		return "Overwrite"
+	}
+	return "Append"
+}
+
+// Write describes one write to a table.
+type Write struct {
+	Mode Mode
+	// Txn, when set, makes the write the micro-batch Txn.Version of application Txn.AppID: it is
+	// skipped if the table already holds that version or a later one of the same application.
+	Txn *Txn
+}
+
+// Commit reports what a write did.
+type Commit struct {
+	// Version is the table version the write created, or the current one if it was skipped.
+	Version int64
+	// Skipped is true when the table already held the write's micro-batch.
+	Skipped bool
+	Files   int
+	Rows    int64
+	Bytes   int64
+	// CheckpointErr is a failure to write the checkpoint due at Version; the commit itself
+	// stands, only later reads are slower until the next checkpoint.
+	CheckpointErr error
+}
+
+// Writer encodes rows of a record struct into the data files of one write, in the background,
+// so the caller can clean the next chunk while the last one is encoded.
+type Writer[T any] struct {
+	table       *Table
+	write       Write
+	fields      []record.Field
+	schema      *parquet.Schema
+	slots       chan struct{}
+	files       []*dataFile
+	current     chan []T
+	currentRows int
+	finished    bool
+}
+
+// NewWriter starts a write of rows of T, whose parquet tags give the table schema.
+func NewWriter[T any](t *Table, w Write) (*Writer[T], error) {
+	var zero T
+	schema := parquet.SchemaOf(zero)
+	fields, err := fieldsOf(schema)
+	if err != nil {
+		return nil, fmt.Errorf("write table %s: schema of %T: %w", t.root, zero, err)
+	}
+	return &Writer[T]{
+		table:  t,
+		write:  w,
+		fields: fields,
+		schema: schema,
+		slots:  make(chan struct{}, runtime.GOMAXPROCS(0)),
+	}, nil
+}
+
+// Write hands a chunk of rows to the encoder; the Writer owns rows from then on, so the caller
+// must not change them. It blocks only while every core is already encoding a file.
+func (w *Writer[T]) Write(rows []T) error {
+	if w.finished {
+		return fmt.Errorf("write table %s: the write was already committed or aborted", w.table.root)
+	}
+	for len(rows) > 0 {
+		if w.current == nil {
+			w.startFile()
+		}
+		n := len(rows)
+		if limit := w.table.rowsPerFile; limit > 0 && w.currentRows+n > limit {
+			n = limit - w.currentRows
+		}
+		w.current <- rows[:n]
+		w.currentRows += n
+		rows = rows[n:]
+		if limit := w.table.rowsPerFile; limit > 0 && w.currentRows >= limit {
+			w.endFile()
+		}
+	}
+	return nil
+}
+
+func (w *Writer[T]) startFile() {
+	w.slots <- struct{}{}
+	f := newDataFile(len(w.files), w.table.newID())
+	w.files = append(w.files, f)
+	chunks := make(chan []T, 16)
+	w.current, w.currentRows = chunks, 0
+	go func() {
+		defer func() { <-w.slots }()
+		defer close(f.done)
+		pw := parquet.NewGenericWriter[T](&f.body, writerOptions(w.schema)...)
+		for rows := range chunks {
+			if f.err != nil {
+				continue
+			}
+			if _, err := pw.Write(rows); err != nil {
+				f.err = err
+			}
+		}
+		if f.err != nil {
+			return
+		}
+		if err := pw.Close(); err != nil {
+			f.err = err
+			return
+		}
+		f.finish(pw.File().Metadata(), w.fields)
+	}()
+}
+
+func (w *Writer[T]) endFile() {
+	if w.current != nil {
+		close(w.current)
+		w.current = nil
+	}
+}
+
+// wait ends the write and waits for every file to be encoded.
+func (w *Writer[T]) wait() error {
+	w.endFile()
+	w.finished = true
+	var first error
+	for _, f := range w.files {
+		<-f.done
+		if f.err != nil && first == nil {
+			first = fmt.Errorf("encode %s: %w", f.name, f.err)
+		}
+	}
+	return first
+}
+
+// Commit waits for the encoding to end, uploads the data files and commits them.
+func (w *Writer[T]) Commit(ctx context.Context) (Commit, error) {
+	if w.finished {
+		return Commit{}, fmt.Errorf("write table %s: the write was already committed or aborted", w.table.root)
+	}
+	if err := w.wait(); err != nil {
+		return Commit{}, fmt.Errorf("write table %s: %w", w.table.root, err)
+	}
+	return w.table.commitFiles(ctx, w.write, w.fields, w.files)
+}
+
+// Abort drops the write; nothing has been uploaded yet, so the table is untouched.
+func (w *Writer[T]) Abort() {
+	if !w.finished {
+		_ = w.wait()
+	}
+}
+
+// WriteRecords writes rows of a record struct (record.CleanPin…) to the table in one commit.
+func WriteRecords[T any](ctx context.Context, t *Table, w Write, rows []T) (Commit, error) {
+	if c, done, err := t.skipApplied(ctx, w); done || err != nil {
+		return c, err
+	}
+	wr, err := NewWriter[T](t, w)
+	if err != nil {
+		return Commit{}, err
+	}
+	if err := wr.Write(rows); err != nil {
+		return Commit{}, err
+	}
+	return wr.Commit(ctx)
+}
+
+// skipApplied reports a write whose micro-batch the table already holds before any encoding.
+func (t *Table) skipApplied(ctx context.Context, w Write) (Commit, bool, error) {
+	if w.Txn == nil {
+		return Commit{}, false, nil
+	}
+	snap, err := t.snapshotOrEmpty(ctx)
+	if err != nil {
+		return Commit{}, false, err
+	}
+	if v, ok := snap.Txns[w.Txn.AppID]; ok && v >= w.Txn.Version {
+		return Commit{Version: snap.Version, Skipped: true}, true, nil
+	}
+	return Commit{}, false, nil
+}
+
+// uploadFiles puts encoded data files into the store, several at a time.
+func (t *Table) uploadFiles(ctx context.Context, files []*dataFile) error {
+	sem := make(chan struct{}, 4)
+	errs := make([]error, len(files))
+	var wg sync.WaitGroup
+	for i, f := range files {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			errs[i] = t.store.Put(ctx, t.key(f.name), f.body.Bytes())
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// removeFiles deletes uploaded data files no commit refers to.
+func (t *Table) removeFiles(ctx context.Context, files []*dataFile) {
+	for _, f := range files {
+		_ = t.store.Delete(ctx, t.key(f.name))
+	}
+}
+
+// commitFiles uploads a write's files and commits them, removing them again if the commit
+// does not happen, so a failed or skipped write leaves no stray data.
+func (t *Table) commitFiles(ctx context.Context, w Write, fields []record.Field, files []*dataFile) (Commit, error) {
+	if err := t.uploadFiles(ctx, files); err != nil {
+		t.removeFiles(ctx, files)
+		return Commit{}, fmt.Errorf("write table %s: upload data files: %w", t.root, err)
+	}
+	now := t.millis()
+	adds := make([]Add, len(files))
+	c := Commit{Files: len(files)}
+	for i, f := range files {
+		adds[i] = f.add(now)
+		c.Rows += f.rows
+		c.Bytes += adds[i].Size
+	}
+	version, skipped, cpErr, err := t.commit(ctx, w, fields, adds)
+	if err != nil || skipped {
+		t.removeFiles(ctx, files)
+		if err != nil {
+			return Commit{}, err
+		}
+		return Commit{Version: version, Skipped: true}, nil
+	}
+	c.Version, c.CheckpointErr = version, cpErr
+	return c, nil
+}
