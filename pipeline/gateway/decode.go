@@ -251,6 +251,9 @@ func (d *decoder) payload(i int, field string) ([]byte, error) {
 		return nil, invalid("records[%d].%s: %v", i, field, err)
 	}
 	d.out = d.out[:at+n]
+	if n == 0 {
+		return []byte{}, nil // an empty key or value, not a null one
+	}
 	return d.out[at : at+n : at+n], nil
 }
 
