@@ -1,0 +1,152 @@
+// Package batch is the batch job of the pipeline (SPEC §6): it reads every object the S3 sink
+// landed for the three topics, drops repeated rows, cleans the rest, and writes the three batch
+// tables and the nine analytics outputs as Delta tables. Every table is overwritten, so a
+// re-run over the same landings gives the same tables, as the daily DAG expects. The same
+// reading and cleaning also serve `pintui analyze`, which prints the analytics straight from
+// files without writing anything.
+package batch
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/pintui/pintui/pipeline/analytics"
+	"github.com/pintui/pintui/pipeline/clean"
+	"github.com/pintui/pintui/pipeline/delta"
+	"github.com/pintui/pintui/pipeline/objstore"
+	"github.com/pintui/pintui/pipeline/record"
+)
+
+// Job is one configuration of the batch job: where the landings are and where the tables go.
+type Job struct {
+	// UID is the user id the topic and table names derive from (SPEC §1).
+	UID string
+	// Landings is the bucket the S3 sink writes `topics/…` objects to.
+	Landings objstore.Store
+	// Lakehouse holds the Delta tables, each under the key prefix `<table name>/`.
+	Lakehouse objstore.Store
+	// TableOptions are passed to every table the job opens; tests fix the clock and file ids.
+	TableOptions []delta.Option
+}
+
+// TableRun says what the job did to one batch table.
+type TableRun struct {
+	// Name is the Delta table name, `<uid>_<table>_batch`.
+	Name string
+	// Landings counts the objects read.
+	Landings int
+	// Read counts the non-blank lines read, duplicates and quarantined lines included.
+	Read int64
+	// Duplicates counts the rows dropped as equal to an earlier row.
+	Duplicates int64
+	// Quarantined counts the lines no row could be read from.
+	Quarantined int
+	// Written counts the rows in the table's new version.
+	Written int64
+	// Version is the Delta version the job committed.
+	Version int64
+	// Report is what cleaning did to this table.
+	Report clean.Report
+}
+
+// OutputRun says what the job wrote for one analytics output.
+type OutputRun struct {
+	// Name is the output's name, which is also its table name.
+	Name    string
+	Written int64
+	Version int64
+}
+
+// Result is the outcome of one batch run.
+type Result struct {
+	// Tables are the pin, geo and user batch tables, in that order.
+	Tables []TableRun
+	// Report merges the three tables' cleaning reports; its quarantine list names each line.
+	Report clean.Report
+	// Analytics are the nine outputs computed from the cleaned rows, in SPEC order.
+	Analytics analytics.Outputs
+	// Outputs say which table version holds each output, in the same order.
+	Outputs []OutputRun
+}
+
+// TableName returns the name of one batch table, `<uid>_<table>_batch`.
+func TableName(uid string, table record.Table) string {
+	return uid + "_" + string(table) + "_batch"
+}
+
+// Run reads the landings, cleans them and overwrites the batch tables and the analytics outputs.
+// A line that is not a record is quarantined in the report and the run goes on; a failure to
+// read the store or to commit a table stops the run with the error.
+func (j *Job) Run(ctx context.Context) (*Result, error) {
+	if j.UID == "" || j.Landings == nil || j.Lakehouse == nil {
+		return nil, fmt.Errorf("run batch job: the job needs a user id, a landings store and a lakehouse store")
+	}
+	res := &Result{}
+	var cleaned cleanTables
+	for _, table := range record.Tables {
+		b, n, err := cleanLandings(ctx, j.Landings, j.UID, table)
+		if err != nil {
+			return nil, fmt.Errorf("run batch job: %w", err)
+		}
+		run := TableRun{Name: TableName(j.UID, table), Landings: n}
+		run.Report = b.Report()
+		run.Read, run.Duplicates = run.Report.RowsIn, run.Report.Duplicates
+		run.Quarantined = len(run.Report.Quarantined)
+		commit, err := j.writeCleaned(ctx, table, run.Name, b)
+		if err != nil {
+			return nil, fmt.Errorf("run batch job: %w", err)
+		}
+		run.Written, run.Version = commit.Rows, commit.Version
+		res.Tables = append(res.Tables, run)
+		res.Report.Merge(run.Report)
+		cleaned.add(b)
+	}
+	// The merged report covers every table, so it names none.
+	res.Report.Table = ""
+
+	res.Analytics = analytics.Compute(cleaned.pins, cleaned.geos, cleaned.users)
+	for _, o := range res.Analytics {
+		commit, err := delta.Open(j.Lakehouse, o.Name, j.TableOptions...).
+			WriteRows(ctx, delta.Write{Mode: delta.Overwrite}, o.Fields, o.Rows)
+		if err != nil {
+			return nil, fmt.Errorf("run batch job: write analytics %s: %w", o.Name, err)
+		}
+		res.Outputs = append(res.Outputs, OutputRun{Name: o.Name, Written: commit.Rows, Version: commit.Version})
+	}
+	return res, nil
+}
+
+// writeCleaned overwrites one batch table with the batch's cleaned rows.
+func (j *Job) writeCleaned(ctx context.Context, table record.Table, name string, b *clean.Batch) (delta.Commit, error) {
+	t := delta.Open(j.Lakehouse, name, j.TableOptions...)
+	w := delta.Write{Mode: delta.Overwrite}
+	var (
+		c   delta.Commit
+		err error
+	)
+	switch table {
+	case record.TablePin:
+		c, err = delta.WriteRecords(ctx, t, w, b.Pins())
+	case record.TableGeo:
+		c, err = delta.WriteRecords(ctx, t, w, b.Geos())
+	default:
+		c, err = delta.WriteRecords(ctx, t, w, b.Users())
+	}
+	if err != nil {
+		return delta.Commit{}, fmt.Errorf("write table %s: %w", name, err)
+	}
+	return c, nil
+}
+
+// cleanTables gathers the cleaned rows of the three tables for the analytics.
+type cleanTables struct {
+	pins  []record.CleanPin
+	geos  []record.CleanGeo
+	users []record.CleanUser
+}
+
+func (c *cleanTables) add(b *clean.Batch) {
+	c.pins = append(c.pins, b.Pins()...)
+	c.geos = append(c.geos, b.Geos()...)
+	c.users = append(c.users, b.Users()...)
+}
