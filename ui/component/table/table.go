@@ -180,7 +180,7 @@ func (m *Model) widths(total int) []int {
 		}
 	}
 	for i := range w {
-		w[i] = min(w[i], 48)
+		w[i] = min(w[i], 200) // a cell longer than any screen only slows the fitting below
 	}
 	sum := func() int {
 		s := 0
