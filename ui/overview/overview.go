@@ -144,6 +144,9 @@ func (m *Model) strip(width int) []string {
 	var out []string
 	line, lineWidth := "", 0
 	for _, row := range m.rows {
+		if len(row) < 2 {
+			continue
+		}
 		st, sym := s.State(row[1])
 		badge := st.Render(sym+" "+row[0]) + s.Muted.Render(" "+row[1])
 		w := ansi.StringWidth(badge)
