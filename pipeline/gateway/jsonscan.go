@@ -212,11 +212,25 @@ func (s *scanner) array() error {
 	}
 }
 
+// plain marks the bytes a string may hold as they are: printable ASCII but '"' and '\\'.
+var plain = func() (t [256]bool) {
+	for c := 0x20; c < 0x7f; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
 // str validates a string and returns its raw content between the quotes, escapes untouched.
 func (s *scanner) str() (raw []byte, err error) {
 	s.pos++ // opening quote
 	start := s.pos
 	for s.pos < len(s.in) {
+		for s.pos < len(s.in) && plain[s.in[s.pos]] {
+			s.pos++
+		}
+		if s.pos >= len(s.in) {
+			break
+		}
 		c := s.in[s.pos]
 		switch {
 		case c == '"':
