@@ -9,6 +9,7 @@ import (
 	"github.com/pintui/pintui/pipeline/clean"
 	"github.com/pintui/pintui/pipeline/delta"
 	"github.com/pintui/pintui/pipeline/objstore"
+	"github.com/pintui/pintui/pipeline/record"
 )
 
 // Paths names where `pintui analyze` reads each table's raw records: a file of JSON lines or a
@@ -21,15 +22,15 @@ type Paths struct {
 // the nine questions, writing nothing. The report merges the three tables' cleaning, with every
 // quarantined line named by file and line number.
 func Analyze(paths Paths) (analytics.Outputs, clean.Report, error) {
-	pins, err := cleanPath("pin", paths.Pin)
+	pins, err := cleanPath(record.TablePin, paths.Pin)
 	if err != nil {
 		return nil, clean.Report{}, err
 	}
-	geos, err := cleanPath("geo", paths.Geo)
+	geos, err := cleanPath(record.TableGeo, paths.Geo)
 	if err != nil {
 		return nil, clean.Report{}, err
 	}
-	users, err := cleanPath("user", paths.User)
+	users, err := cleanPath(record.TableUser, paths.User)
 	if err != nil {
 		return nil, clean.Report{}, err
 	}

@@ -32,41 +32,41 @@ type Job struct {
 // TableRun says what the job did to one batch table.
 type TableRun struct {
 	// Name is the Delta table name, `<uid>_<table>_batch`.
-	Name string
+	Name string `json:"name"`
 	// Landings counts the objects read.
-	Landings int
+	Landings int `json:"landings"`
 	// Read counts the non-blank lines read, duplicates and quarantined lines included.
-	Read int64
+	Read int64 `json:"read"`
 	// Duplicates counts the rows dropped as equal to an earlier row.
-	Duplicates int64
+	Duplicates int64 `json:"duplicates"`
 	// Quarantined counts the lines no row could be read from.
-	Quarantined int
+	Quarantined int `json:"quarantined"`
 	// Written counts the rows in the table's new version.
-	Written int64
+	Written int64 `json:"written"`
 	// Version is the Delta version the job committed.
-	Version int64
+	Version int64 `json:"version"`
 	// Report is what cleaning did to this table.
-	Report clean.Report
+	Report clean.Report `json:"report"`
 }
 
 // OutputRun says what the job wrote for one analytics output.
 type OutputRun struct {
 	// Name is the output's name, which is also its table name.
-	Name    string
-	Written int64
-	Version int64
+	Name    string `json:"name"`
+	Written int64  `json:"written"`
+	Version int64  `json:"version"`
 }
 
 // Result is the outcome of one batch run.
 type Result struct {
 	// Tables are the pin, geo and user batch tables, in that order.
-	Tables []TableRun
+	Tables []TableRun `json:"tables"`
 	// Report merges the three tables' cleaning reports; its quarantine list names each line.
-	Report clean.Report
+	Report clean.Report `json:"report"`
 	// Analytics are the nine outputs computed from the cleaned rows, in SPEC order.
-	Analytics analytics.Outputs
+	Analytics analytics.Outputs `json:"analytics"`
 	// Outputs say which table version holds each output, in the same order.
-	Outputs []OutputRun
+	Outputs []OutputRun `json:"outputs"`
 }
 
 // TableName returns the name of one batch table, `<uid>_<table>_batch`.

@@ -21,7 +21,7 @@ import (
 const uid = "0a1b2c3d4e5f"
 
 // exampleLines returns the lines of a documented example file, each with its newline.
-func exampleLines(t *testing.T, name string) []string {
+func exampleLines(t testing.TB, name string) []string {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join("testdata", name))
 	if err != nil {
@@ -337,4 +337,16 @@ func TestFetchInOrderKeepsKeyOrder(t *testing.T) {
 	if err != nil || got.String() != strings.Join(keys, "") {
 		t.Errorf("order %s, %v", got.String(), err)
 	}
+}
+
+func TestRunSummary(t *testing.T) {
+	res, err := newJob(t).Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := res.WriteSummary(&b); err != nil {
+		t.Fatal(err)
+	}
+	assertGolden(t, "summary.golden", b.Bytes())
 }
