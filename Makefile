@@ -27,7 +27,7 @@ bench: build
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./pipeline/...
 
 screenshots:
-	$(GO) run ./ui/internal/shots -out screenshots
+	screenshots/render.sh
 
 clean:
 	rm -rf bin

@@ -1,9 +1,26 @@
 package main
 
-import "context"
+import (
+	"context"
 
-// console starts the interactive console.
+	console "github.com/pintui/pintui/ui/app"
+	"github.com/pintui/pintui/ui/theme"
+)
+
+// console starts the interactive console on the command registry.
 func (a *app) console(ctx context.Context) error {
-	_ = ctx
-	return usageError("the console is not built into this binary yet")
+	cfg, err := a.load()
+	if err != nil {
+		return err
+	}
+	noColor, _ := a.p.env("NO_COLOR")
+	mode, err := theme.ResolveColor(cfg.Color, noColor)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	reg, err := a.registry()
+	if err != nil {
+		return err
+	}
+	return console.Run(ctx, console.Deps{Runner: reg, Profile: cfg.Profile, DataDir: cfg.DataDir, Color: mode})
 }
