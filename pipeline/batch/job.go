@@ -8,7 +8,9 @@ package batch
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/pintui/pintui/pipeline/analytics"
 	"github.com/pintui/pintui/pipeline/clean"
@@ -81,24 +83,29 @@ func (j *Job) Run(ctx context.Context) (*Result, error) {
 	if j.UID == "" || j.Landings == nil || j.Lakehouse == nil {
 		return nil, fmt.Errorf("run batch job: the job needs a user id, a landings store and a lakehouse store")
 	}
-	res := &Result{}
+	res := &Result{Tables: make([]TableRun, len(record.Tables))}
+	batches := make([]*clean.Batch, len(record.Tables))
+	errs := make([]error, len(record.Tables))
+	tableCtx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	// The three tables share nothing until the analytics, so they are cleaned and written side
+	// by side; the first failure stops the others.
+	for i, table := range record.Tables {
+		wg.Go(func() {
+			batches[i], res.Tables[i], errs[i] = j.runTable(tableCtx, table)
+			if errs[i] != nil {
+				cancel()
+			}
+		})
+	}
+	wg.Wait()
+	cancel()
+	if err := firstCause(errs); err != nil {
+		return nil, fmt.Errorf("run batch job: %w", err)
+	}
 	var cleaned cleanTables
-	for _, table := range record.Tables {
-		b, n, err := cleanLandings(ctx, j.Landings, j.UID, table)
-		if err != nil {
-			return nil, fmt.Errorf("run batch job: %w", err)
-		}
-		run := TableRun{Name: TableName(j.UID, table), Landings: n}
-		run.Report = b.Report()
-		run.Read, run.Duplicates = run.Report.RowsIn, run.Report.Duplicates
-		run.Quarantined = len(run.Report.Quarantined)
-		commit, err := j.writeCleaned(ctx, table, run.Name, b)
-		if err != nil {
-			return nil, fmt.Errorf("run batch job: %w", err)
-		}
-		run.Written, run.Version = commit.Rows, commit.Version
-		res.Tables = append(res.Tables, run)
-		res.Report.Merge(run.Report)
+	for i, b := range batches {
+		res.Report.Merge(res.Tables[i].Report)
 		cleaned.add(b)
 	}
 	// The merged report covers every table, so it names none.
@@ -114,6 +121,41 @@ func (j *Job) Run(ctx context.Context) (*Result, error) {
 		res.Outputs = append(res.Outputs, OutputRun{Name: o.Name, Written: commit.Rows, Version: commit.Version})
 	}
 	return res, nil
+}
+
+// firstCause returns the first error that is not a table stopped because another failed, or
+// else the first error.
+func firstCause(errs []error) error {
+	var first error
+	for _, err := range errs {
+		if err == nil {
+			continue
+		}
+		if !errors.Is(err, context.Canceled) {
+			return err
+		}
+		if first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// runTable cleans the landings of one table and overwrites its batch table.
+func (j *Job) runTable(ctx context.Context, table record.Table) (*clean.Batch, TableRun, error) {
+	b, n, err := cleanLandings(ctx, j.Landings, j.UID, table)
+	if err != nil {
+		return nil, TableRun{}, err
+	}
+	run := TableRun{Name: TableName(j.UID, table), Landings: n, Report: b.Report()}
+	run.Read, run.Duplicates = run.Report.RowsIn, run.Report.Duplicates
+	run.Quarantined = len(run.Report.Quarantined)
+	commit, err := j.writeCleaned(ctx, table, run.Name, b)
+	if err != nil {
+		return nil, TableRun{}, err
+	}
+	run.Written, run.Version = commit.Rows, commit.Version
+	return b, run, nil
 }
 
 // writeCleaned overwrites one batch table with the batch's cleaned rows.

@@ -350,3 +350,12 @@ func TestRunSummary(t *testing.T) {
 	}
 	assertGolden(t, "summary.golden", b.Bytes())
 }
+
+func TestRunStopsWhenCanceled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := newJob(t).Run(ctx)
+	if !errors.Is(err, context.Canceled) || !strings.HasPrefix(err.Error(), "run batch job: ") {
+		t.Errorf("error %v", err)
+	}
+}
