@@ -7,6 +7,10 @@
 //   - Joins are inner joins on ind; a row whose ind has no partner in the other table takes no
 //     part, and an ind present twice in a table joins once per copy, as in SQL.
 //   - "Most popular" keeps every row of rank 1 (SQL rank() = 1), so a tie gives several rows.
+//   - Age groups are 18-24, 25-35, 36-50 and +50 (51 and over); an age under 18 is in no group,
+//     so its rows take no part in the age-group outputs.
+//   - Years are calendar years in UTC: 2018–2022 of the geo timestamp for the post questions,
+//     2015–2020 of date_joined for the join questions, both inclusive.
 //   - A row whose grouping value is null (category, country, timestamp, date_joined, age,
 //     poster_name) takes no part in the groups that need that value; Spark would make a null
 //     group, which answers no question.
