@@ -66,7 +66,7 @@ func cutLast(s, sep string) (before, after string, found bool) {
 // JSON lands unchanged even if it holds a newline, so nothing is ever lost; readers quarantine
 // lines they cannot parse.
 func appendLine(dst, value []byte) []byte {
-	if bytes.ContainsAny(value, "\n\r") {
+	if bytes.IndexByte(value, '\n') >= 0 || bytes.IndexByte(value, '\r') >= 0 {
 		var compact bytes.Buffer
 		if json.Compact(&compact, value) == nil {
 			return append(append(dst, compact.Bytes()...), '\n')

@@ -37,6 +37,7 @@ type writer struct {
 	openEpoch int32
 	openCount int
 	openedAt  time.Time
+	lastSize  int // bytes in the previous file
 
 	mu          sync.Mutex
 	queue       []*file // sealed files, oldest first, not yet part of the landed run
@@ -60,6 +61,10 @@ func (w *writer) add(r *kgo.Record, flushSize int) *file {
 	if w.openCount == 0 {
 		w.openFirst = r.Offset
 		w.openedAt = time.Now()
+		if flushSize > 1 {
+			// Files of one partition are alike in size; sizing for the last one avoids regrowth.
+			w.open = make([]byte, 0, w.lastSize+w.lastSize/8)
+		}
 	}
 	w.open = appendLine(w.open, r.Value)
 	w.openLast = r.Offset
@@ -77,6 +82,7 @@ func (w *writer) seal() *file {
 		w: w, key: Key(w.topic, w.partition, w.openFirst), data: w.open,
 		first: w.openFirst, last: w.openLast, epoch: w.openEpoch, count: w.openCount,
 	}
+	w.lastSize = len(f.data)
 	w.open, w.openCount = nil, 0
 	w.mu.Lock()
 	w.queue = append(w.queue, f)

@@ -1,0 +1,224 @@
+package sink
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/pintui/pintui/pipeline/objstore"
+	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// BenchResult compares the sink with raw object puts of the very same files, measured in one
+// run on one machine.
+type BenchResult struct {
+	FlushSize int
+	Records   int
+	Objects   int
+	Bytes     int64
+	Sink      time.Duration // first poll to the last file's offset committed
+	Raw       time.Duration // the same objects put straight into a fresh folder store
+}
+
+// SinkObjectsPerSecond is the sink's publish rate.
+func (r BenchResult) SinkObjectsPerSecond() float64 { return float64(r.Objects) / r.Sink.Seconds() }
+
+// SinkMBPerSecond is the sink's landing throughput in megabytes (10^6) per second.
+func (r BenchResult) SinkMBPerSecond() float64 { return float64(r.Bytes) / 1e6 / r.Sink.Seconds() }
+
+// RawObjectsPerSecond is the object store's own put rate for the same objects.
+func (r BenchResult) RawObjectsPerSecond() float64 { return float64(r.Objects) / r.Raw.Seconds() }
+
+// RawMBPerSecond is the object store's own put throughput for the same bytes.
+func (r BenchResult) RawMBPerSecond() float64 { return float64(r.Bytes) / 1e6 / r.Raw.Seconds() }
+
+// Bench produces records pin-sized JSON values over the three topics of an in-process Kafka,
+// lands them with a sink of the given flush size into a folder store under dir, and then puts
+// the same objects straight into a second folder store with as many concurrent puts. It
+// measures local mode; the folders are removed afterwards.
+func Bench(ctx context.Context, dir string, flushSize, records int) (BenchResult, error) {
+	res := BenchResult{FlushSize: flushSize, Records: records}
+	if flushSize < 1 || records < 3 {
+		return res, fmt.Errorf("bench sink: flush size %d, %d records: need a flush size ≥ 1 and ≥ 3 records", flushSize, records)
+	}
+	work, err := os.MkdirTemp(dir, "bench-sink-")
+	if err != nil {
+		return res, fmt.Errorf("bench sink: %w", err)
+	}
+	defer os.RemoveAll(work)
+
+	topics := []string{"bench.pin", "bench.geo", "bench.user"}
+	cluster, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(1, topics...))
+	if err != nil {
+		return res, fmt.Errorf("bench sink: start kafka: %w", err)
+	}
+	defer cluster.Close()
+	values, err := produceBench(ctx, cluster.ListenAddrs(), topics, records)
+	if err != nil {
+		return res, err
+	}
+
+	const concurrency = 16
+	store := objstore.NewDir(filepath.Join(work, "sink"))
+	s, err := New(store, Brokers(cluster.ListenAddrs()...), Topics(topics...), FlushSize(flushSize),
+		Concurrency(concurrency), ClientOpts(kgo.FetchMaxWait(10*time.Millisecond)))
+	if err != nil {
+		return res, err
+	}
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	start := time.Now()
+	go func() { done <- s.Run(runCtx) }()
+	want := make(map[string]int64, len(topics))
+	for i, topic := range topics {
+		want[topic] = int64(len(values[i])/flushSize*flushSize) - 1
+	}
+	for !benchLanded(s.Status(), want) {
+		if err := ctx.Err(); err != nil {
+			stop()
+			<-done
+			return res, fmt.Errorf("bench sink: %w", err)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	res.Sink = time.Since(start)
+	stop()
+	if err := <-done; err != nil {
+		return res, err
+	}
+
+	files := benchFiles(topics, values, flushSize)
+	for _, f := range files {
+		res.Objects++
+		res.Bytes += int64(len(f.data))
+	}
+	res.Raw, err = putAll(ctx, objstore.NewDir(filepath.Join(work, "raw")), files, concurrency)
+	return res, err
+}
+
+// benchLanded reports whether every topic has landed up to its wanted last offset.
+func benchLanded(st Status, want map[string]int64) bool {
+	n := 0
+	for _, ps := range st.Partitions {
+		if ps.LastLanded < want[ps.Topic] || ps.Committed < want[ps.Topic]+1 {
+			return false
+		}
+		n++
+	}
+	return n == len(want)
+}
+
+// produceBench writes records values round-robin over topics and returns each topic's values.
+func produceBench(ctx context.Context, brokers, topics []string, records int) ([][][]byte, error) {
+	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...), kgo.ProducerLinger(5*time.Millisecond))
+	if err != nil {
+		return nil, fmt.Errorf("bench sink: producer: %w", err)
+	}
+	defer cl.Close()
+	rng := rand.New(rand.NewPCG(1, 2))
+	values := make([][][]byte, len(topics))
+	var (
+		mu    sync.Mutex
+		first error
+		wg    sync.WaitGroup
+	)
+	for i := range records {
+		v := benchValue(rng, i)
+		t := i % len(topics)
+		values[t] = append(values[t], v)
+		wg.Add(1)
+		cl.Produce(ctx, &kgo.Record{Topic: topics[t], Value: v}, func(_ *kgo.Record, err error) {
+			defer wg.Done()
+			if err != nil {
+				mu.Lock()
+				first = cmpOr(first, err)
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if first != nil {
+		return nil, fmt.Errorf("bench sink: produce: %w", first)
+	}
+	return values, nil
+}
+
+func cmpOr(a, b error) error {
+	if a != nil {
+		return a
+	}
+	return b
+}
+
+// benchValue is a pin row of realistic size and entropy (~600 bytes of JSON).
+func benchValue(rng *rand.Rand, i int) []byte {
+	hex := func(n int) string {
+		const digits = "0123456789abcdef"
+		b := make([]byte, n)
+		for j := range b {
+			b[j] = digits[rng.IntN(16)]
+		}
+		return string(b)
+	}
+	id := hex(32)
+	return fmt.Appendf(nil, `{"index":%d,"unique_id":"%s-%s-%s-%s-%s","title":"%s","description":"%s %s %s","poster_name":"%s","follower_count":"%dk","tag_list":"Art,Design,Home,Decor,Diy,Crafts,Ideas,Paint,Color","is_image_or_video":"image","image_src":"https://i.pinimg.com/originals/%s/%s/%s/%s.jpg","downloaded":1,"save_location":"Local save in /data/home-decor","category":"home-decor"}`,
+		i, id[:8], id[8:12], id[12:16], id[16:20], id[20:], hex(40), hex(60), hex(60), hex(60), hex(20), rng.IntN(999), id[:2], id[2:4], id[4:6], hex(32))
+}
+
+// benchFiles cuts values into the files a sink writes, without Kafka.
+func benchFiles(topics []string, values [][][]byte, flushSize int) []*file {
+	var files []*file
+	for t, topic := range topics {
+		for start := 0; start+flushSize <= len(values[t]); start += flushSize {
+			var data []byte
+			for _, v := range values[t][start : start+flushSize] {
+				data = appendLine(data, v)
+			}
+			files = append(files, &file{key: Key(topic, 0, int64(start)), data: data})
+		}
+	}
+	return files
+}
+
+// putAll puts files with concurrency workers and returns how long it took.
+func putAll(ctx context.Context, store Store, files []*file, concurrency int) (time.Duration, error) {
+	next := make(chan *file)
+	errs := make(chan error, concurrency)
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range concurrency {
+		wg.Go(func() {
+			for f := range next {
+				if err := store.Put(ctx, f.key, f.data); err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	for _, f := range files {
+		next <- f
+	}
+	close(next)
+	wg.Wait()
+	elapsed := time.Since(start)
+	close(errs)
+	if err := errors.Join(collect(errs)...); err != nil {
+		return elapsed, fmt.Errorf("bench sink: raw put: %w", err)
+	}
+	return elapsed, nil
+}
+
+func collect(errs <-chan error) []error {
+	var out []error
+	for err := range errs {
+		out = append(out, err)
+	}
+	return out
+}
