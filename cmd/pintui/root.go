@@ -103,6 +103,7 @@ without a terminal.`,
 		a.configCommand(),
 		a.registryCommand("seed", "seed"),
 		a.cleanCommand(),
+		a.analyzeCommand(),
 	)
 	return root
 }

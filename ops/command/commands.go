@@ -2,7 +2,6 @@ package command
 
 // commands lists the built-in commands that work on the pipeline.
 func (env *Env) commands() []*Command {
-	return []*Command{
-		env.seedCommand(),
-	}
+	cmds := []*Command{env.statusCommand(), env.seedCommand()}
+	return append(cmds, env.lakehouseCommands()...)
 }

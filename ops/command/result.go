@@ -83,26 +83,37 @@ func (r *Result) JSON() ([]byte, error) {
 func rowObjects(cols []string, rows [][]string) []json.RawMessage {
 	out := make([]json.RawMessage, 0, len(rows))
 	for _, row := range rows {
-		var b bytes.Buffer
-		b.WriteByte('{')
-		for i, c := range cols {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			k, _ := json.Marshal(c)
-			b.Write(k)
-			b.WriteByte(':')
-			cell := ""
+		cells := make([]any, len(cols))
+		for i := range cols {
+			cells[i] = ""
 			if i < len(row) {
-				cell = row[i]
+				cells[i] = row[i]
 			}
-			v, _ := json.Marshal(cell)
-			b.Write(v)
 		}
-		b.WriteByte('}')
-		out = append(out, b.Bytes())
+		out = append(out, objectJSON(cols, cells))
 	}
 	return out
+}
+
+// objectJSON encodes one row as a JSON object whose keys are the columns, in order.
+func objectJSON(cols []string, cells []any) json.RawMessage {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, c := range cols {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		k, _ := json.Marshal(c)
+		b.Write(k)
+		b.WriteByte(':')
+		v, err := json.Marshal(cells[i])
+		if err != nil {
+			v = []byte("null")
+		}
+		b.Write(v)
+	}
+	b.WriteByte('}')
+	return b.Bytes()
 }
 
 // Table renders columns and rows as left-aligned text columns separated by two spaces.
