@@ -11,27 +11,31 @@ import (
 
 // From is where a tail starts reading each partition.
 type From struct {
-	offset int64
-	end    bool
+	at  int64
+	end bool
 }
 
 // Beginning starts a tail at the first record each partition still stores.
-var Beginning = From{offset: 0}
+var Beginning = From{at: 0}
 
 // End starts a tail after the last record, so only new records arrive.
 var End = From{end: true}
 
 // At starts a tail at the given offset of every partition.
-func At(offset int64) From { return From{offset: offset} }
+func At(offset int64) From { return From{at: offset} }
 
-func (f From) kgo() kgo.Offset {
+// offset is where the tail starts on a partition holding [start, end); an offset outside is
+// clamped into it, so a stale offset never makes the client reset somewhere surprising.
+func (f From) offset(p Partition) int64 {
 	switch {
 	case f.end:
-		return kgo.NewOffset().AtEnd()
-	case f.offset == 0:
-		return kgo.NewOffset().AtStart()
+		return p.End
+	case f.at < p.Start:
+		return p.Start
+	case f.at > p.End:
+		return p.End
 	default:
-		return kgo.NewOffset().At(f.offset)
+		return f.at
 	}
 }
 
@@ -70,17 +74,9 @@ func (c *Client) Tail(ctx context.Context, topic string, o TailOptions, fn func(
 	start := make(map[int32]kgo.Offset, len(t.Partitions))
 	remaining := make(map[int32]int64, len(t.Partitions))
 	for _, p := range t.Partitions {
-		start[p.ID] = o.From.kgo()
-		if o.Follow {
-			continue
-		}
-		first := p.Start
-		if o.From.end {
-			first = p.End
-		} else if o.From.offset > first {
-			first = o.From.offset
-		}
-		if first < p.End {
+		first := o.From.offset(p)
+		start[p.ID] = kgo.NewOffset().At(first)
+		if !o.Follow && first < p.End {
 			remaining[p.ID] = p.End
 		}
 	}
