@@ -7,6 +7,7 @@ import (
 	"github.com/pintui/pintui/ops/command"
 	"github.com/pintui/pintui/pipeline/analytics"
 	"github.com/pintui/pintui/pipeline/batch"
+	"github.com/pintui/pintui/pipeline/clean"
 	"github.com/spf13/cobra"
 )
 
@@ -38,9 +39,7 @@ func (a *app) analyzeCommand() *cobra.Command {
 				}
 				outputs = analytics.Outputs{o}
 			}
-			for _, q := range report.Quarantined {
-				fmt.Fprintf(a.p.stderr, "quarantined %s: %s\n", q.Where(), q.Reason)
-			}
+			a.printQuarantine(report.Quarantined)
 			if format == command.FormatJSON {
 				data, err := json.MarshalIndent(outputs, "", "  ")
 				if err != nil {
@@ -62,4 +61,18 @@ func (a *app) analyzeCommand() *cobra.Command {
 		_ = cmd.MarkFlagRequired(name)
 	}
 	return cmd
+}
+
+// maxQuarantineLines bounds how many quarantined lines a command lists before summing up the rest.
+const maxQuarantineLines = 20
+
+// printQuarantine lists quarantined lines on stderr, at most maxQuarantineLines of them.
+func (a *app) printQuarantine(qs []clean.Quarantined) {
+	for i, q := range qs {
+		if i == maxQuarantineLines {
+			fmt.Fprintf(a.p.stderr, "… and %d more quarantined lines\n", len(qs)-i)
+			return
+		}
+		fmt.Fprintf(a.p.stderr, "quarantined %s: %s\n", q.Where(), q.Reason)
+	}
 }
