@@ -3,9 +3,11 @@ package gateway
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -153,4 +155,25 @@ func encode(t *testing.T, records []Record, format embeddedFormat) []byte {
 	}
 	sb.WriteString(`]}`)
 	return []byte(sb.String())
+}
+
+func TestPlainWordMatchesPlainBytes(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(1, 2))
+	for range 200000 {
+		var b [8]byte
+		for i := range b {
+			// Mostly printable ASCII, so both answers occur often.
+			b[i] = byte(0x20 + rnd.IntN(0x60))
+			if rnd.IntN(16) == 0 {
+				b[i] = byte(rnd.IntN(256))
+			}
+		}
+		want := true
+		for _, c := range b {
+			want = want && plain[c]
+		}
+		if got := plainWord(binary.LittleEndian.Uint64(b[:])); got != want {
+			t.Fatalf("plainWord(%q) = %v, want %v", b, got, want)
+		}
+	}
 }

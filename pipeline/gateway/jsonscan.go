@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"unicode/utf8"
 )
@@ -212,19 +213,31 @@ func (s *scanner) array() error {
 	}
 }
 
-// plain marks the bytes a string may hold as they are: printable ASCII but '"' and '\\'.
+// plain marks the ASCII bytes a string may hold unescaped: all but controls, quote and backslash.
 var plain = func() (t [256]bool) {
-	for c := 0x20; c < 0x7f; c++ {
+	for c := 0x20; c < 0x80; c++ {
 		t[c] = c != '"' && c != '\\'
 	}
 	return t
 }()
+
+// plainWord reports whether none of 8 bytes is a quote, a backslash, a control character or
+// non-ASCII, so a string's common case is skipped a word at a time.
+func plainWord(w uint64) bool {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	quote, backslash := w^(0x22*lo), w^(0x5c*lo)
+	special := (w - 0x20*lo) | w | (quote-lo)&^quote | (backslash-lo)&^backslash
+	return special&hi == 0
+}
 
 // str validates a string and returns its raw content between the quotes, escapes untouched.
 func (s *scanner) str() (raw []byte, err error) {
 	s.pos++ // opening quote
 	start := s.pos
 	for s.pos < len(s.in) {
+		for s.pos+8 <= len(s.in) && plainWord(binary.LittleEndian.Uint64(s.in[s.pos:])) {
+			s.pos += 8
+		}
 		for s.pos < len(s.in) && plain[s.in[s.pos]] {
 			s.pos++
 		}
