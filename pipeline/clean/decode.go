@@ -4,16 +4,39 @@ import (
 	"bytes"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // rawLimit bounds the raw text a quarantine entry keeps: enough to recognise the line.
 const rawLimit = 160
 
-// fields appends the Fields of the row just scanned; they all slice one string.
+// fields appends the Fields of the row just scanned. They slice one copy of the line, plus one
+// string of the rewritten values when the row has escapes or nested values. A borrowing decoder
+// copies nothing: its fields alias the line and its buffer, and are valid only until the next
+// scan or until the line's bytes change.
 func (d *decoder) fields(dst []Field) []Field {
-	text := string(d.buf)
+	var text, rewritten string
+	if d.borrow {
+		text, rewritten = alias(d.line), alias(d.buf)
+	} else {
+		text = string(d.line)
+		if len(d.buf) > 0 {
+			rewritten = string(d.buf)
+		}
+	}
 	for _, sp := range d.spans {
-		dst = append(dst, Field{Key: text[sp.k0:sp.k1], Kind: sp.kind, Value: text[sp.v0:sp.v1]})
+		f := Field{Kind: sp.kind}
+		if sp.keyInBuf {
+			f.Key = rewritten[sp.k0:sp.k1]
+		} else {
+			f.Key = text[sp.k0:sp.k1]
+		}
+		if sp.valueInBuf {
+			f.Value = rewritten[sp.v0:sp.v1]
+		} else {
+			f.Value = text[sp.v0:sp.v1]
+		}
+		dst = append(dst, f)
 	}
 	return dst
 }
@@ -61,6 +84,10 @@ func DecodeLines(source string, data []byte) ([]Row, []Quarantined) {
 	}
 	return rows, bad
 }
+
+// alias returns b's bytes as a string without copying them; the string is valid only while
+// b's bytes do not change.
+func alias(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
 
 func quarantine(source string, line int, reason string, raw []byte) Quarantined {
 	return Quarantined{Source: source, Line: line, Reason: reason, Raw: truncate(raw)}

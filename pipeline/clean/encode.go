@@ -3,6 +3,7 @@ package clean
 import (
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/pintui/pintui/pipeline/record"
 )
@@ -75,7 +76,34 @@ func appendText(b []byte, key string, s *string) []byte {
 	if s == nil {
 		return append(b, "null"...)
 	}
-	return record.AppendJSONString(b, *s)
+	return appendJSONString(b, *s)
+}
+
+// appendJSONString appends s as a JSON string exactly as record.AppendJSONString does, eight
+// bytes at a time for the common string that needs no escape.
+func appendJSONString(b []byte, s string) []byte {
+	var high uint64
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		if special(w) != 0 {
+			return record.AppendJSONString(b, s)
+		}
+		high |= w
+	}
+	for ; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' {
+			return record.AppendJSONString(b, s)
+		}
+		high |= uint64(s[i])
+	}
+	if high&msb != 0 && !utf8.ValidString(s) {
+		return record.AppendJSONString(b, s)
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 func appendTime(b []byte, key string, t *time.Time) []byte {

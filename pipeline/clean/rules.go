@@ -21,6 +21,45 @@ const (
 	saveLocationPrefix     = "Local save in "
 )
 
+// pinValues returns where the next cleaned pin's values live.
+func (c *Cleaner) pinValues() *pinValues {
+	if len(c.pins) == 0 {
+		c.pins = make([]pinValues, slabSize)
+	}
+	v := &c.pins[0]
+	if !c.transient {
+		c.pins = c.pins[1:]
+	}
+	*v = pinValues{}
+	return v
+}
+
+// geoValues returns where the next cleaned geo's values live.
+func (c *Cleaner) geoValues() *geoValues {
+	if len(c.geos) == 0 {
+		c.geos = make([]geoValues, slabSize)
+	}
+	v := &c.geos[0]
+	if !c.transient {
+		c.geos = c.geos[1:]
+	}
+	*v = geoValues{}
+	return v
+}
+
+// userValues returns where the next cleaned user's values live.
+func (c *Cleaner) userValues() *userValues {
+	if len(c.users) == 0 {
+		c.users = make([]userValues, slabSize)
+	}
+	v := &c.users[0]
+	if !c.transient {
+		c.users = c.users[1:]
+	}
+	*v = userValues{}
+	return v
+}
+
 // slabSize is how many cleaned rows share one allocation of their pointed-to values.
 const slabSize = 256
 
@@ -37,6 +76,9 @@ type Cleaner struct {
 	pins  []pinValues
 	geos  []geoValues
 	users []userValues
+	// transient is set when every cleaned row is used up before the next is cleaned (Run
+	// encodes each at once): rows then share one set of values instead of a slab each.
+	transient bool
 	// seen marks the column slots already met in the current row, to spot repeated keys.
 	seen [maxSlots]bool
 	vals [maxSlots]Field
@@ -125,11 +167,7 @@ func (c *Cleaner) Pin(r Row) (record.CleanPin, error) {
 		return p, c.reject(r, c.idReason(pinIndex, "index"))
 	}
 	p.Ind = ind
-	if len(c.pins) == 0 {
-		c.pins = make([]pinValues, slabSize)
-	}
-	v := &c.pins[0]
-	c.pins = c.pins[1:]
+	v := c.pinValues()
 	p.UniqueID = c.text(&v.s[0], pinUniqueID, "")
 	p.Title = c.text(&v.s[1], pinTitle, placeholderTitle)
 	p.Description = c.text(&v.s[2], pinDescription, placeholderDescription)
@@ -254,11 +292,7 @@ func (c *Cleaner) Geo(r Row) (record.CleanGeo, error) {
 		return g, c.reject(r, c.idReason(geoInd, "ind"))
 	}
 	g.Ind = ind
-	if len(c.geos) == 0 {
-		c.geos = make([]geoValues, slabSize)
-	}
-	v := &c.geos[0]
-	c.geos = c.geos[1:]
+	v := c.geoValues()
 	g.Country = c.text(&v.country, geoCountry, "")
 	lat, latOK := c.float(geoLatitude)
 	lon, lonOK := c.float(geoLongitude)
@@ -301,11 +335,7 @@ func (c *Cleaner) User(r Row) (record.CleanUser, error) {
 		return u, c.reject(r, c.idReason(userInd, "ind"))
 	}
 	u.Ind = ind
-	if len(c.users) == 0 {
-		c.users = make([]userValues, slabSize)
-	}
-	v := &c.users[0]
-	c.users = c.users[1:]
+	v := c.userValues()
 	var first, last string
 	firstOK := c.text(&first, userFirstName, "") != nil
 	lastOK := c.text(&last, userLastName, "") != nil

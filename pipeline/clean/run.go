@@ -40,6 +40,39 @@ func runWorkers(ctx context.Context, table record.Table, in io.Reader, out io.Wr
 	if err := checkTable(table); err != nil {
 		return Report{}, err
 	}
+	report, err := runChunks(ctx, in, out, workers, func() chunkProcessor {
+		w := &chunkWorker{cleaner: NewCleaner(table)}
+		// Each row is encoded before the next is read and a chunk's bytes stay put until its
+		// output is written, so rows may alias the chunk and share their values.
+		w.dec.borrow, w.cleaner.transient = true, true
+		return w
+	})
+	report.Table = table
+	if err != nil {
+		return report, fmt.Errorf("clean %s: %w", table, err)
+	}
+	return report, nil
+}
+
+// Copy decodes raw JSON lines and encodes them again without cleaning: the ceiling that Run's
+// speed is measured against, through the same chunked pipeline.
+func Copy(ctx context.Context, in io.Reader, out io.Writer) error {
+	_, err := runChunks(ctx, in, out, runtime.GOMAXPROCS(0), func() chunkProcessor { return &copyWorker{} })
+	if err != nil {
+		return fmt.Errorf("copy raw rows: %w", err)
+	}
+	return nil
+}
+
+// chunkProcessor turns a chunk's lines into its output; each worker goroutine owns one.
+type chunkProcessor interface {
+	process(c *chunk)
+	report() Report
+}
+
+// runChunks runs the pipeline shared by Run and Copy: a reader cuts in into chunks of whole
+// lines, workers process them, and this goroutine writes their output in input order.
+func runChunks(ctx context.Context, in io.Reader, out io.Writer, workers int, newProcessor func() chunkProcessor) (Report, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
@@ -63,24 +96,24 @@ func runWorkers(ctx context.Context, table record.Table, in io.Reader, out io.Wr
 	reports := make(chan Report, workers)
 	for range workers {
 		go func() {
-			w := chunkWorker{cleaner: NewCleaner(table)}
+			p := newProcessor()
 			for c := range work {
-				w.clean(c)
+				p.process(c)
 				close(c.done)
 			}
-			reports <- w.cleaner.Report()
+			reports <- p.report()
 		}()
 	}
 
 	var (
-		report   = Report{Table: table, Rules: map[string]int64{}}
+		report   = Report{Rules: map[string]int64{}}
 		writeErr error
 	)
 	for c := range order {
 		<-c.done
 		if writeErr == nil {
 			if _, err := out.Write(c.out); err != nil {
-				writeErr = fmt.Errorf("clean %s: write cleaned rows: %w", table, err)
+				writeErr = fmt.Errorf("write cleaned rows: %w", err)
 				cancel()
 			}
 		}
@@ -128,7 +161,7 @@ func readChunks(ctx context.Context, in io.Reader, emit func(*chunk) bool) error
 				break
 			}
 			if err != nil {
-				return fmt.Errorf("clean: read input: %w", err)
+				return fmt.Errorf("read input: %w", err)
 			}
 			// A short read means the input has nothing more for now (a pipe): clean what
 			// came rather than wait for a full chunk.
@@ -171,7 +204,9 @@ type chunkWorker struct {
 	fields  []Field
 }
 
-func (w *chunkWorker) clean(c *chunk) {
+func (w *chunkWorker) report() Report { return w.cleaner.Report() }
+
+func (w *chunkWorker) process(c *chunk) {
 	out := c.out[:0]
 	data := c.data
 	table := w.cleaner.Table()
@@ -208,4 +243,44 @@ func (w *chunkWorker) clean(c *chunk) {
 	}
 	c.out = out
 	c.quarantined = w.cleaner.takeQuarantined()
+}
+
+// copyWorker re-encodes each line's fields as compact JSON; lines that are no object are left out.
+type copyWorker struct {
+	dec decoder
+}
+
+func (w *copyWorker) report() Report { return Report{} }
+
+func (w *copyWorker) process(c *chunk) {
+	out := c.out[:0]
+	for data := c.data; len(data) > 0; {
+		line := data
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			line, data = data[:i], data[i+1:]
+		} else {
+			data = nil
+		}
+		if w.dec.scan(line) != nil {
+			continue
+		}
+		out = append(out, '{')
+		for i, sp := range w.dec.spans {
+			if i > 0 {
+				out = append(out, ',')
+			}
+			out = appendJSONString(out, alias(w.dec.located(sp.keyInBuf, sp.k0, sp.k1)))
+			out = append(out, ':')
+			switch v := w.dec.located(sp.valueInBuf, sp.v0, sp.v1); sp.kind {
+			case KindString:
+				out = appendJSONString(out, alias(v))
+			case KindNull:
+				out = append(out, "null"...)
+			default:
+				out = append(out, v...)
+			}
+		}
+		out = append(out, '}', '\n')
+	}
+	c.out = out
 }

@@ -128,7 +128,7 @@ func TestRunErrors(t *testing.T) {
 		t.Errorf("write error = %v", err)
 	}
 	_, err = Run(context.Background(), record.TablePin, iotest.ErrReader(errors.New("connection reset")), io.Discard)
-	if err == nil || err.Error() != "clean: read input: connection reset" {
+	if err == nil || err.Error() != "clean pin: read input: connection reset" {
 		t.Errorf("read error = %v", err)
 	}
 	_, err = Run(context.Background(), "pins", strings.NewReader(""), io.Discard)

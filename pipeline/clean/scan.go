@@ -1,6 +1,7 @@
 package clean
 
 import (
+	"encoding/binary"
 	"fmt"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -9,18 +10,24 @@ import (
 // maxDepth matches encoding/json's nesting limit, so both accept the same documents.
 const maxDepth = 10000
 
-// decoder splits landed lines into fields. It keeps every unescaped key and value of the current
-// row in one buffer, so a row costs one string however many fields it has. It reuses its
-// buffers from row to row and is not safe for concurrent use.
+// decoder splits landed lines into fields. Keys and values written without escapes are located
+// in the line itself, so a row costs one string (the line) however many fields it has; only
+// escaped strings and nested values are rewritten, into buf. It reuses its buffers from row to
+// row and is not safe for concurrent use.
 type decoder struct {
-	buf   []byte
-	spans []span
+	// borrow makes fields alias the line instead of copying it; see fields.
+	borrow bool
+	line   []byte
+	buf    []byte
+	spans  []span
 }
 
-// span locates one field's key and value in decoder.buf.
+// span locates one field's key and value, each in decoder.line or, when marked, decoder.buf.
 type span struct {
 	k0, k1, v0, v1 int32
 	kind           Kind
+	keyInBuf       bool
+	valueInBuf     bool
 }
 
 // syntaxError says why a line is not a JSON object, in words fit for a quarantine listing.
@@ -63,8 +70,9 @@ func unexpected(line []byte, i int, looking string) error {
 	return &syntaxError{fmt.Sprintf("not JSON: unexpected %s at column %d %s", what, i+1, looking)}
 }
 
-// scan splits one line holding a flat JSON object into d.spans over d.buf.
+// scan splits one line holding a flat JSON object into d.spans.
 func (d *decoder) scan(line []byte) error {
+	d.line = line
 	d.buf = d.buf[:0]
 	d.spans = d.spans[:0]
 	i := skipSpace(line, 0)
@@ -80,22 +88,36 @@ func (d *decoder) scan(line []byte) error {
 			return unexpected(line, i, "looking for a key")
 		}
 		var sp span
-		sp.k0 = int32(len(d.buf))
 		var err error
-		if i, err = d.appendString(line, i); err != nil {
+		if sp.k0, sp.k1, sp.keyInBuf, i, err = d.locateString(line, i); err != nil {
 			return err
 		}
-		sp.k1 = int32(len(d.buf))
 		i = skipSpace(line, i)
 		if i >= len(line) || line[i] != ':' {
 			return unexpected(line, i, "after a key")
 		}
 		i = skipSpace(line, i+1)
-		sp.v0 = int32(len(d.buf))
-		if i, sp.kind, err = d.appendValue(line, i); err != nil {
+		if i >= len(line) {
+			return unexpected(line, i, "looking for a value")
+		}
+		switch c := line[i]; {
+		case c == '"':
+			sp.kind = KindString
+			sp.v0, sp.v1, sp.valueInBuf, i, err = d.locateString(line, i)
+		case c == '{' || c == '[':
+			sp.kind, sp.valueInBuf, sp.v0 = KindNested, true, int32(len(d.buf))
+			i, err = d.appendNested(line, i, 1)
+			sp.v1 = int32(len(d.buf))
+		default:
+			start := i
+			i, sp.kind, err = d.scalarEnd(line, i)
+			if sp.kind != KindNull {
+				sp.v0, sp.v1 = int32(start), int32(i)
+			}
+		}
+		if err != nil {
 			return err
 		}
-		sp.v1 = int32(len(d.buf))
 		d.spans = append(d.spans, sp)
 		i = skipSpace(line, i)
 		if i < len(line) && line[i] == ',' {
@@ -107,6 +129,73 @@ func (d *decoder) scan(line []byte) error {
 		}
 		return unexpected(line, i, "after a value")
 	}
+}
+
+// located returns the bytes a span locates in the line or in the rewritten buffer.
+func (d *decoder) located(inBuf bool, from, to int32) []byte {
+	if inBuf {
+		return d.buf[from:to]
+	}
+	return d.line[from:to]
+}
+
+// scalarEnd checks the number, bool or null at line[i] and returns the index after it.
+func (d *decoder) scalarEnd(line []byte, i int) (int, Kind, error) {
+	switch c := line[i]; {
+	case c == '-' || (c >= '0' && c <= '9'):
+		end, err := numberEnd(line, i)
+		return end, KindNumber, err
+	case c == 't':
+		end, err := literalEnd(line, i, "true")
+		return end, KindBool, err
+	case c == 'f':
+		end, err := literalEnd(line, i, "false")
+		return end, KindBool, err
+	case c == 'n':
+		end, err := literalEnd(line, i, "null")
+		return end, KindNull, err
+	}
+	return i, 0, unexpected(line, i, "looking for a value")
+}
+
+const (
+	lsb = 0x0101010101010101
+	msb = 0x8080808080808080
+)
+
+// special flags (in the high bit of each byte) the bytes of w that end the fast path of a
+// string: control characters, the quote and the backslash. Bytes above 0x7f are not flagged.
+func special(w uint64) uint64 {
+	q := w ^ (lsb * '"')
+	bs := w ^ (lsb * '\\')
+	return ((w-lsb*0x20) & ^w | (q-lsb) & ^q | (bs-lsb) & ^bs) & msb
+}
+
+// locateString finds the string starting at the quote line[i]. A string without escapes and
+// with valid UTF-8 is located in the line; any other is unescaped into d.buf. It returns the
+// location and the index after the closing quote.
+func (d *decoder) locateString(line []byte, i int) (int32, int32, bool, int, error) {
+	start := i + 1
+	j := start
+	var high uint64
+	for j+8 <= len(line) {
+		w := binary.LittleEndian.Uint64(line[j:])
+		if special(w) != 0 {
+			break
+		}
+		high |= w
+		j += 8
+	}
+	for j < len(line) && line[j] >= 0x20 && line[j] != '"' && line[j] != '\\' {
+		high |= uint64(line[j])
+		j++
+	}
+	if j < len(line) && line[j] == '"' && (high&msb == 0 || utf8.Valid(line[start:j])) {
+		return int32(start), int32(j), false, j + 1, nil
+	}
+	b0 := len(d.buf)
+	end, err := d.appendString(line, i)
+	return int32(b0), int32(len(d.buf)), true, end, err
 }
 
 func trailing(line []byte, i int) error {
