@@ -23,7 +23,9 @@ type chunk struct {
 	first       int
 	out         []byte
 	quarantined []Quarantined
-	done        chan struct{}
+	// rows holds the chunk's cleaned rows ([]record.CleanPin…) when they are not encoded.
+	rows any
+	done chan struct{}
 }
 
 var chunkPool = sync.Pool{New: func() any { return new(chunk) }}
@@ -40,7 +42,7 @@ func runWorkers(ctx context.Context, table record.Table, in io.Reader, out io.Wr
 	if err := checkTable(table); err != nil {
 		return Report{}, err
 	}
-	report, err := runChunks(ctx, in, out, workers, func() chunkProcessor {
+	report, err := runChunks(ctx, in, writeOut(out), workers, func() chunkProcessor {
 		w := &chunkWorker{cleaner: NewCleaner(table)}
 		// Each row is encoded before the next is read and a chunk's bytes stay put until its
 		// output is written, so rows may alias the chunk and share their values.
@@ -57,7 +59,7 @@ func runWorkers(ctx context.Context, table record.Table, in io.Reader, out io.Wr
 // Copy decodes raw JSON lines and encodes them again without cleaning: the ceiling that Run's
 // speed is measured against, through the same chunked pipeline.
 func Copy(ctx context.Context, in io.Reader, out io.Writer) error {
-	_, err := runChunks(ctx, in, out, runtime.GOMAXPROCS(0), func() chunkProcessor { return &copyWorker{} })
+	_, err := runChunks(ctx, in, writeOut(out), runtime.GOMAXPROCS(0), func() chunkProcessor { return &copyWorker{} })
 	if err != nil {
 		return fmt.Errorf("copy raw rows: %w", err)
 	}
@@ -70,9 +72,19 @@ type chunkProcessor interface {
 	report() Report
 }
 
-// runChunks runs the pipeline shared by Run and Copy: a reader cuts in into chunks of whole
-// lines, workers process them, and this goroutine writes their output in input order.
-func runChunks(ctx context.Context, in io.Reader, out io.Writer, workers int, newProcessor func() chunkProcessor) (Report, error) {
+// writeOut delivers a chunk's encoded lines to out.
+func writeOut(out io.Writer) func(*chunk) error {
+	return func(c *chunk) error {
+		if _, err := out.Write(c.out); err != nil {
+			return fmt.Errorf("write cleaned rows: %w", err)
+		}
+		return nil
+	}
+}
+
+// runChunks runs the pipeline shared by Run, Rows and Copy: a reader cuts in into chunks of
+// whole lines, workers process them, and this goroutine delivers their results in input order.
+func runChunks(ctx context.Context, in io.Reader, deliver func(*chunk) error, workers int, newProcessor func() chunkProcessor) (Report, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
@@ -112,13 +124,12 @@ func runChunks(ctx context.Context, in io.Reader, out io.Writer, workers int, ne
 	for c := range order {
 		<-c.done
 		if writeErr == nil {
-			if _, err := out.Write(c.out); err != nil {
-				writeErr = fmt.Errorf("write cleaned rows: %w", err)
+			if writeErr = deliver(c); writeErr != nil {
 				cancel()
 			}
 		}
 		report.Quarantined = append(report.Quarantined, c.quarantined...)
-		c.quarantined = nil
+		c.quarantined, c.rows = nil, nil
 		chunkPool.Put(c)
 	}
 	for range workers {
@@ -208,24 +219,8 @@ func (w *chunkWorker) report() Report { return w.cleaner.Report() }
 
 func (w *chunkWorker) process(c *chunk) {
 	out := c.out[:0]
-	data := c.data
 	table := w.cleaner.Table()
-	for n := c.first; len(data) > 0; n++ {
-		line := data
-		if i := bytes.IndexByte(data, '\n'); i >= 0 {
-			line, data = data[:i], data[i+1:]
-		} else {
-			data = nil
-		}
-		if blank(line) {
-			continue
-		}
-		if err := w.dec.scan(line); err != nil {
-			w.cleaner.Quarantine("", n, err.Error(), line)
-			continue
-		}
-		w.fields = w.dec.fields(w.fields[:0])
-		row := Row{Line: n, Fields: w.fields}
+	w.eachRow(c, func(row Row) {
 		switch table {
 		case record.TablePin:
 			if p, err := w.cleaner.Pin(row); err == nil {
@@ -240,9 +235,34 @@ func (w *chunkWorker) process(c *chunk) {
 				out = append(AppendUser(out, u), '\n')
 			}
 		}
-	}
+	})
 	c.out = out
 	c.quarantined = w.cleaner.takeQuarantined()
+}
+
+// eachRow decodes the chunk's lines and hands each row to use; lines that are no JSON object
+// are quarantined with their number.
+func (w *chunkWorker) eachRow(c *chunk, use func(Row)) {
+	data := c.data
+	for n := c.first; len(data) > 0; n++ {
+		line := data
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			line, data = data[:i], data[i+1:]
+		} else {
+			data = nil
+		}
+		if blank(line) {
+			continue
+		}
+		if err := w.dec.scan(line); err != nil {
+			if w.cleaner != nil {
+				w.cleaner.Quarantine("", n, err.Error(), line)
+			}
+			continue
+		}
+		w.fields = w.dec.fields(w.fields[:0])
+		use(Row{Line: n, Fields: w.fields})
+	}
 }
 
 // copyWorker re-encodes each line's fields as compact JSON; lines that are no object are left out.

@@ -141,3 +141,47 @@ func TestRunErrors(t *testing.T) {
 		t.Errorf("cancelled run error = %v", err)
 	}
 }
+
+// TestRowsMatchesRun checks that the rows handed to a table writer are the rows Run prints, in
+// the same order, and stay intact after later chunks are cleaned.
+func TestRowsMatchesRun(t *testing.T) {
+	data := genLines(record.TablePin, 3000, 3)
+	var want bytes.Buffer
+	if _, err := Run(context.Background(), record.TablePin, bytes.NewReader(data), &want); err != nil {
+		t.Fatal(err)
+	}
+	var rows []record.CleanPin
+	report, err := Rows(context.Background(), bytes.NewReader(data), func(chunk []record.CleanPin) error {
+		rows = append(rows, chunk...)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []byte
+	for _, p := range rows {
+		got = append(AppendPin(got, p), '\n')
+	}
+	if !bytes.Equal(got, want.Bytes()) {
+		t.Error("Rows and Run disagree")
+	}
+	if report.Table != record.TablePin || report.RowsOut != 3000 {
+		t.Errorf("report table %s rows out %d", report.Table, report.RowsOut)
+	}
+	var raw []record.RawPin
+	err = RawPins(context.Background(), bytes.NewReader(data), func(chunk []record.RawPin) error {
+		raw = append(raw, chunk...)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(raw) != 3000 || raw[2999].Index != 2999 || raw[0].SaveLocation[:14] != "Local save in " {
+		t.Errorf("raw pins: %d, last %+v", len(raw), raw[len(raw)-1])
+	}
+	emitErr := errors.New("table gone")
+	_, err = Rows(context.Background(), bytes.NewReader(data), func([]record.CleanUser) error { return emitErr })
+	if !errors.Is(err, emitErr) || err.Error() != "clean user: table gone" {
+		t.Errorf("emit error = %v", err)
+	}
+}
