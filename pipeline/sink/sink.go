@@ -102,6 +102,7 @@ type Sink struct {
 	mu      sync.Mutex
 	writers map[topicPartition]*writer
 	tallies map[topicPartition]*tally
+	lastErr string // the last failure not tied to one partition
 
 	readyMu sync.Mutex
 	ready   []*file
@@ -167,6 +168,14 @@ func (s *Sink) Run(ctx context.Context) error {
 		kgo.DisableAutoCommit(),
 		kgo.BlockRebalanceOnPoll(),
 		kgo.FetchMaxPartitionBytes(16 << 20),
+		kgo.OnPartitionsAssigned(func(_ context.Context, _ *kgo.Client, tps map[string][]int32) {
+			// Status lists every owned partition, even one with nothing to land yet.
+			for topic, partitions := range tps {
+				for _, p := range partitions {
+					s.tally(topic, p)
+				}
+			}
+		}),
 		kgo.OnPartitionsRevoked(func(ctx context.Context, cl *kgo.Client, tps map[string][]int32) {
 			s.release(ctx, cl, tps, true)
 		}),
@@ -211,8 +220,8 @@ func (s *Sink) Status() Status {
 	for _, t := range s.tallies {
 		tallies = append(tallies, t)
 	}
+	st := Status{Group: s.cfg.group, FlushSize: s.cfg.flushSize, Error: s.lastErr, Partitions: make([]PartitionStatus, 0, len(tallies))}
 	s.mu.Unlock()
-	st := Status{Group: s.cfg.group, FlushSize: s.cfg.flushSize, Partitions: make([]PartitionStatus, 0, len(tallies))}
 	for _, t := range tallies {
 		st.Partitions = append(st.Partitions, t.snapshot())
 	}
@@ -239,6 +248,10 @@ func (s *Sink) poll(ctx context.Context, client *kgo.Client) {
 				return
 			}
 			failed = true
+			if topic == "" {
+				s.failed(fmt.Errorf("fetch from %v: %w; check the brokers and credentials", s.cfg.brokers, err))
+				return
+			}
 			s.tally(topic, partition).failed(fmt.Errorf("fetch %s partition %d: %w", topic, partition, err))
 		})
 		fetches.EachPartition(func(p kgo.FetchTopicPartition) {
@@ -304,6 +317,13 @@ func (s *Sink) writer(ctx context.Context, topic string, partition int32, first 
 	// The group resumes at a committed offset, which is only ever the end of a published file.
 	t.update(func(ps *PartitionStatus) { ps.LastLanded = max(ps.LastLanded, first-1) })
 	return w
+}
+
+// failed records a failure that concerns the whole sink rather than one partition.
+func (s *Sink) failed(err error) {
+	s.mu.Lock()
+	s.lastErr = err.Error()
+	s.mu.Unlock()
 }
 
 func (s *Sink) tally(topic string, partition int32) *tally {

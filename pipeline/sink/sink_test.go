@@ -133,12 +133,18 @@ func newSink(t *testing.T, c *kfake.Cluster, store Store, opts ...Option) *Sink 
 }
 
 func landed(t *testing.T, s *Sink, topic string) int64 {
+	return partitionStatus(s, topic).LastLanded
+}
+
+// partitionStatus returns the status of a topic's partition 0, or an empty one if the sink
+// has not seen it.
+func partitionStatus(s *Sink, topic string) PartitionStatus {
 	for _, ps := range s.Status().Partitions {
-		if ps.Topic == topic {
-			return ps.LastLanded
+		if ps.Topic == topic && ps.Partition == 0 {
+			return ps
 		}
 	}
-	return -1
+	return PartitionStatus{LastLanded: -1, Committed: -1, End: -1}
 }
 
 // contents reads every object of the store.
@@ -184,8 +190,7 @@ func TestFlushSizeOneLandsEachRecordUnderItsOffset(t *testing.T) {
 		return landed(t, s, pinTopic) == 2 && landed(t, s, geoTopic) == 1
 	})
 	waitFor(t, "offsets committed", func() bool {
-		st := s.Status()
-		return len(st.Partitions) == 2 && st.Partitions[0].Committed == 2 && st.Partitions[1].Committed == 3
+		return partitionStatus(s, geoTopic).Committed == 2 && partitionStatus(s, pinTopic).Committed == 3
 	})
 	stop()
 
@@ -201,8 +206,11 @@ func TestFlushSizeOneLandsEachRecordUnderItsOffset(t *testing.T) {
 		t.Errorf("committed offsets = %v, want %v", got, want)
 	}
 	st := s.Status()
-	if st.Partitions[1].Objects != 3 || st.Partitions[1].Bytes != 68 || st.Partitions[1].Lag != 0 {
-		t.Errorf("pin status = %+v, want 3 objects, 68 bytes, no lag", st.Partitions[1])
+	if len(st.Partitions) != 3 || st.Group != DefaultGroup || st.FlushSize != 1 || st.Error != "" {
+		t.Errorf("status = %+v, want the three partitions of the default group, flush size 1, no error", st)
+	}
+	if ps := partitionStatus(s, pinTopic); ps.Objects != 3 || ps.Bytes != 68 || ps.Lag != 0 || ps.End != 3 {
+		t.Errorf("pin status = %+v, want 3 objects, 68 bytes, end 3, no lag", ps)
 	}
 }
 
@@ -216,8 +224,8 @@ func TestFlushSizeThreeKeepsPartialFilesForTheNextRun(t *testing.T) {
 	stop := started(t, s)
 	waitFor(t, "two files landed", func() bool { return landed(t, s, userTopic) == 5 })
 	waitFor(t, "the seventh record buffered", func() bool {
-		st := s.Status()
-		return len(st.Partitions) == 1 && st.Partitions[0].Buffered == 1 && st.Partitions[0].Lag == 1
+		ps := partitionStatus(s, userTopic)
+		return ps.Buffered == 1 && ps.Lag == 1
 	})
 	stop()
 	if got := committed(t, c, DefaultGroup)[userTopic]; got != 6 {
@@ -293,7 +301,7 @@ func TestCommitNeverPassesAnUnpublishedFile(t *testing.T) {
 	waitFor(t, "the run before the gap committed", func() bool {
 		return committed(t, c, DefaultGroup)[pinTopic] == 4
 	})
-	ps := s.Status().Partitions[0]
+	ps := partitionStatus(s, pinTopic)
 	if ps.LastLanded != 3 || ps.InFlight != 6 || ps.Errors != 3 || ps.Objects != 4 {
 		t.Errorf("status with a held put = %+v, want last landed 3, 6 in flight, 3 errors, 4 objects", ps)
 	}
@@ -309,7 +317,7 @@ func TestCommitNeverPassesAnUnpublishedFile(t *testing.T) {
 		return committed(t, c, DefaultGroup)[pinTopic] == 10
 	})
 	stop()
-	ps = s.Status().Partitions[0]
+	ps = partitionStatus(s, pinTopic)
 	if ps.LastLanded != 9 || ps.InFlight != 0 || ps.Objects != 10 || ps.Error != "" {
 		t.Errorf("final status = %+v, want last landed 9, none in flight, 10 objects, error cleared", ps)
 	}
@@ -351,7 +359,7 @@ func TestRestartRecreatesIdenticalObjects(t *testing.T) {
 	stop := started(t, s)
 	waitFor(t, "every file landed", func() bool { return landed(t, s, geoTopic) == 19 })
 	stop()
-	ps := s.Status().Partitions[0]
+	ps := partitionStatus(s, geoTopic)
 	if ps.Errors == 0 || !strings.Contains(ps.Error, "commit group "+DefaultGroup) {
 		t.Errorf("status after refused commits = %+v, want commit errors", ps)
 	}

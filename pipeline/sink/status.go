@@ -11,6 +11,7 @@ import (
 type Status struct {
 	Group      string
 	FlushSize  int
+	Error      string            // the last failure not tied to one partition, such as a lost broker
 	Partitions []PartitionStatus // sorted by topic, then partition
 }
 

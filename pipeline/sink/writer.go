@@ -111,12 +111,14 @@ func (w *writer) publish(f *file) bool {
 	if grown == 0 {
 		return false
 	}
-	last := w.landed.Offset - 1
+	last, inFlight, current := w.landed.Offset-1, len(w.queue), w.ctx.Err() == nil
 	w.tally.update(func(ps *PartitionStatus) {
 		ps.Objects += int64(grown)
 		ps.Bytes += bytes
 		ps.LastLanded = max(ps.LastLanded, last)
-		ps.InFlight = len(w.queue)
+		if current { // a released writer no longer speaks for the partition's queue
+			ps.InFlight = inFlight
+		}
 		ps.Error = ""
 	})
 	return true
