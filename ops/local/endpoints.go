@@ -8,7 +8,7 @@ import (
 // Endpoints are the loopback addresses of a running stack, as external clients (kcat, the AWS
 // CLI, curl) and the rest of pintui reach it.
 type Endpoints struct {
-	// Gateway is the REST Proxy / API Gateway base URL, or "" when the stack serves no gateway.
+	// Gateway is the REST Proxy / API Gateway base URL the emulators post to.
 	Gateway string `json:"gateway"`
 	// Kafka is the bootstrap broker host:port.
 	Kafka string `json:"kafka"`

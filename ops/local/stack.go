@@ -21,6 +21,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kfake"
 
 	"github.com/pintui/pintui/ops/kafka"
+	"github.com/pintui/pintui/pipeline/gateway"
 )
 
 // Default loopback addresses, the ports the original pipeline's tools expect.
@@ -47,7 +48,7 @@ type Options struct {
 	// KafkaAddr, S3Addr and GatewayAddr are loopback host:port listeners; port 0 picks a free one.
 	// Kafka always listens on 127.0.0.1.
 	KafkaAddr, S3Addr, GatewayAddr string
-	// Gateway builds the gateway handler; nil serves no gateway (Endpoints.Gateway is "").
+	// Gateway builds the gateway handler; nil means RESTProxy.
 	Gateway GatewayFunc
 	// Partitions is the partition count of topics the stack creates; 0 means 1.
 	Partitions int32
@@ -141,10 +142,8 @@ func (s *Stack) start(ctx context.Context, opts Options) error {
 	if err := s.startS3(opts); err != nil {
 		return err
 	}
-	if opts.Gateway != nil {
-		if err := s.startGateway(ctx, opts); err != nil {
-			return err
-		}
+	if err := s.startGateway(ctx, opts); err != nil {
+		return err
 	}
 	return writeState(opts.DataDir, stateFile{
 		Token: hex.EncodeToString(token), PID: s.ownerPID, Started: time.Now().UTC(), Endpoints: s.endpoints,
@@ -199,13 +198,27 @@ func (s *Stack) startS3(opts Options) error {
 	return nil
 }
 
+// RESTProxy is the default gateway: the REST Proxy v2 produce routes of pipeline/gateway over a
+// franz-go producer to the stack's Kafka.
+func RESTProxy(_ context.Context, e Endpoints) (http.Handler, func(), error) {
+	producer, err := gateway.NewKafka([]string{e.Kafka})
+	if err != nil {
+		return nil, nil, err
+	}
+	return gateway.NewHandler(producer, gateway.Options{}), producer.Close, nil
+}
+
 func (s *Stack) startGateway(ctx context.Context, opts Options) error {
 	ln, err := listen(or(opts.GatewayAddr, DefaultGatewayAddr), "gateway")
 	if err != nil {
 		return err
 	}
 	s.endpoints.Gateway = "http://" + ln.Addr().String()
-	h, closeGateway, err := opts.Gateway(ctx, s.endpoints)
+	build := opts.Gateway
+	if build == nil {
+		build = RESTProxy
+	}
+	h, closeGateway, err := build(ctx, s.endpoints)
 	if err != nil {
 		ln.Close()
 		return fmt.Errorf("start gateway: %w", err)

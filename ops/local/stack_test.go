@@ -55,8 +55,8 @@ func TestStartCreatesTopicsAndBucket(t *testing.T) {
 	if !strings.HasPrefix(e.Kafka, "127.0.0.1:") || strings.HasSuffix(e.Kafka, ":0") {
 		t.Errorf("Kafka endpoint = %q, want 127.0.0.1 with the chosen port", e.Kafka)
 	}
-	if !strings.HasPrefix(e.S3, "http://127.0.0.1:") || e.Gateway != "" || e.Bucket != "user-0a1b2c3d4e5f-bucket" {
-		t.Errorf("endpoints = %+v, want loopback S3, no gateway and the uid's bucket", e)
+	if !strings.HasPrefix(e.S3, "http://127.0.0.1:") || !strings.HasPrefix(e.Gateway, "http://127.0.0.1:") || e.Bucket != "user-0a1b2c3d4e5f-bucket" {
+		t.Errorf("endpoints = %+v, want loopback S3 and gateway and the uid's bucket", e)
 	}
 	topics, err := kafkaClient(t, s).Topics(ctx)
 	if err != nil {
@@ -275,5 +275,31 @@ func TestEndpointsRender(t *testing.T) {
 	wantJSON := `{"gateway":"http://127.0.0.1:8082","kafka":"127.0.0.1:9092","s3":"http://127.0.0.1:9000","bucket":"user-x-bucket","data_dir":"/d"}`
 	if string(data) != wantJSON {
 		t.Errorf("JSON = %s, want %s", data, wantJSON)
+	}
+}
+
+func TestDefaultGatewayProducesToTheStacksKafka(t *testing.T) {
+	ctx := context.Background()
+	s := start(t, freePorts(t.TempDir()))
+	body := `{"records":[{"value":{"index":7528,"category":"mens-fashion"}}]}`
+	resp, err := http.Post(s.Endpoints().Gateway+"/dev/topics/"+uid+".pin", "application/vnd.kafka.json.v2+json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("produce: status %d: %s", resp.StatusCode, answer)
+	}
+	var values []string
+	err = kafkaClient(t, s).Tail(ctx, uid+".pin", kafka.TailOptions{From: kafka.Beginning}, func(r kafka.Record) error {
+		values = append(values, string(r.Value))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{`{"index":7528,"category":"mens-fashion"}`}; !reflect.DeepEqual(values, want) {
+		t.Errorf("records = %q, want %q", values, want)
 	}
 }

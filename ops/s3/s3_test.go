@@ -23,7 +23,7 @@ const uid = "0a1b2c3d4e5f"
 func stack(t *testing.T) (*s3.Client, local.Endpoints) {
 	t.Helper()
 	st, err := local.Start(context.Background(), local.Options{
-		DataDir: t.TempDir(), UID: uid, KafkaAddr: "127.0.0.1:0", S3Addr: "127.0.0.1:0",
+		DataDir: t.TempDir(), UID: uid, KafkaAddr: "127.0.0.1:0", S3Addr: "127.0.0.1:0", GatewayAddr: "127.0.0.1:0",
 	})
 	if err != nil {
 		t.Fatal(err)
