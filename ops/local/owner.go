@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -33,6 +34,11 @@ const attachPoll = 50 * time.Millisecond
 // errOwned reports that another process (or another Start in this one) owns the data dir.
 var errOwned = errors.New("data dir owned by a running stack")
 
+// held keeps every lock file this process holds reachable: the lock lives as long as its file
+// descriptor, and a garbage-collected *os.File would close it and hand the data dir to another
+// process while this one still serves it.
+var held sync.Map
+
 // lockDir takes the data dir's owner lock without waiting. The lock is an flock on stack.lock,
 // which the kernel drops when the owner dies, so a crashed owner never leaves the dir locked:
 // whatever stack.json it left behind is stale and gets replaced.
@@ -48,6 +54,7 @@ func lockDir(dir string) (*os.File, error) {
 		}
 		return nil, fmt.Errorf("lock %s: %w", filepath.Join(dir, lockName), err)
 	}
+	held.Store(f, struct{}{})
 	return f, nil
 }
 
@@ -64,6 +71,7 @@ func claimDir(f *os.File, token string) error {
 
 // unlockDir releases the owner lock.
 func unlockDir(f *os.File) error {
+	held.Delete(f)
 	return f.Close()
 }
 
