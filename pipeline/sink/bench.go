@@ -44,8 +44,8 @@ func (r BenchResult) RawMBPerSecond() float64 { return float64(r.Bytes) / 1e6 / 
 // measures local mode; the folders are removed afterwards.
 func Bench(ctx context.Context, dir string, flushSize, records int) (BenchResult, error) {
 	res := BenchResult{FlushSize: flushSize, Records: records}
-	if flushSize < 1 || records < 3 {
-		return res, fmt.Errorf("bench sink: flush size %d, %d records: need a flush size ≥ 1 and ≥ 3 records", flushSize, records)
+	if flushSize < 1 || records < 3*flushSize {
+		return res, fmt.Errorf("bench sink: flush size %d, %d records: need a flush size ≥ 1 and at least 3 × flush size records", flushSize, records)
 	}
 	work, err := os.MkdirTemp(dir, "bench-sink-")
 	if err != nil {
@@ -73,12 +73,16 @@ func Bench(ctx context.Context, dir string, flushSize, records int) (BenchResult
 	}
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
-	start := time.Now()
 	go func() { done <- s.Run(runCtx) }()
 	want := make(map[string]int64, len(topics))
 	for i, topic := range topics {
 		want[topic] = int64(len(values[i])/flushSize*flushSize) - 1
 	}
+	// The clock starts once the group has assigned the partitions: joining is not landing.
+	for len(s.Status().Partitions) < len(topics) && ctx.Err() == nil {
+		time.Sleep(time.Millisecond)
+	}
+	start := time.Now()
 	for !benchLanded(s.Status(), want) {
 		if err := ctx.Err(); err != nil {
 			stop()
