@@ -4,6 +4,12 @@
 // and the consumer-group offset moves only past published files. A crash or rebalance resumes
 // from the committed offset and rewrites identical files under identical keys, so the landing
 // area holds every record exactly once. The batch job reads what this package writes.
+//
+// Correctness rests only on Kafka's committed offsets and on the objects themselves; nothing
+// the sink keeps in memory is needed after a kill. Each file holds one value per line, byte
+// for byte as produced, with one exception: valid JSON spread over several lines is compacted
+// onto one. A value that is not JSON lands unchanged, newlines included, and a null value lands
+// as an empty line; nothing is dropped, and readers quarantine the lines they cannot parse.
 package sink
 
 import (
