@@ -104,6 +104,7 @@ without a terminal.`,
 		a.registryCommand("seed", "seed"),
 		a.cleanCommand(),
 		a.analyzeCommand(),
+		a.benchCommand(),
 	)
 	return root
 }
