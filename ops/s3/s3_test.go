@@ -239,3 +239,41 @@ func withoutCABundle(env []string) []string {
 	}
 	return out
 }
+
+func TestEnsureBucketCreatesOnce(t *testing.T) {
+	ctx := context.Background()
+	cl, e := stack(t)
+	for _, b := range []string{e.Bucket, "user-other-bucket", "user-other-bucket"} {
+		if err := cl.EnsureBucket(ctx, b); err != nil {
+			t.Fatalf("EnsureBucket(%s) = %v", b, err)
+		}
+	}
+	if err := cl.Store("user-other-bucket", "").Put(ctx, "k", []byte("v")); err != nil {
+		t.Errorf("Put into the new bucket = %v", err)
+	}
+}
+
+// BenchmarkStorePut measures one-record landings (flush.size=1) through the embedded S3 server.
+func BenchmarkStorePut(b *testing.B) {
+	st, err := local.Start(context.Background(), local.Options{
+		DataDir: b.TempDir(), UID: uid, KafkaAddr: "127.0.0.1:0", S3Addr: "127.0.0.1:0", GatewayAddr: "127.0.0.1:0",
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close(context.Background())
+	cl, err := s3.New(context.Background(), s3.Settings{Endpoint: st.Endpoints().S3})
+	if err != nil {
+		b.Fatal(err)
+	}
+	store := cl.Store(st.Endpoints().Bucket, "")
+	body := bytes.Repeat([]byte("x"), 600)
+	b.SetBytes(int64(len(body)))
+	i := 0
+	for b.Loop() {
+		if err := store.Put(context.Background(), fmt.Sprintf("topics/u.pin/partition=0/u.pin+0+%010d.json", i), body); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
