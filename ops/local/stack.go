@@ -123,6 +123,10 @@ func attach(ctx context.Context, opts Options) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
+	if st.Endpoints.Bucket != Bucket(opts.UID) {
+		return nil, fmt.Errorf("attach to the stack in %s: it serves bucket %s, not %s: use the same uid or another data dir",
+			opts.DataDir, st.Endpoints.Bucket, Bucket(opts.UID))
+	}
 	return &Stack{endpoints: st.Endpoints, ownerPID: st.PID}, nil
 }
 

@@ -161,6 +161,12 @@ func TestSecondStartAttaches(t *testing.T) {
 	if err := second.Close(context.Background()); err != nil {
 		t.Fatal(err)
 	}
+	other := freePorts(dir)
+	other.UID = "ffffffffffff"
+	_, err := Start(context.Background(), other)
+	if err == nil || !strings.Contains(err.Error(), "it serves bucket user-0a1b2c3d4e5f-bucket, not user-ffffffffffff-bucket") {
+		t.Errorf("attach with another uid = %v", err)
+	}
 	if _, err := kafkaClient(t, owner).Topics(context.Background()); err != nil {
 		t.Errorf("owner stopped serving after the attached stack closed: %v", err)
 	}
