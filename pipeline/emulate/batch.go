@@ -185,7 +185,10 @@ func appendEnvelope(b []byte, row source.Row, table record.Table) []byte {
 // reporting a retriable error for the record.
 type retriable struct{ err error }
 
+// Error returns the underlying failure's text.
 func (r retriable) Error() string { return r.err.Error() }
+
+// Unwrap exposes the underlying failure.
 func (r retriable) Unwrap() error { return r.err }
 
 // post sends one body to the topic of table, retrying with exponential backoff.

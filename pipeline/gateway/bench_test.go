@@ -45,6 +45,7 @@ func report(b *testing.B, t Throughput, perRequest int) {
 	b.ReportMetric(t.RequestsPerSecond(), "req/s")
 	b.ReportMetric(t.RequestsPerSecond()*float64(perRequest), "records/s")
 	b.ReportMetric(float64(t.P99.Microseconds()), "p99-µs")
+	b.ReportMetric(t.RequestsPerCPUSecond()*float64(perRequest), "records/cpu-s")
 }
 
 // BenchmarkGateway1 is the gateway at one record per request, as the emulator posts.

@@ -30,13 +30,6 @@ const (
 	formatJSON
 )
 
-func (f embeddedFormat) String() string {
-	if f == formatJSON {
-		return "json"
-	}
-	return "binary"
-}
-
 // requestError is a produce body the gateway refuses: a 422 whose message says what is wrong.
 type requestError struct{ msg string }
 

@@ -76,6 +76,7 @@ type Error struct {
 	Message string
 }
 
+// Error returns the status, the code and the message.
 func (e *Error) Error() string { return fmt.Sprintf("%d %d: %s", e.Status, e.Code, e.Message) }
 
 // Options tunes a Handler.
@@ -137,6 +138,13 @@ func parseRoute(path string) (route, bool) {
 		rt.partition = int32(p)
 	}
 	return rt, true
+}
+
+// ServesPath reports whether path is one of the gateway's REST Proxy routes, so a front
+// router on the same port can send every other path (the Kinesis proxy routes) elsewhere.
+func ServesPath(path string) bool {
+	_, ok := parseRoute(path)
+	return ok
 }
 
 // ServeHTTP routes a request.

@@ -435,3 +435,36 @@ func TestKafkaFailures(t *testing.T) {
 		t.Fatalf("retriable: %d %s", status, body)
 	}
 }
+
+// cutReader ends a body early, as a client that drops the connection mid-body does.
+type cutReader struct{ r io.Reader }
+
+func (c cutReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	if err == io.EOF {
+		err = io.ErrUnexpectedEOF
+	}
+	return n, err
+}
+
+func TestBodyCutOffWhileReading(t *testing.T) {
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest(http.MethodPost, "/topics/t", cutReader{strings.NewReader(`{"records":[{"value":`)})
+	req.Header.Set("Content-Type", jsonV2)
+	NewHandler(failingProducer{}, Options{}).ServeHTTP(rec, req)
+	if rec.Code != 422 || rec.Body.String() != `{"error_code":422,"message":"Request body is truncated: unexpected EOF"}` {
+		t.Fatalf("got %d %s", rec.Code, rec.Body)
+	}
+}
+
+func TestServesPath(t *testing.T) {
+	for path, want := range map[string]bool{
+		"/topics": true, "/topics/": true, "/dev/topics/a.pin": true, "/topics/a/partitions": true,
+		"/topics/a/partitions/0": true, "/streams/streaming-a-pin/record": false, "/dev/streams": false,
+		"/": false, "/a/b/topics/x": false, "/topics/a/records": false,
+	} {
+		if got := ServesPath(path); got != want {
+			t.Errorf("ServesPath(%q) = %v", path, got)
+		}
+	}
+}

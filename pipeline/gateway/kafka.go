@@ -159,16 +159,20 @@ func (k *Kafka) Topic(ctx context.Context, name string) (TopicInfo, error) {
 // partition as given, a key by murmur2, and keyless records stickily.
 type restPartitioner struct{ keyed kgo.Partitioner }
 
+// ForTopic returns the partitioner of one topic.
 func (p restPartitioner) ForTopic(topic string) kgo.TopicPartitioner {
 	return restTopicPartitioner{p.keyed.ForTopic(topic)}
 }
 
 type restTopicPartitioner struct{ keyed kgo.TopicPartitioner }
 
+// RequiresConsistency keeps explicit partitions and keyed records where they were sent, even
+// when that partition is briefly unwritable.
 func (p restTopicPartitioner) RequiresConsistency(r *kgo.Record) bool {
 	return r.Partition >= 0 || p.keyed.RequiresConsistency(r)
 }
 
+// Partition picks the partition of r among n.
 func (p restTopicPartitioner) Partition(r *kgo.Record, n int) int {
 	if r.Partition >= 0 {
 		return int(r.Partition)
