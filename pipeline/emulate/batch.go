@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pintui/pintui/pipeline/record"
@@ -41,6 +42,9 @@ type Options struct {
 	// Faithful sleeps 0 or 1 s, drawn at random, before each iteration like the original,
 	// instead of pacing by Rate.
 	Faithful bool
+	// Workers is how many draws are posted at once; 0 or 1 posts them one after the other like
+	// the original, so every topic receives the draws in draw order.
+	Workers int
 	// Seed seeds the draws; 0 means DefaultSeed.
 	Seed int64
 	// Retries is how many times a post is retried on a 5xx or connection error; 0 means 5,
@@ -109,35 +113,81 @@ func (b *Batch) Run(ctx context.Context) error {
 	stopSampling := b.stats.sample(ctx)
 	defer stopSampling()
 
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		fatal     error
+		fatalOnce sync.Once
+	)
+	work := func(id int64, body *[]byte) {
+		if err := b.iterate(ctx, id, body); err != nil {
+			fatalOnce.Do(func() { fatal = err })
+			cancel()
+		}
+	}
+	// With one worker the draws are posted in the dispatching goroutine, strictly in order.
+	var (
+		queue   chan int64
+		workers sync.WaitGroup
+	)
+	if b.opts.Workers > 1 {
+		queue = make(chan int64)
+		for range b.opts.Workers {
+			workers.Go(func() {
+				var body []byte
+				for id := range queue {
+					work(id, &body)
+				}
+			})
+		}
+	}
 	draws := source.NewDraws(b.opts.Seed, maxID)
 	var body []byte
 	start := time.Now()
 	for i := int64(0); b.opts.Count == 0 || i < b.opts.Count; i++ {
 		draw := draws.Next()
-		if err := b.pace(ctx, start, i, draw.Pause); err != nil {
+		if b.pace(ctx, start, i, draw.Pause) != nil {
+			break
+		}
+		if queue == nil {
+			work(draw.ID, &body)
+			continue
+		}
+		select {
+		case queue <- draw.ID:
+		case <-ctx.Done():
+		}
+	}
+	if queue != nil {
+		close(queue)
+	}
+	workers.Wait()
+	return fatal
+}
+
+// iterate reads row id and posts it pin → geo → user. Only a source that cannot be read is an
+// error; a failed post is counted and the next table still gets its post.
+func (b *Batch) iterate(ctx context.Context, id int64, body *[]byte) error {
+	row, err := b.src.Row(ctx, id)
+	if err != nil {
+		if ctx.Err() != nil {
 			return nil
 		}
-		row, err := b.src.Row(ctx, draw.ID)
-		if err != nil {
+		return fmt.Errorf("batch emulator: %w", err)
+	}
+	for t, table := range record.Tables {
+		*body = appendEnvelope((*body)[:0], row, table)
+		if err := b.post(ctx, table, *body); err != nil {
 			if ctx.Err() != nil {
 				return nil
 			}
-			return fmt.Errorf("batch emulator: %w", err)
+			b.stats.failed[t].Add(1)
+			b.stats.setError(err)
+			continue
 		}
-		for t, table := range record.Tables {
-			body = appendEnvelope(body[:0], row, table)
-			if err := b.post(ctx, table, body); err != nil {
-				if ctx.Err() != nil {
-					return nil
-				}
-				b.stats.failed[t].Add(1)
-				b.stats.setError(err)
-				continue
-			}
-			b.stats.sent[t].Add(1)
-		}
-		b.stats.iterations.Add(1)
+		b.stats.sent[t].Add(1)
 	}
+	b.stats.iterations.Add(1)
 	return nil
 }
 

@@ -363,3 +363,52 @@ func TestNewBatchRejectsBadConfig(t *testing.T) {
 		t.Errorf("empty source: %v", err)
 	}
 }
+
+func TestWorkersPostEveryDrawOnce(t *testing.T) {
+	s := newStack(t)
+	src := testRows()
+	b, err := NewBatch(src, s.server.URL, Options{UID: uid, Count: 300, Workers: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if st := b.Stats(); st.Iterations != 300 || st.Sent() != 900 || st.Failed() != 0 {
+		t.Fatalf("stats %+v", st)
+	}
+	want := map[string]int{}
+	draws := source.NewDraws(DefaultSeed, int64(len(src))-1)
+	for range 300 {
+		id := draws.Next().ID
+		for _, table := range record.Tables {
+			want[fmt.Sprintf("/topics/%s.%s %d", uid, table, id)]++
+		}
+	}
+	for _, p := range s.posts {
+		want[fmt.Sprintf("%s %d", p.path, p.id)]--
+	}
+	for k, n := range want {
+		if n != 0 {
+			t.Fatalf("%s posted %d times too few", k, n)
+		}
+	}
+}
+
+func TestSourceFailureStopsTheRun(t *testing.T) {
+	s := newStack(t)
+	b, err := NewBatch(brokenRows{testRows()}, s.server.URL, Options{UID: uid, Count: 10, Workers: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Run(context.Background()); err == nil || err.Error() != "batch emulator: source is gone" {
+		t.Fatalf("run: %v", err)
+	}
+}
+
+// brokenRows reports its size but cannot read a row.
+type brokenRows struct{ rows }
+
+func (brokenRows) Row(context.Context, int64) (source.Row, error) {
+	return source.Row{}, fmt.Errorf("source is gone")
+}
