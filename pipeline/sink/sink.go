@@ -29,6 +29,8 @@ import (
 // Store is what the sink needs from an object store: an atomic whole-object Put. The pipeline's
 // objstore.Store (a folder locally, S3 in the cloud) satisfies it.
 type Store interface {
+	// Put publishes data whole under key. It must not keep data after it returns: the sink
+	// reuses the buffer for a later file.
 	Put(ctx context.Context, key string, data []byte) error
 }
 
@@ -420,7 +422,9 @@ func (s *Sink) work(client *kgo.Client) {
 		if !ok {
 			return
 		}
-		if !s.put(f) {
+		ok = s.put(f)
+		f.release()
+		if !ok {
 			continue
 		}
 		w := f.w

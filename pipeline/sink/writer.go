@@ -12,7 +12,8 @@ import (
 type file struct {
 	w     *writer
 	key   string
-	data  []byte
+	data  []byte // released to filePool once published or abandoned
+	size  int
 	first int64
 	last  int64
 	epoch int32 // leader epoch of the last record, carried into the commit
@@ -63,7 +64,7 @@ func (w *writer) add(r *kgo.Record, flushSize int) *file {
 		w.openedAt = time.Now()
 		if flushSize > 1 {
 			// Files of one partition are alike in size; sizing for the last one avoids regrowth.
-			w.open = make([]byte, 0, w.lastSize+w.lastSize/8)
+			w.open = fileBuffer(w.lastSize + w.lastSize/8)
 		}
 	}
 	w.open = appendLine(w.open, r.Value)
@@ -79,14 +80,14 @@ func (w *writer) add(r *kgo.Record, flushSize int) *file {
 // seal closes the open file and queues it for publishing.
 func (w *writer) seal() *file {
 	f := &file{
-		w: w, key: Key(w.topic, w.partition, w.openFirst), data: w.open,
+		w: w, key: Key(w.topic, w.partition, w.openFirst), data: w.open, size: len(w.open),
 		first: w.openFirst, last: w.openLast, epoch: w.openEpoch, count: w.openCount,
 	}
-	w.lastSize = len(f.data)
+	w.lastSize = f.size
 	w.open, w.openCount = nil, 0
 	w.mu.Lock()
 	w.queue = append(w.queue, f)
-	w.queuedBytes += len(f.data)
+	w.queuedBytes += f.size
 	w.mu.Unlock()
 	return f
 }
@@ -103,10 +104,10 @@ func (w *writer) publish(f *file) bool {
 		head := w.queue[0]
 		w.queue[0] = nil
 		w.queue = w.queue[1:]
-		w.queuedBytes -= len(head.data)
+		w.queuedBytes -= head.size
 		w.landed = kgo.EpochOffset{Epoch: head.epoch, Offset: head.last + 1}
 		grown++
-		bytes += int64(len(head.data))
+		bytes += int64(head.size)
 	}
 	if grown == 0 {
 		return false
@@ -146,4 +147,25 @@ func (w *writer) backlog() (files, bytes int) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return len(w.queue), w.queuedBytes
+}
+
+// filePool recycles the buffers of large files: at flush sizes in the thousands, fresh
+// megabyte buffers cost more in page faults and zeroing than copying the records does.
+var filePool sync.Pool
+
+// fileBuffer returns an empty buffer with room for size bytes.
+func fileBuffer(size int) []byte {
+	if b, ok := filePool.Get().(*[]byte); ok && cap(*b) >= size {
+		return (*b)[:0]
+	}
+	return make([]byte, 0, size)
+}
+
+// release hands the file's buffer back for reuse; Store.Put no longer holds it.
+func (f *file) release() {
+	if f.count > 1 {
+		b := f.data
+		filePool.Put(&b)
+	}
+	f.data = nil
 }
