@@ -227,10 +227,8 @@ func (h *Handler) produce(w http.ResponseWriter, r *http.Request, media string, 
 // readBody reads the whole body into buf, refusing bodies over the limit before reading them
 // when their length is declared.
 func (h *Handler) readBody(w http.ResponseWriter, r *http.Request, buf []byte) ([]byte, *Error) {
-	tooLarge := &Error{Status: 413, Code: 413, Message: fmt.Sprintf(
-		"Request body is larger than the limit of %d bytes; split the records over several requests", h.maxBody)}
 	if r.ContentLength > h.maxBody {
-		return buf, tooLarge
+		return buf, h.tooLarge()
 	}
 	if r.ContentLength > 0 && int64(cap(buf)) < r.ContentLength+1 {
 		buf = make([]byte, 0, r.ContentLength+1)
@@ -248,13 +246,18 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request, buf []byte) (
 		var max *http.MaxBytesError
 		switch {
 		case errors.As(err, &max):
-			return buf, tooLarge
+			return buf, h.tooLarge()
 		case errors.Is(err, io.EOF):
 			return buf, nil
 		default:
 			return buf, &Error{Status: 422, Code: 422, Message: "Request body is truncated: " + err.Error()}
 		}
 	}
+}
+
+func (h *Handler) tooLarge() *Error {
+	return &Error{Status: 413, Code: 413, Message: fmt.Sprintf(
+		"Request body is larger than the limit of %d bytes; split the records over several requests", h.maxBody)}
 }
 
 // produceError maps a Producer failure of a whole request to the REST Proxy envelope.
