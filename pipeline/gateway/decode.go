@@ -47,8 +47,8 @@ type decoder struct {
 	records []Record
 }
 
-// decodeProduce parses body; the returned records' keys and values live in out (grown as
-// needed), which the caller may reuse once the records are produced.
+// decodeProduce parses body; the returned records' keys and values are slices of body or of out
+// (grown as needed), so the caller may reuse both only once the records are produced.
 func decodeProduce(body []byte, format embeddedFormat, out []byte, records []Record) ([]Record, []byte, error) {
 	d := decoder{scanner: scanner{in: body, out: out[:0]}, format: format, records: records[:0]}
 	err := d.body()

@@ -11,8 +11,8 @@ import (
 const maxDepth = 512
 
 // scanner walks a request body once, validating JSON as it goes. While copying is set, the
-// bytes of the value being scanned are appended to out without insignificant whitespace, so a
-// record value lands in Kafka as one compact line of the text the client sent.
+// whitespace between the tokens of the value being scanned is cut out (the value is rebuilt in
+// out), so a record value lands in Kafka as one compact line of the text the client sent.
 type scanner struct {
 	in      []byte
 	pos     int
@@ -80,17 +80,19 @@ func (s *scanner) ws() {
 }
 
 // copyValue validates the value at the current position and returns its compact text.
+// A value that holds no whitespace is returned as a slice of the input, not copied.
 func (s *scanner) copyValue() ([]byte, error) {
-	start := len(s.out)
+	start, from := len(s.out), s.pos
 	s.copying, s.mark = true, s.pos
 	err := s.value()
-	if s.copying {
-		s.out = append(s.out, s.in[s.mark:s.pos]...)
-	}
 	s.copying = false
 	if err != nil {
 		return nil, err
 	}
+	if len(s.out) == start {
+		return s.in[from:s.pos:s.pos], nil
+	}
+	s.out = append(s.out, s.in[s.mark:s.pos]...)
 	return s.out[start:len(s.out):len(s.out)], nil
 }
 
