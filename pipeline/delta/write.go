@@ -22,6 +22,7 @@ const (
 	Overwrite
 )
 
+// String names the mode as Spark does in commitInfo.operationParameters.mode.
 func (m Mode) String() string {
 	if m == Overwrite {
 		return "Overwrite"
