@@ -24,6 +24,7 @@ type Config struct {
 
 	Source SourceConfig `key:"source"`
 	Local  LocalConfig  `key:"local"`
+	Sink   SinkConfig   `key:"sink"`
 	AWS    AWSConfig    `key:"aws"`
 	Kafka  KafkaConfig  `key:"kafka"`
 	S3     S3Config     `key:"s3"`
@@ -43,6 +44,11 @@ type LocalConfig struct {
 	KafkaAddr   string `key:"kafka_addr" default:"127.0.0.1:9092" help:"embedded Kafka listener (port 0 picks a free one)"`
 	S3Addr      string `key:"s3_addr" default:"127.0.0.1:9000" help:"embedded S3 listener (port 0 picks a free one)"`
 	GatewayAddr string `key:"gateway_addr" default:"127.0.0.1:8082" help:"REST Proxy / API Gateway listener (port 0 picks a free one)"`
+}
+
+// SinkConfig tunes the S3 sink that runs beside the local stack.
+type SinkConfig struct {
+	FlushSize int `key:"flush_size" default:"1" help:"records per landed object (the Confluent S3 sink's flush.size); keep it fixed for a data dir"`
 }
 
 // AWSConfig selects credentials through the AWS SDK's standard chain; keys never live here.
@@ -216,6 +222,9 @@ func (c *Config) Validate() error {
 	case "auto", "always", "never":
 	default:
 		return fmt.Errorf("color %q is not valid: use auto, always or never", c.Color)
+	}
+	if c.Sink.FlushSize < 1 {
+		return fmt.Errorf("sink.flush_size %d is not valid: use 1 or more", c.Sink.FlushSize)
 	}
 	switch strings.ToLower(c.Kafka.SASL) {
 	case "", "none", "aws_msk_iam", "scram-sha-512", "scram-sha-256", "plain":

@@ -68,6 +68,12 @@ func (f Field) set(c *Config, text string) error {
 	switch v.Kind() {
 	case reflect.String:
 		v.SetString(text)
+	case reflect.Int:
+		n, err := strconv.Atoi(text)
+		if err != nil {
+			return fmt.Errorf("%q is not a whole number", text)
+		}
+		v.SetInt(int64(n))
 	case reflect.Bool:
 		b, err := strconv.ParseBool(text)
 		if err != nil {
@@ -95,6 +101,8 @@ func (f Field) Text(c *Config) string {
 	switch v.Kind() {
 	case reflect.Bool:
 		s = strconv.FormatBool(v.Bool())
+	case reflect.Int:
+		s = strconv.FormatInt(v.Int(), 10)
 	case reflect.Slice:
 		s = strings.Join(v.Interface().([]string), ",")
 	default:

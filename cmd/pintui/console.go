@@ -3,6 +3,9 @@ package main
 import (
 	"context"
 
+	"github.com/pintui/pintui/ops/backend"
+	"github.com/pintui/pintui/ops/command"
+
 	console "github.com/pintui/pintui/ui/app"
 	"github.com/pintui/pintui/ui/theme"
 )
@@ -18,9 +21,7 @@ func (a *app) console(ctx context.Context) error {
 	if err != nil {
 		return usageError("%v", err)
 	}
-	reg, err := a.registry()
-	if err != nil {
-		return err
-	}
-	return console.Run(ctx, console.Deps{Runner: reg, Profile: cfg.Profile, DataDir: cfg.DataDir, Color: mode})
+	return a.withPipeline(ctx, func(reg *command.Registry, _ *backend.Backends) error {
+		return console.Run(ctx, console.Deps{Runner: reg, Profile: cfg.Profile, DataDir: cfg.DataDir, Color: mode})
+	})
 }

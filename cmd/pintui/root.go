@@ -105,6 +105,7 @@ without a terminal.`,
 		a.cleanCommand(),
 		a.analyzeCommand(),
 		a.benchCommand(),
+		a.serveCommand(),
 	)
 	return root
 }

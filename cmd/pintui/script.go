@@ -7,17 +7,31 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
+	"github.com/pintui/pintui/ops/backend"
 	"github.com/pintui/pintui/ops/command"
 )
 
-// registry builds the command registry on the loaded configuration.
-func (a *app) registry() (*command.Registry, error) {
+// withPipeline opens the running pipeline (the local stack, or the cloud clients), runs fn with
+// the command registry bound to it, and closes the pipeline again, also on SIGINT or SIGTERM.
+func (a *app) withPipeline(ctx context.Context, fn func(*command.Registry, *backend.Backends) error) error {
 	cfg, err := a.load()
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return command.New(&command.Env{Config: cfg}), nil
+	b, err := backend.Open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		closeCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		if err := b.Close(closeCtx); err != nil {
+			fmt.Fprintln(a.p.stderr, "pintui: stop the pipeline:", err)
+		}
+	}()
+	return fn(command.New(&command.Env{Config: cfg, Backends: b}), b)
 }
 
 // runScript runs console commands line by line, printing each result; the first failing command
@@ -37,10 +51,13 @@ func (a *app) runScript(ctx context.Context) error {
 		defer f.Close()
 		in, name = f, a.script
 	}
-	reg, err := a.registry()
-	if err != nil {
-		return err
-	}
+	return a.withPipeline(ctx, func(reg *command.Registry, _ *backend.Backends) error {
+		return a.runLines(ctx, reg, in, name, format)
+	})
+}
+
+// runLines runs each line of in through the registry, printing results in format.
+func (a *app) runLines(ctx context.Context, reg *command.Registry, in io.Reader, name string, format command.Format) error {
 	sc := bufio.NewScanner(in)
 	sc.Buffer(make([]byte, 64*1024), 1<<20)
 	first := true

@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/pintui/pintui/config"
-	"github.com/pintui/pintui/pipeline/objstore"
+	"github.com/pintui/pintui/ops/backend"
 )
 
 // Env is what the built-in commands work on: the configuration and the backends it selects.
@@ -14,10 +14,9 @@ type Env struct {
 	Config *config.Loaded
 	// Progress, when set, reports the progress of long commands such as seed.
 	Progress func(label string, done, total int)
-	// Landings, when set, opens the landing bucket the batch job reads by default.
-	Landings func(ctx context.Context) (objstore.Store, error)
-	// Components, when set, reports the running components (gateway, Kafka, sink, S3 …) for status.
-	Components func(ctx context.Context) []Component
+	// Backends are the running pipeline (local stack or cloud clients); nil for commands that
+	// run without it, such as `pintui seed`.
+	Backends *backend.Backends
 }
 
 // New returns the registry of every built-in command bound to env.

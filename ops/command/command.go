@@ -20,6 +20,8 @@ type Flag struct {
 	Name    string
 	Default string
 	Help    string
+	// Bool makes the flag a switch that takes no value, such as --faithful.
+	Bool bool
 }
 
 // Command is one console command.
@@ -45,6 +47,10 @@ func (c *Command) Usage() string {
 		parts = append(parts, c.Args)
 	}
 	for _, f := range c.Flags {
+		if f.Bool {
+			parts = append(parts, "[--"+f.Name+"]")
+			continue
+		}
 		parts = append(parts, "[--"+f.Name+" "+strings.ToUpper(f.Name)+"]")
 	}
 	return strings.Join(parts, " ")
@@ -57,10 +63,12 @@ type Invocation struct {
 	flags   *pflag.FlagSet
 }
 
-// Flag returns the value of a declared flag.
+// Flag returns the value of a declared flag as text ("true" or "false" for a switch).
 func (in *Invocation) Flag(name string) string {
-	v, _ := in.flags.GetString(name)
-	return v
+	if f := in.flags.Lookup(name); f != nil {
+		return f.Value.String()
+	}
+	return ""
 }
 
 // Changed reports whether the flag was given on the line.
@@ -147,6 +155,10 @@ func (r *Registry) Parse(line string) (*Invocation, error) {
 	fs.SetOutput(discard{})
 	fs.SetInterspersed(true)
 	for _, f := range cmd.Flags {
+		if f.Bool {
+			fs.Bool(f.Name, false, f.Help)
+			continue
+		}
 		fs.String(f.Name, f.Default, f.Help)
 	}
 	if err := fs.Parse(words[n:]); err != nil {

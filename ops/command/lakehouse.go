@@ -25,10 +25,10 @@ func (env *Env) landings(ctx context.Context, dir string) (objstore.Store, error
 	if dir != "" {
 		return objstore.NewDir(dir), nil
 	}
-	if env.Landings == nil {
+	if env.Backends == nil {
 		return nil, errors.New("no landings to read: give --landings DIR (for example one written by `seed --landings DIR`), or run with the local stack")
 	}
-	return env.Landings(ctx)
+	return env.Backends.Landings(), nil
 }
 
 func (env *Env) lakehouseCommands() []*Command {

@@ -35,9 +35,7 @@ func (env *Env) statusCommand() *Command {
 		Help: "Show each component of the pipeline with its state, detail and record counter.",
 		Run: func(ctx context.Context, _ *Invocation) (*Result, error) {
 			comps := []Component{env.sourceStatus(ctx)}
-			if env.Components != nil {
-				comps = append(comps, env.Components(ctx)...)
-			}
+			comps = append(comps, env.pipelineStatus(ctx)...)
 			comps = append(comps, env.lakehouseStatus(ctx))
 			res := &Result{Columns: []string{"component", "state", "detail", "count"}, Data: comps}
 			for _, c := range comps {

@@ -1,0 +1,165 @@
+// Package backend opens the running parts of the pipeline for the selected profile: in the local
+// profile the embedded stack (Kafka, S3, the gateway) with the S3 sink beside it, in a cloud
+// profile clients of MSK, S3 and the API Gateway. The command registry and the console work
+// through one Backends value, whatever the profile.
+package backend
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/pintui/pintui/config"
+	"github.com/pintui/pintui/ops/kafka"
+	"github.com/pintui/pintui/ops/local"
+	"github.com/pintui/pintui/ops/s3"
+	"github.com/pintui/pintui/pipeline/objstore"
+	"github.com/pintui/pintui/pipeline/sink"
+)
+
+// Backends are the pipeline's running parts as one process sees them.
+type Backends struct {
+	cfg *config.Loaded
+	// Stack is the local stack, owned or attached; nil in a cloud profile.
+	Stack *local.Stack
+	// Kafka reaches the embedded cluster or MSK.
+	Kafka *kafka.Client
+	// S3 reaches the embedded S3 or AWS S3.
+	S3 *s3.Client
+	// Bucket is the landing bucket.
+	Bucket string
+	// GatewayURL is where the emulators post: the local gateway or the API Gateway invoke URL.
+	GatewayURL string
+	// Brokers are the Kafka bootstrap addresses.
+	Brokers []string
+
+	sink     *sink.Sink
+	sinkErr  error
+	stopSink context.CancelFunc
+	sinkDone chan struct{}
+
+	mu       sync.Mutex
+	emulator *emulation
+}
+
+// Open starts (or attaches to) the local stack in the local profile, or connects the cloud
+// clients, and in the local stack's owner runs the S3 sink. Close releases everything.
+func Open(ctx context.Context, cfg *config.Loaded) (*Backends, error) {
+	b := &Backends{cfg: cfg, Bucket: cfg.Bucket()}
+	if err := b.open(ctx); err != nil {
+		b.Close(context.Background())
+		return nil, err
+	}
+	return b, nil
+}
+
+func (b *Backends) open(ctx context.Context) error {
+	cfg := b.cfg
+	var kset kafka.Settings
+	var sset s3.Settings
+	if cfg.IsLocal() {
+		stack, err := local.Start(ctx, local.Options{
+			DataDir: cfg.DataDir, UID: cfg.UID,
+			KafkaAddr: cfg.Local.KafkaAddr, S3Addr: cfg.Local.S3Addr, GatewayAddr: cfg.Local.GatewayAddr,
+		})
+		if err != nil {
+			return fmt.Errorf("start the local stack: %w", err)
+		}
+		b.Stack = stack
+		e := stack.Endpoints()
+		b.Brokers = []string{e.Kafka}
+		b.GatewayURL = e.Gateway
+		kset = kafka.Settings{Brokers: b.Brokers}
+		sset = s3.Settings{Endpoint: e.S3}
+	} else {
+		if len(cfg.Kafka.Brokers) == 0 {
+			return fmt.Errorf("profile %s has no kafka.brokers: add the MSK bootstrap brokers to the profile", cfg.Profile)
+		}
+		b.Brokers = cfg.Kafka.Brokers
+		b.GatewayURL = cfg.Gateway.InvokeURL
+		kset = kafka.Settings{Brokers: cfg.Kafka.Brokers, TLS: cfg.Kafka.TLS, SASL: cfg.Kafka.SASL,
+			User: cfg.Kafka.Username, Password: cfg.Kafka.Password, AWSProfile: cfg.AWS.Profile, AWSRegion: cfg.AWS.Region}
+		sset = s3.Settings{Endpoint: cfg.S3.Endpoint, Region: cfg.AWS.Region, Profile: cfg.AWS.Profile}
+	}
+	var err error
+	if b.Kafka, err = kafka.New(ctx, kset); err != nil {
+		return err
+	}
+	if b.S3, err = s3.New(ctx, sset); err != nil {
+		return err
+	}
+	if b.Stack != nil && b.Stack.Owned() {
+		return b.startSink(kset)
+	}
+	return nil
+}
+
+// Owned reports whether this process runs the local stack (and so the sink).
+func (b *Backends) Owned() bool { return b.Stack != nil && b.Stack.Owned() }
+
+// Landings returns the landing bucket as an object store.
+func (b *Backends) Landings() objstore.Store { return b.S3.Store(b.Bucket, "") }
+
+// Topics returns the pipeline's three topics.
+func (b *Backends) Topics() []string { return local.Topics(b.cfg.UID) }
+
+func (b *Backends) startSink(kset kafka.Settings) error {
+	opts, err := kset.Options(context.Background())
+	if err != nil {
+		return err
+	}
+	s, err := sink.New(b.Landings(), sink.Brokers(b.Brokers...), sink.Topics(b.Topics()...),
+		sink.FlushSize(b.cfg.Sink.FlushSize), sink.ClientOpts(opts...))
+	if err != nil {
+		return fmt.Errorf("start the S3 sink: %w", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	b.sink, b.stopSink, b.sinkDone = s, cancel, make(chan struct{})
+	go func() {
+		defer close(b.sinkDone)
+		if err := s.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+			slog.Error("s3 sink stopped", "err", err)
+			b.mu.Lock()
+			b.sinkErr = err
+			b.mu.Unlock()
+		}
+	}()
+	return nil
+}
+
+// SinkStatus returns the running sink's status, or false if this process runs no sink; a sink
+// that stopped on an error reports it in Status.Error.
+func (b *Backends) SinkStatus() (sink.Status, bool) {
+	if b.sink == nil {
+		return sink.Status{}, false
+	}
+	st := b.sink.Status()
+	b.mu.Lock()
+	if b.sinkErr != nil {
+		st.Error = "stopped: " + b.sinkErr.Error()
+	}
+	b.mu.Unlock()
+	return st, true
+}
+
+// Close stops the emulator and the sink and releases the stack (stopping it if owned).
+func (b *Backends) Close(ctx context.Context) error {
+	b.StopEmulator()
+	if b.stopSink != nil {
+		b.stopSink()
+		select {
+		case <-b.sinkDone:
+		case <-time.After(10 * time.Second):
+		}
+	}
+	if b.Kafka != nil {
+		b.Kafka.Close()
+	}
+	if b.Stack != nil {
+		return b.Stack.Close(ctx)
+	}
+	return nil
+}

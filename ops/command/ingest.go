@@ -1,0 +1,495 @@
+package command
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/pintui/pintui/ops/backend"
+	"github.com/pintui/pintui/ops/kafka"
+	"github.com/pintui/pintui/pipeline/emulate"
+	"github.com/pintui/pintui/pipeline/sink"
+)
+
+// errNoBackends is returned by commands that need the running pipeline when it is not open.
+var errNoBackends = errors.New("the pipeline is not running in this command: use the console or pintui --script")
+
+func (env *Env) backends() (*backend.Backends, error) {
+	if env.Backends == nil {
+		return nil, errNoBackends
+	}
+	return env.Backends, nil
+}
+
+func (env *Env) ingestCommands() []*Command {
+	return []*Command{
+		{Name: "topics", Help: "List the Kafka topics with partitions, end offsets, records landed by the S3 sink and its lag.", Run: env.topics},
+		{Name: "topic", Args: "TOPIC", MinArgs: 1, MaxArgs: 1, Help: "Show a topic's partitions with start and end offsets and each consumer group's committed offset and lag.", Run: env.topic},
+		{
+			Name: "tail topic", Args: "TOPIC", MinArgs: 1, MaxArgs: 1,
+			Help: "Print a topic's records without joining a consumer group.",
+			Flags: []Flag{
+				{Name: "from", Default: "beginning", Help: "where to start: beginning, end or an offset"},
+				{Name: "max", Default: "100", Help: "stop after this many records (0: up to the current end)"},
+			},
+			Run: env.tail,
+		},
+		{
+			Name: "emulate batch",
+			Help: "Start the batch emulator in the background: draw rows from the source and post pin, geo and user to the gateway.",
+			Flags: []Flag{
+				{Name: "count", Default: "0", Help: "draws to post (three records each); 0 runs until `emulate stop`"},
+				{Name: "rate", Default: "10", Help: "draws per second; 0 posts as fast as the gateway takes them"},
+				{Name: "faithful", Bool: true, Help: "pace like the original emulator: sleep 0 or 1 s at random per draw"},
+				{Name: "seed", Default: strconv.Itoa(emulate.DefaultSeed), Help: "seed of the draws (100 replays the original: 7528, 2863, …)"},
+			},
+			Run: env.emulateBatch,
+		},
+		{Name: "emulate stop", Help: "Stop the running emulator.", Run: env.emulateStop},
+		{Name: "emulate status", Help: "Show the emulator's per-table sent and failed posts and its rate.", Run: env.emulateStatus},
+		{Name: "s3 ls", Args: "[PREFIX]", MaxArgs: 1, Help: "List the landing bucket under a prefix: folders first, then objects with size and time.", Run: env.s3Ls},
+		{Name: "s3 cat", Args: "KEY", MinArgs: 1, MaxArgs: 1, Help: "Print an object of the landing bucket.", Run: env.s3Cat},
+		{Name: "sink status", Help: "Show, per topic partition, the last offset the S3 sink landed, the end offset, the lag and the objects written.", Run: env.sinkStatus},
+		{
+			Name: "wait landings", Args: ">= N", MinArgs: 2, MaxArgs: 2,
+			Help:  "Wait until the landing bucket holds at least N objects across the three topics.",
+			Flags: []Flag{{Name: "timeout", Default: "60s", Help: "give up after this long"}},
+			Run:   env.waitLandings,
+		},
+	}
+}
+
+// landed returns the sink group's committed offsets per partition of a topic.
+func landed(t kafka.Topic) map[int32]int64 {
+	out := map[int32]int64{}
+	for _, g := range t.Groups {
+		if g.Group != sink.DefaultGroup {
+			continue
+		}
+		for _, p := range g.Partitions {
+			out[p.Partition] = max(p.Committed, 0)
+		}
+	}
+	return out
+}
+
+func (env *Env) topics(ctx context.Context, _ *Invocation) (*Result, error) {
+	b, err := env.backends()
+	if err != nil {
+		return nil, err
+	}
+	list, err := b.Kafka.Topics(ctx)
+	if err != nil {
+		return nil, err
+	}
+	type row struct {
+		Topic      string `json:"topic"`
+		Partitions int    `json:"partitions"`
+		EndOffset  int64  `json:"end_offset"`
+		Landed     int64  `json:"landed"`
+		Lag        int64  `json:"lag"`
+	}
+	res := &Result{Columns: []string{"topic", "partitions", "end_offset", "landed", "lag"}}
+	rows := []row{}
+	for _, t := range list {
+		detail, err := b.Kafka.Topic(ctx, t.Name)
+		if err != nil {
+			return nil, err
+		}
+		r := row{Topic: t.Name, Partitions: len(t.Partitions)}
+		done := landed(detail)
+		for _, p := range detail.Partitions {
+			r.EndOffset += p.End
+			r.Landed += done[p.ID]
+		}
+		r.Lag = r.EndOffset - r.Landed
+		rows = append(rows, r)
+		res.Rows = append(res.Rows, []string{r.Topic, strconv.Itoa(r.Partitions), i64(r.EndOffset), i64(r.Landed), i64(r.Lag)})
+	}
+	res.Data = rows
+	return res, nil
+}
+
+func i64(n int64) string { return strconv.FormatInt(n, 10) }
+
+func (env *Env) topic(ctx context.Context, in *Invocation) (*Result, error) {
+	b, err := env.backends()
+	if err != nil {
+		return nil, err
+	}
+	t, err := b.Kafka.Topic(ctx, in.Args[0])
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Columns: []string{"partition", "start_offset", "end_offset", "group", "committed", "lag"}, Data: t}
+	for _, p := range t.Partitions {
+		found := false
+		for _, g := range t.Groups {
+			for _, gp := range g.Partitions {
+				if gp.Partition == p.ID {
+					found = true
+					res.Rows = append(res.Rows, []string{strconv.Itoa(int(p.ID)), i64(p.Start), i64(p.End), g.Group, i64(gp.Committed), i64(gp.Lag)})
+				}
+			}
+		}
+		if !found {
+			res.Rows = append(res.Rows, []string{strconv.Itoa(int(p.ID)), i64(p.Start), i64(p.End), "", "", ""})
+		}
+	}
+	return res, nil
+}
+
+// ParseFrom reads --from: beginning, end or an offset.
+func ParseFrom(s string) (kafka.From, error) {
+	switch s {
+	case "beginning":
+		return kafka.Beginning, nil
+	case "end":
+		return kafka.End, nil
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 {
+		return kafka.From{}, fmt.Errorf("--from %q is not valid: use beginning, end or an offset such as 42", s)
+	}
+	return kafka.At(n), nil
+}
+
+func (env *Env) tail(ctx context.Context, in *Invocation) (*Result, error) {
+	b, err := env.backends()
+	if err != nil {
+		return nil, err
+	}
+	from, err := ParseFrom(in.Flag("from"))
+	if err != nil {
+		return nil, err
+	}
+	limit, err := in.Int("max")
+	if err != nil || limit < 0 {
+		return nil, fmt.Errorf("--max %q is not valid: use 0 or more", in.Flag("max"))
+	}
+	type row struct {
+		Partition int32  `json:"partition"`
+		Offset    int64  `json:"offset"`
+		Timestamp string `json:"timestamp"`
+		Value     string `json:"value"`
+	}
+	rows := []row{}
+	res := &Result{Columns: []string{"partition", "offset", "timestamp", "value"}}
+	err = b.Kafka.Tail(ctx, in.Args[0], kafka.TailOptions{From: from, Max: limit}, func(r kafka.Record) error {
+		ts := r.Time.UTC().Format("2006-01-02 15:04:05.000")
+		rows = append(rows, row{r.Partition, r.Offset, ts, string(r.Value)})
+		res.Rows = append(res.Rows, []string{strconv.Itoa(int(r.Partition)), i64(r.Offset), ts, string(r.Value)})
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	res.Data = rows
+	res.Message = fmt.Sprintf("%d records", len(rows))
+	return res, nil
+}
+
+func (env *Env) emulateBatch(_ context.Context, in *Invocation) (*Result, error) {
+	b, err := env.backends()
+	if err != nil {
+		return nil, err
+	}
+	count, err := in.Int("count")
+	if err != nil || count < 0 {
+		return nil, fmt.Errorf("--count %q is not valid: use 0 (until stopped) or more", in.Flag("count"))
+	}
+	rate, err := strconv.ParseFloat(in.Flag("rate"), 64)
+	if err != nil || rate < 0 {
+		return nil, fmt.Errorf("--rate %q is not valid: use draws per second, 0 for as fast as possible", in.Flag("rate"))
+	}
+	seed, err := strconv.ParseInt(in.Flag("seed"), 10, 64)
+	if err != nil {
+		return nil, fmt.Errorf("--seed %q is not a whole number", in.Flag("seed"))
+	}
+	opts := emulate.Options{Count: int64(count), Rate: rate, Faithful: in.Flag("faithful") == "true", Seed: seed}
+	if err := b.StartEmulator(opts); err != nil {
+		return nil, err
+	}
+	what := "until `emulate stop`"
+	if count > 0 {
+		what = fmt.Sprintf("%d draws (%d records)", count, 3*count)
+	}
+	pace := fmt.Sprintf("%g draws/s", rate)
+	switch {
+	case opts.Faithful:
+		pace = "the original's 0–1 s pauses"
+	case rate == 0:
+		pace = "as fast as the gateway takes them"
+	}
+	return &Result{Message: fmt.Sprintf("batch emulator started: %s at %s, posting to %s", what, pace, b.GatewayURL)}, nil
+}
+
+func (env *Env) emulateStop(context.Context, *Invocation) (*Result, error) {
+	b, err := env.backends()
+	if err != nil {
+		return nil, err
+	}
+	if !b.StopEmulator() {
+		return &Result{Message: "no emulator is running"}, nil
+	}
+	st, _ := b.Emulator()
+	return &Result{Message: fmt.Sprintf("batch emulator stopped after %d draws", st.Stats.Iterations)}, nil
+}
+
+func (env *Env) emulateStatus(context.Context, *Invocation) (*Result, error) {
+	b, err := env.backends()
+	if err != nil {
+		return nil, err
+	}
+	st, ok := b.Emulator()
+	res := &Result{Columns: []string{"table", "sent", "failed", "rate"}}
+	if !ok {
+		res.Message = "stopped: no emulator has run; start one with `emulate batch`"
+		return res, nil
+	}
+	rate := st.Stats.Rate() / 3
+	for _, t := range st.Stats.Tables {
+		res.Rows = append(res.Rows, []string{string(t.Table), i64(t.Sent), i64(t.Failed), fmt.Sprintf("%.0f/s", rate)})
+	}
+	state := "stopped"
+	if st.Running {
+		state = "running"
+	}
+	res.Message = fmt.Sprintf("%s: %d draws, rate %.0f records/s", state, st.Stats.Iterations, st.Stats.Rate())
+	if st.Stats.LastError != "" {
+		res.Message += "; last error: " + st.Stats.LastError
+	}
+	if st.Err != nil {
+		res.Message += "; " + st.Err.Error()
+	}
+	res.Data = map[string]any{"running": st.Running, "draws": st.Stats.Iterations, "tables": st.Stats.Tables, "rate": st.Stats.Rate(), "last_error": st.Stats.LastError}
+	return res, nil
+}
+
+func (env *Env) s3Ls(ctx context.Context, in *Invocation) (*Result, error) {
+	b, err := env.backends()
+	if err != nil {
+		return nil, err
+	}
+	prefix := ""
+	if len(in.Args) == 1 {
+		prefix = in.Args[0]
+	}
+	l, err := b.S3.Ls(ctx, b.Bucket, prefix, false)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Columns: []string{"key", "size", "modified"}}
+	for _, p := range l.Prefixes {
+		res.Rows = append(res.Rows, []string{p, "-", ""})
+	}
+	for _, o := range l.Objects {
+		res.Rows = append(res.Rows, []string{o.Key, i64(o.Size), o.Modified.UTC().Format(time.RFC3339)})
+	}
+	where := prefix
+	if where == "" {
+		where = "s3://" + b.Bucket + "/"
+	}
+	res.Message = fmt.Sprintf("%d objects, %d prefixes under %s", len(l.Objects), len(l.Prefixes), where)
+	res.Data = map[string]any{"bucket": b.Bucket, "prefixes": l.Prefixes, "objects": l.Objects}
+	return res, nil
+}
+
+func (env *Env) s3Cat(ctx context.Context, in *Invocation) (*Result, error) {
+	b, err := env.backends()
+	if err != nil {
+		return nil, err
+	}
+	var buf strings.Builder
+	if _, err := b.S3.Cat(ctx, b.Bucket, in.Args[0], &buf); err != nil {
+		return nil, err
+	}
+	text := strings.TrimSuffix(buf.String(), "\n")
+	return &Result{Message: text, Data: map[string]string{"key": in.Args[0], "content": buf.String()}}, nil
+}
+
+// sinkRow is one row of `sink status`.
+type sinkRow struct {
+	Topic        string `json:"topic"`
+	Partition    int32  `json:"partition"`
+	LandedOffset int64  `json:"landed_offset"`
+	EndOffset    int64  `json:"end_offset"`
+	Lag          int64  `json:"lag"`
+	Objects      int64  `json:"objects"`
+	Bytes        int64  `json:"bytes"`
+	Errors       int64  `json:"errors"`
+	Error        string `json:"error,omitempty"`
+}
+
+func (env *Env) sinkStatus(ctx context.Context, _ *Invocation) (*Result, error) {
+	b, err := env.backends()
+	if err != nil {
+		return nil, err
+	}
+	rows, note, err := sinkRows(ctx, b)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Columns: []string{"topic", "partition", "landed_offset", "end_offset", "lag", "objects", "bytes", "errors"}, Data: rows, Message: note}
+	for _, r := range rows {
+		res.Rows = append(res.Rows, []string{r.Topic, strconv.Itoa(int(r.Partition)), i64(r.LandedOffset), i64(r.EndOffset), i64(r.Lag), i64(r.Objects), i64(r.Bytes), i64(r.Errors)})
+		if r.Error != "" {
+			res.Message += fmt.Sprintf("\n%s[%d]: %s", r.Topic, r.Partition, r.Error)
+		}
+	}
+	return res, nil
+}
+
+// sinkRows reads the sink's progress: from the sink itself when this process runs it, else from
+// the sink group's committed offsets and the bucket's listing.
+func sinkRows(ctx context.Context, b *backend.Backends) ([]sinkRow, string, error) {
+	if st, ok := b.SinkStatus(); ok {
+		rows := []sinkRow{}
+		for _, p := range st.Partitions {
+			rows = append(rows, sinkRow{p.Topic, p.Partition, p.LastLanded, p.End, p.Lag, p.Objects, p.Bytes, p.Errors, p.Error})
+		}
+		note := fmt.Sprintf("sink running in this process: group %s, flush.size %d", st.Group, st.FlushSize)
+		if st.Error != "" {
+			note += "; " + st.Error
+		}
+		return rows, note, nil
+	}
+	rows := []sinkRow{}
+	for _, topic := range b.Topics() {
+		t, err := b.Kafka.Topic(ctx, topic)
+		if err != nil {
+			return nil, "", err
+		}
+		objs, err := b.Landings().List(ctx, "topics/"+topic+"/")
+		if err != nil {
+			return nil, "", err
+		}
+		done := landed(t)
+		for _, p := range t.Partitions {
+			r := sinkRow{Topic: topic, Partition: p.ID, LandedOffset: done[p.ID] - 1, EndOffset: p.End}
+			r.Lag = p.End - done[p.ID]
+			prefix := fmt.Sprintf("topics/%s/partition=%d/", topic, p.ID)
+			for _, o := range objs {
+				if strings.HasPrefix(o.Key, prefix) {
+					r.Objects++
+					r.Bytes += o.Size
+				}
+			}
+			rows = append(rows, r)
+		}
+	}
+	return rows, "sink runs in another process (group " + sink.DefaultGroup + "); figures from its committed offsets and the bucket", nil
+}
+
+// countLandings counts the landed objects of the three topics.
+func countLandings(ctx context.Context, b *backend.Backends) (int, error) {
+	n := 0
+	for _, topic := range b.Topics() {
+		objs, err := b.Landings().List(ctx, "topics/"+topic+"/")
+		if err != nil {
+			return 0, err
+		}
+		n += len(objs)
+	}
+	return n, nil
+}
+
+func (env *Env) waitLandings(ctx context.Context, in *Invocation) (*Result, error) {
+	b, err := env.backends()
+	if err != nil {
+		return nil, err
+	}
+	if in.Args[0] != ">=" {
+		return nil, fmt.Errorf("write the condition as `wait landings >= N`, not %q", strings.Join(in.Args, " "))
+	}
+	want, err := strconv.Atoi(in.Args[1])
+	if err != nil || want < 0 {
+		return nil, fmt.Errorf("%q is not a count of landings", in.Args[1])
+	}
+	timeout, err := in.Duration("timeout")
+	if err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		n, err := countLandings(ctx, b)
+		if err != nil {
+			return nil, err
+		}
+		if n >= want {
+			return &Result{Message: fmt.Sprintf("%d landings after %s", n, time.Since(start).Round(time.Millisecond)), Data: map[string]int{"landings": n}}, nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-deadline.C:
+			return nil, fmt.Errorf("timed out after %s with %d of %d landings: check `sink status` and `emulate status`", timeout, n, want)
+		case <-tick.C:
+		}
+	}
+}
+
+// pipelineStatus reports the running components for `status`.
+func (env *Env) pipelineStatus(ctx context.Context) []Component {
+	names := []string{"emulator", "gateway", "kafka", "sink", "s3"}
+	b := env.Backends
+	if b == nil {
+		out := make([]Component, len(names))
+		for i, n := range names {
+			out[i] = Component{Component: n, State: StateNotStarted, Detail: "starts with the console or pintui --script", Count: -1}
+		}
+		return out
+	}
+	emu := Component{Component: "emulator", State: StateNotStarted, Detail: "start it with `emulate batch`", Count: -1}
+	if st, ok := b.Emulator(); ok {
+		emu.Count = st.Stats.Sent()
+		emu.State, emu.Detail = StateReady, fmt.Sprintf("stopped after %d draws", st.Stats.Iterations)
+		if st.Running {
+			emu.State, emu.Detail = StateRunning, fmt.Sprintf("%d draws, %.0f records/s", st.Stats.Iterations, st.Stats.Rate())
+		}
+	}
+	gw := Component{Component: "gateway", State: StateReady, Detail: b.GatewayURL, Count: -1}
+	if b.GatewayURL == "" {
+		gw.State, gw.Detail = StateNotStarted, "no gateway: set gateway.invoke_url in the profile"
+	}
+	kc := Component{Component: "kafka", Count: -1}
+	sk := Component{Component: "sink", Count: -1}
+	if rows, _, err := sinkRows(ctx, b); err != nil {
+		kc.State, kc.Detail = StateDown, err.Error()
+		sk.State, sk.Detail = StateDown, "kafka is down"
+		gw.State, gw.Detail = StateDown, "kafka is down: "+err.Error()
+	} else {
+		var end, done, lag int64
+		for _, r := range rows {
+			end += max(r.EndOffset, 0)
+			done += r.LandedOffset + 1
+			lag += r.Lag
+		}
+		kc.State, kc.Count = StateReady, end
+		kc.Detail = fmt.Sprintf("%d records in %d topics at %s", end, len(b.Topics()), strings.Join(b.Brokers, ","))
+		gw.Count = end
+		sk.Count = done
+		sk.State, sk.Detail = StateReady, fmt.Sprintf("%d landed, lag %d", done, lag)
+		if _, ok := b.SinkStatus(); ok {
+			sk.State = StateRunning
+		}
+	}
+	s3c := Component{Component: "s3", Count: -1}
+	if n, err := countLandings(ctx, b); err != nil {
+		s3c.State, s3c.Detail = StateDown, err.Error()
+	} else {
+		s3c.State, s3c.Count = StateReady, int64(n)
+		s3c.Detail = fmt.Sprintf("%d landings in s3://%s", n, b.Bucket)
+		if n == 0 {
+			s3c.State = StateEmpty
+		}
+	}
+	return []Component{emu, gw, kc, sk, s3c}
+}
