@@ -249,8 +249,8 @@ func TestFlushSizeThreeKeepsPartialFilesForTheNextRun(t *testing.T) {
 	}
 }
 
-// gatedStore holds back puts of chosen keys until released and fails others a set number of
-// times, so tests can open gaps and errors in the landed run at will.
+// gatedStore fails puts of chosen keys a set number of times and then holds them back until
+// released, so tests can open gaps and errors in the landed run at will.
 type gatedStore struct {
 	*objstore.Dir
 	mu       sync.Mutex
@@ -290,7 +290,7 @@ func TestCommitNeverPassesAnUnpublishedFile(t *testing.T) {
 	store := &gatedStore{
 		Dir:      objstore.NewDir(t.TempDir()),
 		gates:    map[string]chan struct{}{Key(pinTopic, 0, 4): gate},
-		failures: map[string]int{Key(pinTopic, 0, 1): 3},
+		failures: map[string]int{Key(pinTopic, 0, 4): 3},
 	}
 	s := newSink(t, c, store)
 	stop := started(t, s)
@@ -305,8 +305,9 @@ func TestCommitNeverPassesAnUnpublishedFile(t *testing.T) {
 	if ps.LastLanded != 3 || ps.InFlight != 6 || ps.Errors != 3 || ps.Objects != 4 {
 		t.Errorf("status with a held put = %+v, want last landed 3, 6 in flight, 3 errors, 4 objects", ps)
 	}
-	if want := "put landing " + Key(pinTopic, 0, 1); !strings.HasPrefix(ps.Error, want) && ps.Error != "" {
-		t.Errorf("last error = %q, want it to start with %q", ps.Error, want)
+	key := Key(pinTopic, 0, 4)
+	if want := "put landing " + key + " (offsets 4-4, attempt 3, retrying in 4ms; check the object store): put " + key + ": disk quota exceeded"; ps.Error != want {
+		t.Errorf("last error = %q, want %q", ps.Error, want)
 	}
 	if got := committed(t, c, DefaultGroup)[pinTopic]; got != 4 {
 		t.Fatalf("committed offset with file 4 unpublished = %d, want 4", got)
