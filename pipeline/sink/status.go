@@ -9,32 +9,33 @@ import (
 
 // Status is a point-in-time view of a running sink, safe to take from any goroutine.
 type Status struct {
-	Group      string
-	FlushSize  int
-	Error      string            // the last failure not tied to one partition, such as a lost broker
-	Partitions []PartitionStatus // sorted by topic, then partition
+	Group      string            `json:"group"`
+	FlushSize  int               `json:"flush_size"`      // 0 when read from Kafka by GroupStatus
+	Error      string            `json:"error,omitempty"` // the last failure not tied to one partition, such as a lost broker
+	Partitions []PartitionStatus `json:"partitions"`      // sorted by topic, then partition
 }
 
 // PartitionStatus is the landing progress of one topic-partition.
 type PartitionStatus struct {
-	Topic     string
-	Partition int32
-	// LastLanded is the offset of the last record of the contiguous run of published files, or -1
-	// before the first file lands.
-	LastLanded int64
-	// Committed is the group offset this sink last committed (the next record to land), or -1.
-	Committed int64
+	Topic     string `json:"topic"`
+	Partition int32  `json:"partition"`
+	// LastLanded is the offset of the last record known to have landed: the end of the contiguous
+	// run of published files, or the record before the offset the group resumed from; -1 when
+	// nothing is known yet.
+	LastLanded int64 `json:"last_landed"`
+	// Committed is the group offset this process last committed (the next record to land), or -1.
+	Committed int64 `json:"committed"`
 	// End is the partition's high watermark as of the last fetch, or -1 before the first fetch.
-	End int64
+	End int64 `json:"end"`
 	// Lag counts records in the partition not yet landed: End minus (LastLanded + 1).
-	Lag      int64
-	Buffered int // records waiting in the open, partial file
-	InFlight int // sealed files not yet published or not yet contiguous
-	Objects  int64
-	Bytes    int64
-	Errors   int64  // failed put and commit attempts, each retried
-	Error    string // the last error, empty once a later put or commit succeeds
-	Updated  time.Time
+	Lag      int64     `json:"lag"`
+	Buffered int       `json:"buffered"`        // records waiting in the open, partial file
+	InFlight int       `json:"in_flight"`       // sealed files not yet published or not yet contiguous
+	Objects  int64     `json:"objects"`         // objects published by this process
+	Bytes    int64     `json:"bytes"`           // bytes in those objects
+	Errors   int64     `json:"errors"`          // failed put and commit attempts, each retried
+	Error    string    `json:"error,omitempty"` // the last error, empty once a later put or commit succeeds
+	Updated  time.Time `json:"updated"`         // when this partition's status last changed
 }
 
 // tally keeps one topic-partition's counters across the writers that own it over time, so
