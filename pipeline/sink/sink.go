@@ -17,6 +17,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -176,6 +177,7 @@ func (s *Sink) Run(ctx context.Context) error {
 		kgo.DisableAutoCommit(),
 		kgo.BlockRebalanceOnPoll(),
 		kgo.FetchMaxPartitionBytes(16 << 20),
+		kgo.WithHooks(connectHook{s}),
 		kgo.OnPartitionsAssigned(func(_ context.Context, _ *kgo.Client, tps map[string][]int32) {
 			// Status lists every owned partition, even one with nothing to land yet.
 			for topic, partitions := range tps {
@@ -325,6 +327,21 @@ func (s *Sink) writer(ctx context.Context, topic string, partition int32, first 
 	// The group resumes at a committed offset, which is only ever the end of a published file.
 	t.update(func(ps *PartitionStatus) { ps.LastLanded = max(ps.LastLanded, first-1) })
 	return w
+}
+
+// connectHook shows in the status why nothing lands while no broker can be reached, since the
+// client retries such failures internally and never hands them to a poll.
+type connectHook struct{ s *Sink }
+
+// OnBrokerConnect records a failed dial and clears the error once a dial succeeds.
+func (h connectHook) OnBrokerConnect(meta kgo.BrokerMetadata, _ time.Duration, _ net.Conn, err error) {
+	if err == nil {
+		h.s.mu.Lock()
+		h.s.lastErr = ""
+		h.s.mu.Unlock()
+		return
+	}
+	h.s.failed(fmt.Errorf("connect to broker %s:%d: %w; check that Kafka is running and reachable", meta.Host, meta.Port, err))
 }
 
 // failed records a failure that concerns the whole sink rather than one partition.

@@ -408,3 +408,20 @@ func (r *recordingStore) rewritten() []string {
 	defer r.mu.Unlock()
 	return slices.Sorted(slices.Values(r.again))
 }
+
+func TestStatusExplainsAnUnreachableBroker(t *testing.T) {
+	c := newCluster(t)
+	addr := c.ListenAddrs()[0]
+	c.Close()
+	s, err := New(objstore.NewDir(t.TempDir()), Brokers(addr), Topics(allTopics...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop := started(t, s)
+	waitFor(t, "the dial failure in the status", func() bool { return s.Status().Error != "" })
+	stop()
+	st := s.Status()
+	if want := "connect to broker " + addr + ": unable to dial: dial tcp " + addr + ": connect: connection refused; check that Kafka is running and reachable"; st.Error != want {
+		t.Errorf("status error = %q, want %q", st.Error, want)
+	}
+}
