@@ -100,3 +100,22 @@ func (b *Backends) Emulator() (EmulatorState, bool) {
 	}
 	return st, true
 }
+
+// WaitEmulator waits until the last emulator started has finished, or ctx ends; it returns the
+// emulator's state either way, and an error if none was started or ctx ended first.
+func (b *Backends) WaitEmulator(ctx context.Context) (EmulatorState, error) {
+	b.mu.Lock()
+	e := b.emulator
+	b.mu.Unlock()
+	if e == nil {
+		return EmulatorState{}, errors.New("no emulator has run: start one with `emulate batch`")
+	}
+	select {
+	case <-e.done:
+	case <-ctx.Done():
+		st, _ := b.Emulator()
+		return st, ctx.Err()
+	}
+	st, _ := b.Emulator()
+	return st, nil
+}

@@ -54,6 +54,12 @@ func (env *Env) ingestCommands() []*Command {
 		{Name: "s3 cat", Args: "KEY", MinArgs: 1, MaxArgs: 1, Help: "Print an object of the landing bucket.", Run: env.s3Cat},
 		{Name: "sink status", Help: "Show, per topic partition, the last offset the S3 sink landed, the end offset, the lag and the objects written.", Run: env.sinkStatus},
 		{
+			Name:  "wait emulator",
+			Help:  "Wait until the running emulator has posted its --count draws.",
+			Flags: []Flag{{Name: "timeout", Default: "60s", Help: "give up after this long"}},
+			Run:   env.waitEmulator,
+		},
+		{
 			Name: "wait landings", Args: ">= N", MinArgs: 2, MaxArgs: 2,
 			Help:  "Wait until the landing bucket holds at least N objects across the three topics.",
 			Flags: []Flag{{Name: "timeout", Default: "60s", Help: "give up after this long"}},
@@ -434,6 +440,34 @@ func (env *Env) waitLandings(ctx context.Context, in *Invocation) (*Result, erro
 		case <-tick.C:
 		}
 	}
+}
+
+func (env *Env) waitEmulator(ctx context.Context, in *Invocation) (*Result, error) {
+	b, err := env.backends()
+	if err != nil {
+		return nil, err
+	}
+	timeout, err := in.Duration("timeout")
+	if err != nil {
+		return nil, err
+	}
+	st, ok := b.Emulator()
+	if !ok {
+		return nil, errors.New("no emulator has run: start one with `emulate batch --count N`")
+	}
+	if st.Running && st.Options.Count == 0 {
+		return nil, errors.New("the emulator runs until stopped (no --count): use `emulate stop`")
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	st, err = b.WaitEmulator(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("timed out after %s with %d draws posted: check `emulate status`", timeout, st.Stats.Iterations)
+	}
+	if st.Err != nil {
+		return nil, st.Err
+	}
+	return &Result{Message: fmt.Sprintf("emulator done: %d draws, %d records sent, %d failed", st.Stats.Iterations, st.Stats.Sent(), st.Stats.Failed())}, nil
 }
 
 // pipelineStatus reports the running components for `status`.
