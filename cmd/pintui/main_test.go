@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -198,5 +199,37 @@ func TestConfigShowMasksSecrets(t *testing.T) {
 	}
 	if strings.Contains(out, "s3cret") || strings.Contains(out, "dapi123") {
 		t.Errorf("a secret leaked:\n%s", out)
+	}
+}
+
+func TestConfigCheckSaysWhatFailedAndWhatToDo(t *testing.T) {
+	home := t.TempDir()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	out, errs, code := pintui(t, home, "", "config", "check", "--kafka-addr", ln.Addr().String(), "-o", "json")
+	if code != 1 || !strings.Contains(errs, "2 of 5 checks failed for profile local") {
+		t.Fatalf("exit %d, stderr %q", code, errs)
+	}
+	var checks []struct {
+		Name, Detail, Fix string
+		OK                bool
+	}
+	if err := json.Unmarshal([]byte(out), &checks); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, c := range checks {
+		if !c.OK {
+			got[c.Name] = c.Detail + " | " + c.Fix
+		}
+	}
+	if !strings.Contains(got["source"], "the database does not exist: run `pintui seed`") {
+		t.Errorf("source check: %q", got["source"])
+	}
+	if !strings.Contains(got["kafka listener"], ln.Addr().String()+" is taken") || !strings.Contains(got["kafka listener"], "set local.kafka_addr (port 0 picks a free one)") {
+		t.Errorf("kafka listener check: %q", got["kafka listener"])
 	}
 }

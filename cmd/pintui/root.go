@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/pintui/pintui/config"
+	"github.com/pintui/pintui/ops/backend"
 	"github.com/pintui/pintui/ops/command"
 	"github.com/spf13/cobra"
 )
@@ -173,7 +174,41 @@ func (a *app) configCommand() *cobra.Command {
 		},
 	}
 	show.Flags().StringVarP(&output, "output", "o", "table", "table or json")
-	cfg.AddCommand(show)
+	var checkOutput string
+	check := &cobra.Command{
+		Use:   "check",
+		Short: "Try each endpoint of the selected profile and say what failed and what to do",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, err := a.load()
+			if err != nil {
+				return err
+			}
+			format, err := command.ParseFormat(checkOutput)
+			if err != nil {
+				return usageError("%v", err)
+			}
+			checks := backend.CheckConfig(cmd.Context(), c)
+			res := &command.Result{Columns: []string{"check", "result", "detail", "fix"}, Data: checks}
+			failed := 0
+			for _, ch := range checks {
+				result := "ok"
+				if !ch.OK {
+					result, failed = "FAILED", failed+1
+				}
+				res.Rows = append(res.Rows, []string{ch.Name, result, ch.Detail, ch.Fix})
+			}
+			if err := res.Write(a.p.stdout, format); err != nil {
+				return err
+			}
+			if failed > 0 {
+				return fmt.Errorf("%d of %d checks failed for profile %s", failed, len(checks), c.Profile)
+			}
+			return nil
+		},
+	}
+	check.Flags().StringVarP(&checkOutput, "output", "o", "table", "table or json")
+	cfg.AddCommand(show, check)
 	return cfg
 }
 

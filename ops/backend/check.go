@@ -1,0 +1,196 @@
+package backend
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+
+	"github.com/pintui/pintui/config"
+	"github.com/pintui/pintui/ops/kafka"
+	"github.com/pintui/pintui/ops/s3"
+	"github.com/pintui/pintui/pipeline/source"
+)
+
+// Check is the outcome of trying one endpoint or prerequisite of the selected profile.
+type Check struct {
+	Name string `json:"name"`
+	// OK is false when the check failed; Detail then says what failed and Fix what to do.
+	OK     bool   `json:"ok"`
+	Detail string `json:"detail"`
+	Fix    string `json:"fix,omitempty"`
+}
+
+// CheckConfig tries each endpoint the profile names, without starting anything, and says
+// precisely what failed and what to do about it.
+func CheckConfig(ctx context.Context, cfg *config.Loaded) []Check {
+	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	checks := []Check{checkDataDir(cfg), checkSource(ctx, cfg)}
+	if cfg.IsLocal() {
+		return append(checks, checkLocalAddrs(cfg)...)
+	}
+	checks = append(checks, checkAWS(ctx, cfg), checkKafka(ctx, cfg), checkS3(ctx, cfg), checkGateway(ctx, cfg))
+	return checks
+}
+
+func checkDataDir(cfg *config.Loaded) Check {
+	c := Check{Name: "data dir"}
+	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+		c.Detail, c.Fix = err.Error(), "choose a writable folder with --data-dir or data_dir in the config"
+		return c
+	}
+	f, err := os.CreateTemp(cfg.DataDir, ".check-*")
+	if err != nil {
+		c.Detail, c.Fix = fmt.Sprintf("%s is not writable: %v", cfg.DataDir, err), "choose a writable folder with --data-dir"
+		return c
+	}
+	f.Close()
+	os.Remove(f.Name())
+	c.OK, c.Detail = true, cfg.DataDir+" is writable"
+	return c
+}
+
+func checkSource(ctx context.Context, cfg *config.Loaded) Check {
+	c := Check{Name: "source"}
+	src, err := source.Open(ctx, cfg.SourceURL())
+	if err != nil {
+		c.Detail, c.Fix = err.Error(), "run `pintui seed` (or `pintui seed --out "+config.MaskURL(cfg.SourceURL())+"`), or fix source.url"
+		return c
+	}
+	defer src.Close()
+	n, err := src.Count(ctx)
+	if err != nil {
+		c.Detail, c.Fix = err.Error(), "check the source database's tables; `pintui seed` recreates them"
+		return c
+	}
+	c.OK, c.Detail = true, fmt.Sprintf("%d rows in %s", n, src.Name())
+	return c
+}
+
+// checkLocalAddrs checks each listener of the local stack is free, or held by a running stack.
+func checkLocalAddrs(cfg *config.Loaded) []Check {
+	running := ""
+	if data, err := os.ReadFile(filepath.Join(cfg.DataDir, "stack.json")); err == nil && len(data) > 0 {
+		running = " (or held by the stack already serving this data dir)"
+	}
+	var out []Check
+	for _, l := range []struct{ name, key, addr string }{
+		{"kafka listener", "local.kafka_addr", cfg.Local.KafkaAddr},
+		{"s3 listener", "local.s3_addr", cfg.Local.S3Addr},
+		{"gateway listener", "local.gateway_addr", cfg.Local.GatewayAddr},
+	} {
+		c := Check{Name: l.name}
+		ln, err := net.Listen("tcp", l.addr)
+		if err != nil {
+			c.Detail = fmt.Sprintf("%s is taken: %v", l.addr, err)
+			c.Fix = fmt.Sprintf("stop what listens there%s, or set %s (port 0 picks a free one)", running, l.key)
+			out = append(out, c)
+			continue
+		}
+		ln.Close()
+		c.OK, c.Detail = true, l.addr+" is free"
+		out = append(out, c)
+	}
+	return out
+}
+
+func checkAWS(ctx context.Context, cfg *config.Loaded) Check {
+	c := Check{Name: "aws credentials"}
+	var load []func(*awsconfig.LoadOptions) error
+	if cfg.AWS.Profile != "" {
+		load = append(load, awsconfig.WithSharedConfigProfile(cfg.AWS.Profile))
+	}
+	if cfg.AWS.Region != "" {
+		load = append(load, awsconfig.WithRegion(cfg.AWS.Region))
+	}
+	ac, err := awsconfig.LoadDefaultConfig(ctx, load...)
+	if err != nil {
+		c.Detail, c.Fix = err.Error(), "check aws.profile against ~/.aws/config"
+		return c
+	}
+	creds, err := ac.Credentials.Retrieve(ctx)
+	if err != nil {
+		c.Detail = err.Error()
+		c.Fix = "run `aws sso login --profile " + cfg.AWS.Profile + "` or set credentials for the SDK's standard chain"
+		return c
+	}
+	c.OK, c.Detail = true, fmt.Sprintf("credentials from %s, region %s", creds.Source, ac.Region)
+	return c
+}
+
+func checkKafka(ctx context.Context, cfg *config.Loaded) Check {
+	c := Check{Name: "kafka"}
+	if len(cfg.Kafka.Brokers) == 0 {
+		c.Detail, c.Fix = "no brokers configured", "set kafka.brokers to the MSK bootstrap brokers (port 9098 for IAM)"
+		return c
+	}
+	kc, err := kafka.New(ctx, kafka.Settings{Brokers: cfg.Kafka.Brokers, TLS: cfg.Kafka.TLS, SASL: cfg.Kafka.SASL,
+		User: cfg.Kafka.Username, Password: cfg.Kafka.Password, AWSProfile: cfg.AWS.Profile, AWSRegion: cfg.AWS.Region})
+	if err != nil {
+		c.Detail, c.Fix = err.Error(), "check kafka.sasl and the credentials it needs"
+		return c
+	}
+	defer kc.Close()
+	topics, err := kc.Topics(ctx)
+	if err != nil {
+		c.Detail = fmt.Sprintf("%s: %v", strings.Join(cfg.Kafka.Brokers, ","), err)
+		c.Fix = "check the brokers are reachable from here (security groups, VPN) and that kafka.tls and kafka.sasl match the port"
+		return c
+	}
+	c.OK, c.Detail = true, fmt.Sprintf("%d topics at %s", len(topics), strings.Join(cfg.Kafka.Brokers, ","))
+	return c
+}
+
+func checkS3(ctx context.Context, cfg *config.Loaded) Check {
+	c := Check{Name: "s3"}
+	sc, err := s3.New(ctx, s3.Settings{Endpoint: cfg.S3.Endpoint, Region: cfg.AWS.Region, Profile: cfg.AWS.Profile})
+	if err != nil {
+		c.Detail, c.Fix = err.Error(), "check aws.profile and aws.region"
+		return c
+	}
+	if _, err := sc.Ls(ctx, cfg.Bucket(), "topics/", false); err != nil {
+		c.Detail = fmt.Sprintf("list s3://%s/topics/: %v", cfg.Bucket(), err)
+		c.Fix = "check s3.bucket and that the AWS identity may s3:ListBucket on it"
+		return c
+	}
+	c.OK, c.Detail = true, "s3://"+cfg.Bucket()+" is readable"
+	return c
+}
+
+func checkGateway(ctx context.Context, cfg *config.Loaded) Check {
+	c := Check{Name: "gateway"}
+	if cfg.Gateway.InvokeURL == "" {
+		c.Detail, c.Fix = "no invoke URL configured", "set gateway.invoke_url to the API Gateway stage URL, e.g. https://<id>.execute-api.<region>.amazonaws.com/dev"
+		return c
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimSuffix(cfg.Gateway.InvokeURL, "/")+"/topics", nil)
+	if err != nil {
+		c.Detail, c.Fix = err.Error(), "fix gateway.invoke_url"
+		return c
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		c.Detail = err.Error()
+		if errors.Is(err, context.DeadlineExceeded) {
+			c.Detail = "no answer within 20s"
+		}
+		c.Fix = "check the invoke URL and that the API is deployed to that stage"
+		return c
+	}
+	resp.Body.Close()
+	if resp.StatusCode >= 500 {
+		c.Detail = fmt.Sprintf("GET /topics answered %s", resp.Status)
+		c.Fix = "the API Gateway answers but its REST Proxy integration does not: check the EC2 client's kafka-rest service"
+		return c
+	}
+	c.OK, c.Detail = true, fmt.Sprintf("GET /topics answered %s", resp.Status)
+	return c
+}
