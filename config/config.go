@@ -49,6 +49,8 @@ type LocalConfig struct {
 // SinkConfig tunes the S3 sink that runs beside the local stack.
 type SinkConfig struct {
 	FlushSize int `key:"flush_size" default:"1" help:"records per landed object (the Confluent S3 sink's flush.size); keep it fixed for a data dir"`
+	// InCloud runs pintui's sink against MSK and S3; by default the cloud lands through MSK Connect.
+	InCloud bool `key:"in_cloud" help:"in a cloud profile, run pintui's S3 sink in the console or script process instead of relying on the MSK Connect connector"`
 }
 
 // AWSConfig selects credentials through the AWS SDK's standard chain; keys never live here.

@@ -91,13 +91,13 @@ func (b *Backends) open(ctx context.Context) error {
 	if b.S3, err = s3.New(ctx, sset); err != nil {
 		return err
 	}
-	if b.Stack != nil && b.Stack.Owned() {
+	if b.Owned() || (!cfg.IsLocal() && cfg.Sink.InCloud) {
 		return b.startSink(kset)
 	}
 	return nil
 }
 
-// Owned reports whether this process runs the local stack (and so the sink).
+// Owned reports whether this process runs the local stack (and with it the sink).
 func (b *Backends) Owned() bool { return b.Stack != nil && b.Stack.Owned() }
 
 // Landings returns the landing bucket as an object store.
