@@ -1,6 +1,7 @@
 package sink
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -143,7 +144,7 @@ func produceBench(ctx context.Context, brokers, topics []string, records int) ([
 			defer wg.Done()
 			if err != nil {
 				mu.Lock()
-				first = cmpOr(first, err)
+				first = cmp.Or(first, err)
 				mu.Unlock()
 			}
 		})
@@ -153,13 +154,6 @@ func produceBench(ctx context.Context, brokers, topics []string, records int) ([
 		return nil, fmt.Errorf("bench sink: produce: %w", first)
 	}
 	return values, nil
-}
-
-func cmpOr(a, b error) error {
-	if a != nil {
-		return a
-	}
-	return b
 }
 
 // benchValue is a pin row of realistic size and entropy (~600 bytes of JSON).

@@ -1,6 +1,7 @@
 package sink
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -29,7 +30,7 @@ func GroupStatus(ctx context.Context, client *kgo.Client, group string, topics .
 	ends.Each(func(end kadm.ListedOffset) {
 		ps := PartitionStatus{Topic: end.Topic, Partition: end.Partition, LastLanded: -1, Committed: -1, End: end.Offset}
 		if end.Err != nil {
-			failed = cmpOr(failed, fmt.Errorf("end offset of %s partition %d: %w", end.Topic, end.Partition, end.Err))
+			failed = cmp.Or(failed, fmt.Errorf("end offset of %s partition %d: %w", end.Topic, end.Partition, end.Err))
 			ps.End = -1
 			ps.Error = end.Err.Error()
 		}
