@@ -11,6 +11,7 @@ import (
 	"github.com/pintui/pintui/ops/backend"
 	"github.com/pintui/pintui/ops/kafka"
 	"github.com/pintui/pintui/pipeline/emulate"
+	"github.com/pintui/pintui/pipeline/objstore"
 	"github.com/pintui/pintui/pipeline/sink"
 )
 
@@ -363,15 +364,24 @@ func sinkRows(ctx context.Context, b *backend.Backends) ([]sinkRow, string, erro
 		}
 		return rows, note, nil
 	}
+	rows, err := groupRows(ctx, b, true)
+	return rows, "sink runs in another process (group " + sink.DefaultGroup + "); figures from its committed offsets and the bucket", err
+}
+
+// groupRows computes the sink's progress from what any process can see: the topics' end
+// offsets, the sink group's committed offsets and, with listBucket, the objects in the bucket.
+func groupRows(ctx context.Context, b *backend.Backends, listBucket bool) ([]sinkRow, error) {
 	rows := []sinkRow{}
 	for _, topic := range b.Topics() {
 		t, err := b.Kafka.Topic(ctx, topic)
 		if err != nil {
-			return nil, "", err
+			return nil, err
 		}
-		objs, err := b.Landings().List(ctx, "topics/"+topic+"/")
-		if err != nil {
-			return nil, "", err
+		var objs []objstore.Object
+		if listBucket {
+			if objs, err = b.Landings().List(ctx, "topics/"+topic+"/"); err != nil {
+				return nil, err
+			}
 		}
 		done := landed(t)
 		for _, p := range t.Partitions {
@@ -387,7 +397,7 @@ func sinkRows(ctx context.Context, b *backend.Backends) ([]sinkRow, string, erro
 			rows = append(rows, r)
 		}
 	}
-	return rows, "sink runs in another process (group " + sink.DefaultGroup + "); figures from its committed offsets and the bucket", nil
+	return rows, nil
 }
 
 // countLandings counts the landed objects of the three topics.
@@ -495,14 +505,15 @@ func (env *Env) pipelineStatus(ctx context.Context) []Component {
 	}
 	kc := Component{Component: "kafka", Count: -1}
 	sk := Component{Component: "sink", Count: -1}
-	if rows, _, err := sinkRows(ctx, b); err != nil {
+	rows, err := groupRows(ctx, b, false)
+	if err != nil {
 		kc.State, kc.Detail = StateDown, err.Error()
 		sk.State, sk.Detail = StateDown, "kafka is down"
 		gw.State, gw.Detail = StateDown, "kafka is down: "+err.Error()
 	} else {
 		var end, done, lag int64
 		for _, r := range rows {
-			end += max(r.EndOffset, 0)
+			end += r.EndOffset
 			done += r.LandedOffset + 1
 			lag += r.Lag
 		}
