@@ -14,11 +14,14 @@ import (
 
 	"github.com/pintui/pintui/ui/component/pager"
 	"github.com/pintui/pintui/ui/component/prompt"
+	"github.com/pintui/pintui/ui/emulators"
 	"github.com/pintui/pintui/ui/keys"
 	"github.com/pintui/pintui/ui/overview"
+	"github.com/pintui/pintui/ui/s3"
 	"github.com/pintui/pintui/ui/screen"
 	"github.com/pintui/pintui/ui/tables"
 	"github.com/pintui/pintui/ui/theme"
+	"github.com/pintui/pintui/ui/topics"
 	"github.com/pintui/pintui/ui/upcoming"
 )
 
@@ -38,6 +41,12 @@ type Deps struct {
 	Width, Height int
 	// Keys rebinds actions by name, e.g. {"quit": {"Q"}}; see keys.KeyMap.Actions.
 	Keys map[string][]string
+	// Tailer reads topics live for the Topics screen's tail; nil leaves the tail unavailable and
+	// says so on screen.
+	Tailer topics.Tailer
+	// Tick schedules the screens' polls; nil means every second with tea.Tick. Tests pass one
+	// that answers at once a fixed number of times.
+	Tick func(d time.Duration, msg tea.Msg) tea.Cmd
 }
 
 // Model is the root model of the console.
@@ -72,18 +81,18 @@ func New(ctx context.Context, deps Deps) (*Model, error) {
 		return nil, fmt.Errorf("start console: %w", err)
 	}
 	styles := theme.New(theme.Default())
-	sc := &screen.Context{Ctx: ctx, Runner: deps.Runner, Styles: styles, Keys: km, Now: deps.Now}
+	sc := &screen.Context{Ctx: ctx, Runner: deps.Runner, Styles: styles, Keys: km, Now: deps.Now, Tick: deps.Tick}
 	m := &Model{
 		ctx: sc, deps: deps, active: screen.Overview,
 		width: deps.Width, height: deps.Height,
 		palette: prompt.New(styles, ":", "a command or a screen name; tab completes"),
 		result:  pager.New(styles),
 	}
-	m.screens = append(m.screens, overview.New(sc))
+	m.screens = append(m.screens, overview.New(sc), emulators.New(sc), topics.New(sc, deps.Tailer), s3.New(sc), tables.New(sc))
 	for _, p := range upcoming.Plans {
 		m.screens = append(m.screens, upcoming.New(sc, p))
 	}
-	m.screens = append(m.screens, tables.New(sc))
+	sort.Slice(m.screens, func(i, j int) bool { return m.screens[i].ID() < m.screens[j].ID() })
 	m.palette.SetCandidates(m.candidates())
 	return m, nil
 }
@@ -116,6 +125,7 @@ func (m *Model) switchTo(id screen.ID) tea.Cmd {
 	if id == m.active {
 		return nil
 	}
+	m.screen().Leave()
 	m.active = id
 	return m.screen().Enter()
 }

@@ -11,17 +11,28 @@ import (
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/pintui/pintui/ui/internal/fixture"
+	"github.com/pintui/pintui/ui/screen"
 )
+
+// polls is how many ticks each screen gets in the golden runs: enough for full sparklines.
+const polls = 30
 
 // TestGolden runs the console as a real program at 120×40, types into it, and compares the
 // final frame, in TrueColor, with testdata/TestGolden/<name>.golden (go test -update rewrites
-// them). The screenshots are rendered from these files.
+// them). Polling screens get a fixed number of immediate ticks, so each frame shows a known
+// number of polls. The screenshots are rendered from these files.
 func TestGolden(t *testing.T) {
 	type step struct {
-		keys    []string
-		waitFor string // sent keys are followed by waiting for this text on the terminal
+		keys []string
+		// until is what to wait for after the keys: text on the terminal, or a screen having
+		// asked for n ticks, which it does only after handling the answer before.
+		text  string
+		asked screen.ID
+		n     int
 	}
-	tables := step{[]string{"8"}, "12 tables"}
+	settled := func(id screen.ID) step { return step{asked: id, n: polls + 1} }
+	tables := step{keys: []string{"8"}, text: "12 tables"}
+	topics := step{keys: []string{"3"}, asked: screen.Topics, n: polls + 1}
 	cases := []struct {
 		name    string
 		steps   []step
@@ -29,25 +40,37 @@ func TestGolden(t *testing.T) {
 	}{
 		{"overview", nil, colorprofile.TrueColor},
 		{"overview_no_color", nil, colorprofile.ASCII},
-		{"emulators", []step{{[]string{"2"}, "not available yet"}}, colorprofile.TrueColor},
+		{"emulators", []step{{keys: []string{"2"}, asked: screen.Emulators, n: polls + 1}}, colorprofile.TrueColor},
+		{"topics", []step{topics}, colorprofile.TrueColor},
+		{"topics_tail", []step{topics, {keys: []string{"enter"}, text: "#11249", asked: screen.Topics, n: polls + 2}}, colorprofile.TrueColor},
+		{"s3", []step{
+			{keys: []string{"5"}, text: "under the bucket root"},
+			{keys: []string{"enter"}, text: "3 prefixes under topics/"},
+			{keys: []string{"j", "enter"}, text: "1 prefix under topics/0a1b2c3d4e5f.pin/"},
+			{keys: []string{"enter"}, text: "138 objects"},
+			{keys: []string{"j", "enter"}, text: "TireBuyer"},
+			settled(screen.S3),
+		}, colorprofile.TrueColor},
+		{"streams", []step{{keys: []string{"4"}, text: "not available yet"}}, colorprofile.TrueColor},
 		{"tables", []step{tables}, colorprofile.TrueColor},
-		{"tables_detail", []step{tables, {[]string{"j", "enter"}, "rows 1–20 of 11001"}}, colorprofile.TrueColor},
-		{"tables_analytics", []step{tables, {[]string{"G", "enter"}, "rows 1–20 of 20"}}, colorprofile.TrueColor},
-		{"help", []step{{[]string{"?"}, "Commands"}}, colorprofile.TrueColor},
-		{"palette", []step{{[]string{":", "s"}, "status"}}, colorprofile.TrueColor},
-		{"palette_result", []step{{[]string{":", "h", "e", "l", "p", "enter"}, "lines 1–"}}, colorprofile.TrueColor},
+		{"tables_detail", []step{tables, {keys: []string{"j", "enter"}, text: "rows 1–20 of 11001"}}, colorprofile.TrueColor},
+		{"tables_analytics", []step{tables, {keys: []string{"G", "enter"}, text: "rows 1–20 of 20"}}, colorprofile.TrueColor},
+		{"help", []step{{keys: []string{"?"}, text: "Commands"}}, colorprofile.TrueColor},
+		{"palette", []step{{keys: []string{":", "s"}, text: "status"}}, colorprofile.TrueColor},
+		{"palette_result", []step{{keys: []string{":", "h", "e", "l", "p", "enter"}, text: "lines 1–"}}, colorprofile.TrueColor},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			m := newModel(t, fixture.New(), 0, 0)
+			tk := &ticker{budget: polls}
+			m := newModelWith(t, fixture.New(), 0, 0, tk, goldenTail)
 			tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 40))
-			steps := append([]step{{nil, "updated 09:26:53"}}, c.steps...)
-			for _, s := range steps {
+			for _, s := range append([]step{settled(screen.Overview)}, c.steps...) {
 				for _, k := range s.keys {
 					tm.Send(keyMsg(k))
 				}
-				teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(s.waitFor)) },
-					teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+				teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+					return bytes.Contains(b, []byte(s.text)) && (s.n == 0 || tk.asks(s.asked) >= s.n)
+				}, teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
 			}
 			tm.Send(tea.QuitMsg{})
 			final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*Model)

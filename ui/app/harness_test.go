@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -11,20 +12,70 @@ import (
 	"github.com/charmbracelet/colorprofile"
 
 	"github.com/pintui/pintui/ui/internal/fixture"
+	"github.com/pintui/pintui/ui/screen"
 )
 
 // clock is the fixed time every test frame shows.
 func clock() time.Time { return time.Date(2026, 3, 14, 9, 26, 53, 0, time.UTC) }
 
+// goldenTail is the stand-in topic reader of the golden runs: 60 records in one batch, then it
+// waits like a live topic. State tests, which run each command to its end, get one that returns.
+var (
+	goldenTail = fixture.Tailer{First: 11190, Records: 60, Batch: 60}
+	stateTail  = fixture.Tailer{First: 11190, Records: 60, Batch: 60, Return: true}
+)
+
 func newModel(t *testing.T, r *fixture.Runner, width, height int) *Model {
+	t.Helper()
+	return newModelTicks(t, r, width, height, &ticker{})
+}
+
+func newModelTicks(t *testing.T, r *fixture.Runner, width, height int, tk *ticker) *Model {
+	t.Helper()
+	return newModelWith(t, r, width, height, tk, stateTail)
+}
+
+func newModelWith(t *testing.T, r *fixture.Runner, width, height int, tk *ticker, tailer fixture.Tailer) *Model {
 	t.Helper()
 	m, err := New(context.Background(), Deps{
 		Runner: r, Profile: "local", DataDir: fixture.DataDir, Now: clock, Width: width, Height: height,
+		Tailer: tailer, Tick: tk.tick,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return m
+}
+
+// ticker stands in for tea.Tick: each screen's first budget ticks answer at once, later ones
+// never, so a polling screen settles after a known number of polls and no test waits a second.
+type ticker struct {
+	budget int
+	mu     sync.Mutex
+	given  map[screen.ID]int
+	asked  map[screen.ID]int
+}
+
+func (tk *ticker) tick(_ time.Duration, msg tea.Msg) tea.Cmd {
+	tk.mu.Lock()
+	defer tk.mu.Unlock()
+	if tk.given == nil {
+		tk.given, tk.asked = map[screen.ID]int{}, map[screen.ID]int{}
+	}
+	id := msg.(screen.PollMsg).Screen
+	tk.asked[id]++
+	if tk.given[id] >= tk.budget {
+		return nil
+	}
+	tk.given[id]++
+	return func() tea.Msg { return msg }
+}
+
+// asks returns how many ticks screen id scheduled.
+func (tk *ticker) asks(id screen.ID) int {
+	tk.mu.Lock()
+	defer tk.mu.Unlock()
+	return tk.asked[id]
 }
 
 // drive runs a command and feeds what it returns back into Update until nothing is left,

@@ -235,7 +235,7 @@ func TestAnalyticsOpenAsTables(t *testing.T) {
 
 func TestResizeDownTo60x15(t *testing.T) {
 	m, _ := started(t, 120, 40)
-	for _, k := range []string{"1", "2", "8", "enter", "?", "?", ":"} {
+	for _, k := range []string{"1", "2", "s", "esc", "3", "enter", "J", "esc", "5", "enter", "j", "enter", "enter", "enter", "8", "enter", "?", "?", ":"} {
 		press(m, k)
 		for _, size := range [][2]int{{60, 15}, {120, 40}, {61, 16}} {
 			m.Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]})

@@ -21,8 +21,22 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.reply(msg)
 	case tea.KeyPressMsg:
 		return m, m.key(msg)
+	case screen.Addressed:
+		return m, m.deliver(msg)
 	}
 	return m, nil
+}
+
+// deliver hands a screen its own message, such as a poll tick or a tail batch, whether or not it
+// is active: a hidden screen drops its ticks and keeps its tail reading into a bounded buffer.
+func (m *Model) deliver(msg screen.Addressed) tea.Cmd {
+	i := int(msg.Addressee()) - 1
+	if i < 0 || i >= len(m.screens) {
+		return nil
+	}
+	s, cmd := m.screens[i].Update(msg)
+	m.screens[i] = s
+	return cmd
 }
 
 // reply routes a command's answer: palette answers fill the result panel, a screen's answer

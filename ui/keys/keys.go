@@ -15,6 +15,7 @@ type KeyMap struct {
 	Quit, ForceQuit, Back, Help, Palette                 key.Binding
 	Up, Down, Top, Bottom, PageDown, PageUp              key.Binding
 	Focus, Enter, Refresh, Filter                        key.Binding
+	Pause, RawJSON, Start, Stop, Faster, Slower          key.Binding
 	Overview, Emulators, Topics, Streams, S3, DAGs, Jobs key.Binding
 	Tables                                               key.Binding
 }
@@ -46,6 +47,12 @@ func Default() *KeyMap {
 		Enter:     b([]string{"enter"}, "enter", "drill in"),
 		Refresh:   b([]string{"r"}, "r", "refresh"),
 		Filter:    b([]string{"/"}, "/", "filter"),
+		Pause:     b([]string{"p"}, "p", "pause / resume a tail"),
+		RawJSON:   b([]string{"J"}, "J", "raw / pretty JSON"),
+		Start:     b([]string{"s"}, "s", "start the emulator"),
+		Stop:      b([]string{"x"}, "x", "stop the emulator (asks)"),
+		Faster:    b([]string{"+", "="}, "+", "double the emulator's rate"),
+		Slower:    b([]string{"-"}, "-", "halve the emulator's rate"),
 		Overview:  b([]string{"1"}, "1", "overview"),
 		Emulators: b([]string{"2"}, "2", "emulators"),
 		Topics:    b([]string{"3"}, "3", "topics"),
@@ -63,7 +70,9 @@ func (k *KeyMap) actions() map[string]*key.Binding {
 		"quit": &k.Quit, "force_quit": &k.ForceQuit, "back": &k.Back, "help": &k.Help,
 		"palette": &k.Palette, "up": &k.Up, "down": &k.Down, "top": &k.Top, "bottom": &k.Bottom,
 		"page_down": &k.PageDown, "page_up": &k.PageUp, "focus": &k.Focus, "enter": &k.Enter,
-		"refresh": &k.Refresh, "filter": &k.Filter, "overview": &k.Overview,
+		"refresh": &k.Refresh, "filter": &k.Filter, "pause": &k.Pause, "raw_json": &k.RawJSON,
+		"start": &k.Start, "stop": &k.Stop, "faster": &k.Faster, "slower": &k.Slower,
+		"overview":  &k.Overview,
 		"emulators": &k.Emulators, "topics": &k.Topics, "streams": &k.Streams, "s3": &k.S3,
 		"dags": &k.DAGs, "jobs": &k.Jobs, "tables": &k.Tables,
 	}
@@ -113,6 +122,7 @@ func (k *KeyMap) Groups() []Group {
 		{"Screens", []key.Binding{k.Overview, k.Emulators, k.Topics, k.Streams, k.S3, k.DAGs, k.Jobs, k.Tables}},
 		{"Move", []key.Binding{k.Up, k.Down, k.Top, k.Bottom, k.PageDown, k.PageUp}},
 		{"Act", []key.Binding{k.Enter, k.Focus, k.Filter, k.Refresh}},
+		{"Tails & emulators", []key.Binding{k.Pause, k.RawJSON, k.Start, k.Stop, k.Faster, k.Slower}},
 	}
 }
 

@@ -1,34 +1,50 @@
-// Package overview is screen 1: every component of the pipeline that exists and its state, from
-// the status command, drawn as the pipeline strip and a table with each component's detail.
+// Package overview is screen 1: the pipeline as a graph of boxes, one per component the status
+// command reports, each with its state, its rate of records through that hop and a sparkline of
+// the last rates, above a table with every component's detail. It polls status every second
+// while it is visible.
 package overview
 
 import (
+	"strconv"
 	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/ansi"
 
+	"github.com/pintui/pintui/ui/component/sparkline"
 	"github.com/pintui/pintui/ui/component/table"
 	"github.com/pintui/pintui/ui/screen"
 )
 
+// Hops is the order of the batch half of the pipeline, the order the boxes are drawn in; a
+// component the status command reports beyond these is drawn after them, unconnected.
+var Hops = []string{"source", "emulator", "gateway", "kafka", "sink", "s3", "lakehouse"}
+
+// component is one row of status with the rates measured from its count.
+type component struct {
+	name, state, detail string
+	counted             bool
+	rates               *sparkline.Series
+}
+
 // Model is the Overview screen.
 type Model struct {
 	ctx     *screen.Context
+	poll    *screen.Poll
 	table   *table.Model
 	ticket  int
 	loading bool
 	err     error
 	loaded  bool
 	updated time.Time
-	rows    [][]string
+	comps   []component
+	series  map[string]*sparkline.Series // by component, kept across polls
 }
 
 // New returns the Overview screen.
 func New(ctx *screen.Context) *Model {
-	m := &Model{ctx: ctx, table: table.New(ctx.Styles)}
+	m := &Model{ctx: ctx, poll: screen.NewPoll(screen.Overview), table: table.New(ctx.Styles), series: map[string]*sparkline.Series{}}
 	m.table.Style = func(col int, cell string) string {
 		if col != 1 {
 			return ctx.Styles.TableCell.Render(cell)
@@ -56,8 +72,14 @@ func (m *Model) Capturing() bool { return false }
 // Back has nothing to close.
 func (m *Model) Back() (screen.Screen, tea.Cmd) { return m, nil }
 
-// Enter refreshes the status on every visit.
-func (m *Model) Enter() tea.Cmd { return m.fetch() }
+// Enter refreshes the status and starts polling it.
+func (m *Model) Enter() tea.Cmd {
+	m.poll.Start()
+	return m.fetch()
+}
+
+// Leave stops polling.
+func (m *Model) Leave() { m.poll.Stop() }
 
 func (m *Model) fetch() tea.Cmd {
 	cmd, t := m.ctx.Run(screen.Overview, "status")
@@ -65,10 +87,14 @@ func (m *Model) fetch() tea.Cmd {
 	return cmd
 }
 
-// Update handles the status reply and the screen's keys.
+// Update handles the status reply, the poll tick and the screen's keys.
 func (m *Model) Update(msg tea.Msg) (screen.Screen, tea.Cmd) {
 	k := m.ctx.Keys
 	switch msg := msg.(type) {
+	case screen.PollMsg:
+		if m.poll.Due(msg) {
+			return m, m.fetch()
+		}
 	case screen.ResultMsg:
 		if msg.Ticket != m.ticket {
 			return m, nil
@@ -76,9 +102,10 @@ func (m *Model) Update(msg tea.Msg) (screen.Screen, tea.Cmd) {
 		m.loading, m.err = false, msg.Err
 		if msg.Err == nil {
 			m.loaded, m.updated = true, m.ctx.Now()
-			m.rows = msg.Result.Rows
+			m.observe(msg.Result.Columns, msg.Result.Rows)
 			m.table.SetRows(msg.Result.Columns, m.marked(msg.Result.Rows))
 		}
+		return m, m.poll.Next(m.ctx)
 	case tea.KeyPressMsg:
 		switch {
 		case key.Matches(msg, k.Refresh):
@@ -96,7 +123,59 @@ func (m *Model) Update(msg tea.Msg) (screen.Screen, tea.Cmd) {
 	return m, nil
 }
 
-// View draws the strip, the table and the refresh time in width×height cells.
+// observe turns status rows into components in graph order and feeds each count to its series.
+func (m *Model) observe(columns []string, rows [][]string) {
+	col := map[string]int{}
+	for i, c := range columns {
+		col[c] = i
+	}
+	cell := func(r []string, name string) string {
+		if i, ok := col[name]; ok && i < len(r) {
+			return r[i]
+		}
+		return ""
+	}
+	now := float64(m.ctx.Now().UnixNano()) / 1e9
+	byName := map[string]component{}
+	var extra []string
+	for _, r := range rows {
+		c := component{name: cell(r, "component"), state: cell(r, "state"), detail: cell(r, "detail")}
+		if c.name == "" || c.state == "" {
+			continue
+		}
+		if n, err := strconv.ParseInt(cell(r, "count"), 10, 64); err == nil {
+			s := m.series[c.name]
+			if s == nil {
+				s = &sparkline.Series{}
+				m.series[c.name] = s
+			}
+			s.Observe(n, now, screen.PollInterval.Seconds())
+			c.counted, c.rates = true, s
+		}
+		if _, seen := byName[c.name]; !seen && !isHop(c.name) {
+			extra = append(extra, c.name)
+		}
+		byName[c.name] = c
+	}
+	m.comps = m.comps[:0]
+	for _, name := range append(append([]string(nil), Hops...), extra...) {
+		if c, ok := byName[name]; ok {
+			m.comps = append(m.comps, c)
+		}
+	}
+}
+
+func isHop(name string) bool {
+	for _, h := range Hops {
+		if h == name {
+			return true
+		}
+	}
+	return false
+}
+
+// View draws the graph, the table and the refresh time in width×height cells. When the boxes
+// would leave the table no room, the graph shrinks to a one-line strip.
 func (m *Model) View(width, height int) string {
 	s := m.ctx.Styles
 	title := s.Title.Render("Pipeline")
@@ -104,14 +183,18 @@ func (m *Model) View(width, height int) string {
 	case m.loading && !m.loaded:
 		title += s.Muted.Render("  asking status…")
 	case m.loaded:
-		title += s.Muted.Render("  updated " + m.updated.Format("15:04:05") + " · r refreshes")
+		title += s.Muted.Render("  updated " + m.updated.Format("15:04:05") + " · every 1s · r refreshes")
 	}
 	lines := []string{title, ""}
 	if m.err != nil {
 		lines = append(lines, s.Error.Render("status failed: "+m.err.Error()), "")
 	}
 	if m.loaded {
-		lines = append(lines, m.strip(width)...)
+		graph := m.graph(width)
+		if len(lines)+len(graph)+6 > height {
+			graph = m.strip(width)
+		}
+		lines = append(lines, graph...)
 		lines = append(lines, "")
 	}
 	head := strings.Join(lines, "\n")
@@ -134,32 +217,4 @@ func (m *Model) marked(rows [][]string) [][]string {
 		}
 	}
 	return out
-}
-
-// strip draws the components in pipeline order as state badges joined by arrows, wrapped to
-// width with the arrow carried to the start of the next line.
-func (m *Model) strip(width int) []string {
-	s := m.ctx.Styles
-	arrow := s.Muted.Render(" ─► ")
-	var out []string
-	line, lineWidth := "", 0
-	for _, row := range m.rows {
-		if len(row) < 2 {
-			continue
-		}
-		st, sym := s.State(row[1])
-		badge := st.Render(sym+" "+row[0]) + s.Muted.Render(" "+row[1])
-		w := ansi.StringWidth(badge)
-		switch {
-		case lineWidth == 0:
-		case lineWidth+4+w > width:
-			out = append(out, line)
-			line, lineWidth = s.Muted.Render("─► "), 3
-		default:
-			line, lineWidth = line+arrow, lineWidth+4
-		}
-		line += badge
-		lineWidth += w
-	}
-	return append(out, line)
 }

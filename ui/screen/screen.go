@@ -46,6 +46,9 @@ type Context struct {
 	Styles *theme.Styles
 	Keys   *keys.KeyMap
 	Now    func() time.Time
+	// Tick delivers msg after d; nil means tea.Tick. Tests pass one that answers at once a fixed
+	// number of times, so polling screens reach a known state without waiting.
+	Tick func(d time.Duration, msg tea.Msg) tea.Cmd
 
 	ticket  int
 	running int
@@ -102,6 +105,70 @@ type Screen interface {
 	Capturing() bool
 	// Back handles esc by closing the innermost thing open, if any; it never leaves the screen.
 	Back() (Screen, tea.Cmd)
+	// Leave is called when another screen becomes active; polling stops until the next Enter.
+	Leave()
+}
+
+// Addressed is a message for one screen, such as a poll tick or a tail batch. The root model
+// hands it to that screen even while another is active; the screen decides what to do with it.
+type Addressed interface {
+	Addressee() ID
+}
+
+// PollInterval is how often a visible screen asks for fresh numbers.
+const PollInterval = time.Second
+
+// PollMsg tells a screen it is time to poll again. Gen tells the live chain of ticks from one a
+// refresh or a revisit left behind.
+type PollMsg struct {
+	Screen ID
+	Gen    int
+}
+
+// Addressee is the screen that scheduled the tick.
+func (m PollMsg) Addressee() ID { return m.Screen }
+
+// Poll is one screen's polling chain: a tick is scheduled only after the previous answer arrived
+// and only while the screen is visible, so at most one poll is in flight and a hidden screen asks
+// nothing.
+type Poll struct {
+	id      ID
+	gen     int
+	visible bool
+}
+
+// NewPoll returns the polling chain of screen id.
+func NewPoll(id ID) *Poll { return &Poll{id: id} }
+
+// Start marks the screen visible and forgets ticks scheduled before.
+func (p *Poll) Start() { p.visible = true; p.gen++ }
+
+// Stop marks the screen hidden; ticks already scheduled are ignored when they arrive.
+func (p *Poll) Stop() { p.visible = false; p.gen++ }
+
+// Due reports whether a tick belongs to the live chain of a visible screen.
+func (p *Poll) Due(msg PollMsg) bool { return p.visible && msg.Gen == p.gen }
+
+// Next schedules the next tick, or nothing while the screen is hidden.
+func (p *Poll) Next(c *Context) tea.Cmd {
+	if !p.visible {
+		return nil
+	}
+	p.gen++
+	msg := PollMsg{Screen: p.id, Gen: p.gen}
+	if c.Tick != nil {
+		return c.Tick(PollInterval, msg)
+	}
+	return tea.Tick(PollInterval, func(time.Time) tea.Msg { return msg })
+}
+
+// Quote makes a word safe for command.Split, so names and keys with spaces or quotes survive the
+// command line.
+func Quote(s string) string {
+	if s != "" && !strings.ContainsAny(s, " \t\"'\\") {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // Fill pads or cuts text to exactly width×height cells, so every screen hands the root model a

@@ -46,11 +46,11 @@ func (d *detail) analytics() bool { return d.kind == "analytics" }
 // reload asks for the schema and the current page.
 func (d *detail) reload(ctx *screen.Context) tea.Cmd {
 	if d.analytics() {
-		cmd, t := ctx.Run(screen.Tables, "analytics "+quote(d.name))
+		cmd, t := ctx.Run(screen.Tables, "analytics "+screen.Quote(d.name))
 		d.previewTicket = t
 		return cmd
 	}
-	cmd, t := ctx.Run(screen.Tables, "schema "+quote(d.name))
+	cmd, t := ctx.Run(screen.Tables, "schema "+screen.Quote(d.name))
 	d.schemaTicket = t
 	return tea.Batch(cmd, d.fetchPreview(ctx))
 }
@@ -60,9 +60,9 @@ func (d *detail) fetchPreview(ctx *screen.Context) tea.Cmd {
 		d.showLocalPage()
 		return nil
 	}
-	line := fmt.Sprintf("preview %s --limit %d --offset %d", quote(d.name), PageSize, d.offset)
+	line := fmt.Sprintf("preview %s --limit %d --offset %d", screen.Quote(d.name), PageSize, d.offset)
 	if d.where != "" {
-		line += " --where " + quote(d.where)
+		line += " --where " + screen.Quote(d.where)
 	}
 	cmd, t := ctx.Run(screen.Tables, line)
 	d.previewTicket = t
@@ -264,12 +264,4 @@ func moveTable(t *table.Model, k *keys.KeyMap, msg tea.KeyPressMsg) {
 	case key.Matches(msg, k.PageUp):
 		t.Page(-1)
 	}
-}
-
-// quote makes a word safe for command.Split.
-func quote(s string) string {
-	if s != "" && !strings.ContainsAny(s, " \t\"'\\") {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

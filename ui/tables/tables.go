@@ -66,6 +66,9 @@ func (m *Model) fetchList() tea.Cmd {
 	return cmd
 }
 
+// Leave has nothing to stop: the Tables screen does not poll.
+func (m *Model) Leave() {}
+
 // Back closes, in order: the filter being typed, the preview filter, the open table, the list
 // filter.
 func (m *Model) Back() (screen.Screen, tea.Cmd) {

@@ -56,6 +56,9 @@ type Styles struct {
 	// Component states: ready, empty, down, not started.
 	StateReady, StateEmpty, StateDown, StateIdle lipgloss.Style
 
+	// Spark draws sparklines; Rate draws a measured rate.
+	Spark, Rate lipgloss.Style
+
 	// Panels, help and prompts.
 	PanelTitle, PanelBorder, FocusedBorder, HelpKey, HelpDesc, HelpGroup lipgloss.Style
 	Prompt, Input, Cursor, Suggestion, Confirm                           lipgloss.Style
@@ -93,6 +96,9 @@ func New(p Palette) *Styles {
 		StateDown:  fg(p.Bad).Bold(true),
 		StateIdle:  fg(p.Muted),
 
+		Spark: fg(p.OK),
+		Rate:  fg(p.Text).Bold(true),
+
 		PanelTitle:    fg(p.Accent).Bold(true),
 		PanelBorder:   fg(p.Border),
 		FocusedBorder: fg(p.Accent),
@@ -114,6 +120,8 @@ func (s *Styles) State(state string) (lipgloss.Style, string) {
 	switch state {
 	case "ready":
 		return s.StateReady, "✓"
+	case "running":
+		return s.StateReady, "▶"
 	case "empty":
 		return s.StateEmpty, "○"
 	case "down":

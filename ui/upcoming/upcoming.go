@@ -1,5 +1,5 @@
 // Package upcoming draws the screens whose capability arrives later in the pipeline's build-out
-// (Emulators, Topics, Streams, S3, DAGs, Jobs): each says what will fill it and which command to
+// (Streams, DAGs, Jobs): each says what will fill it and which command to
 // run meanwhile, rather than showing invented numbers. They share one package because they share
 // all behaviour; each becomes its own package when its data source lands.
 package upcoming
@@ -23,19 +23,10 @@ type Plan struct {
 	Meanwhile []string
 }
 
-// Plans are the six upcoming screens in number-key order.
+// Plans are the upcoming screens in number-key order.
 var Plans = []Plan{
-	{screen.Emulators, "emulators", "Emulators",
-		[]string{"the batch and streaming emulators: rate, records sent and failed per table", "start, pause and stop, with retries and backoff counters"},
-		[]string{"status"}},
-	{screen.Topics, "topics", "Topics",
-		[]string{"the <uid>.pin, .geo and .user topics with partitions, offsets and consumer lag", "a live tail of each topic, pausable with p, raw or pretty JSON with J"},
-		[]string{"status"}},
 	{screen.Streams, "streams", "Streams",
 		[]string{"the streaming-<uid>-pin, -geo and -user streams: shards and iterator age", "a live tail of each stream"},
-		[]string{"status"}},
-	{screen.S3, "s3", "S3",
-		[]string{"a browser of the landings under topics/<uid>.<table>/partition=0/", "an object preview of each landed JSON file"},
 		[]string{"status"}},
 	{screen.DAGs, "dags", "DAGs",
 		[]string{"the <uid>_dag runs and their task instances", "trigger a run (asks first; refused in read-only profiles)"},
@@ -71,6 +62,9 @@ func (m *Model) Update(tea.Msg) (screen.Screen, tea.Cmd) { return m, nil }
 
 // Capturing is always false.
 func (m *Model) Capturing() bool { return false }
+
+// Leave has nothing to stop.
+func (m *Model) Leave() {}
 
 // Back has nothing to close.
 func (m *Model) Back() (screen.Screen, tea.Cmd) { return m, nil }

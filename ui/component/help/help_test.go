@@ -17,10 +17,10 @@ func TestView(t *testing.T) {
 		t.Fatal(err)
 	}
 	cmds := []Command{{"status", "shows every component and its state"}, {"preview TABLE [--limit LIMIT]", "pages through a table"}}
-	view := View(theme.New(theme.Default()), k.Groups(), cmds, 80, 24)
+	view := View(theme.New(theme.Default()), k.Groups(), cmds, 80, 32)
 	lines := strings.Split(view, "\n")
-	if len(lines) != 24 {
-		t.Fatalf("%d lines, want 24", len(lines))
+	if len(lines) != 32 {
+		t.Fatalf("%d lines, want 32", len(lines))
 	}
 	if !strings.Contains(ansi.Strip(view), "R      refresh") {
 		t.Error("a rebound key must show in the help")

@@ -1,0 +1,312 @@
+// Package emulators is screen 2: the batch emulator that posts draws from the source database to
+// the gateway. It shows the emulator's state and per-table counters with a sparkline of each
+// table's send rate, polled from `emulate status` every second while visible, and starts, stops
+// and re-paces it through `emulate batch` and `emulate stop`.
+package emulators
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/pintui/pintui/ui/component/prompt"
+	"github.com/pintui/pintui/ui/component/sparkline"
+	"github.com/pintui/pintui/ui/component/table"
+	"github.com/pintui/pintui/ui/screen"
+)
+
+// Model is the Emulators screen.
+type Model struct {
+	ctx  *screen.Context
+	poll *screen.Poll
+
+	table        *table.Model
+	ticket       int
+	loaded       bool
+	err          error
+	message      string // emulate status's message, e.g. "running: 1234 draws, rate 100/s"
+	columns      []string
+	rows         [][]string
+	series       map[string]*sparkline.Series // per table, from its sent counter
+	actionTicket int
+	note         string // the last action's answer
+	noteErr      bool
+
+	prompt     *prompt.Model
+	asking     bool   // the start prompt is open
+	confirming bool   // "stop the emulator?" is shown
+	count      string // the COUNT the emulator was last started with, kept across rate changes
+	restart    string // the emulate batch line to run once the stop it waits for answers
+}
+
+// New returns the Emulators screen.
+func New(ctx *screen.Context) *Model {
+	m := &Model{
+		ctx: ctx, poll: screen.NewPoll(screen.Emulators), table: table.New(ctx.Styles),
+		series: map[string]*sparkline.Series{},
+		prompt: prompt.New(ctx.Styles, "start ", "COUNT RATE, e.g. 1000 50; enter alone uses the defaults"),
+	}
+	return m
+}
+
+// ID is screen.Emulators.
+func (m *Model) ID() screen.ID { return screen.Emulators }
+
+// Name is the palette name.
+func (m *Model) Name() string { return "emulators" }
+
+// Title is the tab label.
+func (m *Model) Title() string { return "Emulators" }
+
+// Capturing reports that the start prompt is reading text.
+func (m *Model) Capturing() bool { return m.asking }
+
+// Enter refreshes the counters and polls them while the screen shows.
+func (m *Model) Enter() tea.Cmd {
+	m.poll.Start()
+	return m.fetch()
+}
+
+// Leave stops polling.
+func (m *Model) Leave() { m.poll.Stop() }
+
+// Back closes the start prompt or the stop confirmation.
+func (m *Model) Back() (screen.Screen, tea.Cmd) {
+	m.asking, m.confirming = false, false
+	return m, nil
+}
+
+func (m *Model) fetch() tea.Cmd {
+	cmd, t := m.ctx.Run(screen.Emulators, "emulate status")
+	m.ticket = t
+	return cmd
+}
+
+// act runs an emulate command whose answer becomes the note.
+func (m *Model) act(line string) tea.Cmd {
+	cmd, t := m.ctx.Run(screen.Emulators, line)
+	m.actionTicket = t
+	return cmd
+}
+
+// Update handles the poll tick, replies and keys.
+func (m *Model) Update(msg tea.Msg) (screen.Screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case screen.PollMsg:
+		if m.poll.Due(msg) {
+			return m, m.fetch()
+		}
+	case screen.ResultMsg:
+		return m, m.reply(msg)
+	case tea.KeyPressMsg:
+		return m, m.key(msg)
+	}
+	return m, nil
+}
+
+func (m *Model) reply(msg screen.ResultMsg) tea.Cmd {
+	switch msg.Ticket {
+	case m.ticket:
+		m.err = msg.Err
+		if msg.Err == nil {
+			m.loaded = true
+			m.observe(msg.Result.Message, msg.Result.Columns, msg.Result.Rows)
+		}
+		return m.poll.Next(m.ctx)
+	case m.actionTicket:
+		m.noteErr = msg.Err != nil
+		if msg.Err != nil {
+			m.note, m.restart = msg.Line+": "+msg.Err.Error(), ""
+			return m.fetch()
+		}
+		m.note = msg.Result.Message
+		if line := m.restart; line != "" {
+			m.restart = ""
+			return m.act(line)
+		}
+		return m.fetch()
+	}
+	return nil
+}
+
+// observe keeps the status and measures each table's send rate from its sent counter.
+func (m *Model) observe(message string, columns []string, rows [][]string) {
+	m.message, m.columns, m.rows = message, columns, rows
+	sent := -1
+	for i, c := range columns {
+		if c == "sent" {
+			sent = i
+		}
+	}
+	now := float64(m.ctx.Now().UnixNano()) / 1e9
+	out := make([][]string, len(rows))
+	for i, r := range rows {
+		out[i] = append(append([]string(nil), r...), "", "")
+		if len(r) == 0 || sent < 0 || sent >= len(r) {
+			continue
+		}
+		n, err := strconv.ParseInt(r[sent], 10, 64)
+		if err != nil {
+			continue
+		}
+		s := m.series[r[0]]
+		if s == nil {
+			s = &sparkline.Series{}
+			m.series[r[0]] = s
+		}
+		s.Observe(n, now, screen.PollInterval.Seconds())
+		if rate, ok := s.Rate(); ok {
+			out[i][len(r)] = sparkline.FormatRate(rate)
+		}
+		out[i][len(r)+1] = sparkline.View(s.Rates(), sparkline.Samples)
+	}
+	cols := append(append([]string(nil), columns...), "measured", "last 30 polls")
+	m.table.Style = func(col int, cell string) string {
+		if col == len(columns)+1 {
+			return m.ctx.Styles.Spark.Render(cell)
+		}
+		return m.ctx.Styles.TableCell.Render(cell)
+	}
+	m.table.SetRows(cols, out)
+}
+
+var rateRE = regexp.MustCompile(`rate (\d+)/s`)
+
+// running reports whether the emulator runs and at what rate, from the status message.
+func (m *Model) running() (bool, int) {
+	if !strings.HasPrefix(m.message, "running") {
+		return false, 0
+	}
+	if r := rateRE.FindStringSubmatch(m.message); r != nil {
+		n, _ := strconv.Atoi(r[1])
+		return true, n
+	}
+	return true, 0
+}
+
+func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.ctx.Keys
+	switch {
+	case m.asking:
+		return m.typed(msg)
+	case m.confirming:
+		m.confirming = false
+		if msg.String() == "y" {
+			return m.act("emulate stop")
+		}
+		m.note, m.noteErr = "left running", false
+		return nil
+	}
+	switch {
+	case key.Matches(msg, k.Start):
+		m.asking = true
+		m.prompt.SetValue("")
+	case key.Matches(msg, k.Stop):
+		if on, _ := m.running(); !on {
+			m.note, m.noteErr = "the emulator is not running", true
+			return nil
+		}
+		m.confirming = true
+	case key.Matches(msg, k.Faster):
+		return m.repace(2, 1)
+	case key.Matches(msg, k.Slower):
+		return m.repace(1, 2)
+	case key.Matches(msg, k.Refresh):
+		return m.fetch()
+	case key.Matches(msg, k.Up):
+		m.table.Move(-1)
+	case key.Matches(msg, k.Down):
+		m.table.Move(1)
+	}
+	return nil
+}
+
+// typed reads the start prompt: nothing starts with the defaults, otherwise COUNT and RATE.
+func (m *Model) typed(msg tea.KeyPressMsg) tea.Cmd {
+	switch m.prompt.Update(msg) {
+	case prompt.Cancelled:
+		m.asking = false
+	case prompt.Submitted:
+		m.asking = false
+		f := strings.Fields(m.prompt.Value())
+		for _, w := range f {
+			if n, err := strconv.Atoi(w); err != nil || n <= 0 {
+				m.note, m.noteErr = fmt.Sprintf("start: %q is not a positive whole number: type COUNT RATE, e.g. 1000 50", w), true
+				return nil
+			}
+		}
+		line := "emulate batch"
+		switch len(f) {
+		case 0:
+			m.count = ""
+		case 1, 2:
+			m.count = f[0]
+			line += " --count " + f[0]
+			if len(f) == 2 {
+				line += " --rate " + f[1]
+			}
+		default:
+			m.note, m.noteErr = "start: type at most COUNT and RATE, e.g. 1000 50", true
+			return nil
+		}
+		return m.act(line)
+	}
+	return nil
+}
+
+// repace restarts a running emulator at its rate times mul/div, keeping the count it was started
+// with.
+func (m *Model) repace(mul, div int) tea.Cmd {
+	on, rate := m.running()
+	if !on || rate <= 0 {
+		m.note, m.noteErr = "the emulator is not running: s starts it", true
+		return nil
+	}
+	next := max(1, rate*mul/div)
+	line := fmt.Sprintf("emulate batch --rate %d", next)
+	if m.count != "" {
+		line = fmt.Sprintf("emulate batch --count %s --rate %d", m.count, next)
+	}
+	m.restart = line
+	return m.act("emulate stop")
+}
+
+// View draws the state, the note or prompt, and the per-table counters in width×height cells.
+func (m *Model) View(width, height int) string {
+	s := m.ctx.Styles
+	title := s.Title.Render("Emulators") + s.Muted.Render("  batch emulator · every 1s · s starts · x stops · +/- doubles or halves the rate")
+	lines := []string{title, ""}
+	switch {
+	case m.err != nil:
+		lines = append(lines, s.Error.Render("emulate status failed: "+m.err.Error()))
+	case !m.loaded:
+		lines = append(lines, s.Muted.Render("asking emulate status…"))
+	default:
+		word := "stopped"
+		if on, _ := m.running(); on {
+			word = "running"
+		}
+		st, sym := s.State(word)
+		lines = append(lines, st.Render(sym+" "+word)+s.Text.Render("  "+m.message))
+	}
+	switch {
+	case m.asking:
+		lines = append(lines, m.prompt.View(width))
+	case m.confirming:
+		lines = append(lines, s.Confirm.Render(" stop the batch emulator? press y to stop, any other key to keep it running "))
+	case m.noteErr:
+		lines = append(lines, s.Error.Render(m.note))
+	default:
+		lines = append(lines, s.Muted.Render(m.note))
+	}
+	lines = append(lines, "")
+	if !m.loaded || height <= len(lines)+1 {
+		return screen.Fill(strings.Join(lines, "\n"), width, height)
+	}
+	th := min(height-len(lines), len(m.rows)+2)
+	return screen.Fill(strings.Join(lines, "\n")+"\n"+m.table.View(width, th), width, height)
+}

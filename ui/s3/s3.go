@@ -1,0 +1,329 @@
+// Package s3 is screen 5: a browser of the bucket the S3 sink lands into (prefixes to descend,
+// objects to preview as pretty or raw JSON) and the sink's progress per topic partition, from
+// the s3 ls, s3 cat and sink status commands. The sink panel polls every second while visible.
+package s3
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"path"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/pintui/pintui/ui/component/pager"
+	"github.com/pintui/pintui/ui/component/table"
+	"github.com/pintui/pintui/ui/screen"
+)
+
+// Model is the S3 screen.
+type Model struct {
+	ctx  *screen.Context
+	poll *screen.Poll
+
+	prefix     string
+	keys       []string // the listed rows' full keys; the table shows them relative to prefix
+	list       *table.Model
+	listTicket int
+	listMsg    string
+	listErr    error
+	loaded     bool
+
+	sink       *table.Model
+	sinkTicket int
+	sinkErr    error
+
+	open          string // the previewed object's key, "" when none
+	content       string
+	pretty        bool
+	preview       *pager.Model
+	previewTicket int
+	previewErr    error
+}
+
+// New returns the S3 screen at the bucket's root.
+func New(ctx *screen.Context) *Model {
+	return &Model{ctx: ctx, poll: screen.NewPoll(screen.S3), list: table.New(ctx.Styles),
+		sink: table.New(ctx.Styles), preview: pager.New(ctx.Styles), pretty: true}
+}
+
+// ID is screen.S3.
+func (m *Model) ID() screen.ID { return screen.S3 }
+
+// Name is the palette name.
+func (m *Model) Name() string { return "s3" }
+
+// Title is the tab label.
+func (m *Model) Title() string { return "S3" }
+
+// Capturing is always false: the browser reads no text.
+func (m *Model) Capturing() bool { return false }
+
+// Enter lists the current prefix and starts polling the sink.
+func (m *Model) Enter() tea.Cmd {
+	m.poll.Start()
+	return tea.Batch(m.fetchList(), m.fetchSink())
+}
+
+// Leave stops polling.
+func (m *Model) Leave() { m.poll.Stop() }
+
+func (m *Model) fetchList() tea.Cmd {
+	line := "s3 ls"
+	if m.prefix != "" {
+		line += " " + screen.Quote(m.prefix)
+	}
+	cmd, t := m.ctx.Run(screen.S3, line)
+	m.listTicket = t
+	return cmd
+}
+
+func (m *Model) fetchSink() tea.Cmd {
+	cmd, t := m.ctx.Run(screen.S3, "sink status")
+	m.sinkTicket = t
+	return cmd
+}
+
+// Back closes the preview, or goes up one prefix.
+func (m *Model) Back() (screen.Screen, tea.Cmd) { return m, m.up() }
+
+func (m *Model) up() tea.Cmd {
+	switch {
+	case m.open != "":
+		m.open = ""
+		return nil
+	case m.prefix == "":
+		return nil
+	}
+	p := strings.TrimSuffix(m.prefix, "/")
+	if i := strings.LastIndex(p, "/"); i >= 0 {
+		m.prefix = p[:i+1]
+	} else {
+		m.prefix = ""
+	}
+	m.list.Top()
+	return m.fetchList()
+}
+
+// Update handles replies, the sink poll and keys.
+func (m *Model) Update(msg tea.Msg) (screen.Screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case screen.PollMsg:
+		if m.poll.Due(msg) {
+			return m, m.fetchSink()
+		}
+	case screen.ResultMsg:
+		return m, m.reply(msg)
+	case tea.KeyPressMsg:
+		return m, m.key(msg)
+	}
+	return m, nil
+}
+
+func (m *Model) reply(msg screen.ResultMsg) tea.Cmd {
+	switch msg.Ticket {
+	case m.listTicket:
+		m.listErr = msg.Err
+		if msg.Err == nil {
+			m.loaded, m.listMsg = true, msg.Result.Message
+			m.setListing(msg.Result.Columns, msg.Result.Rows)
+		}
+	case m.sinkTicket:
+		m.sinkErr = msg.Err
+		if msg.Err == nil {
+			m.sink.SetRows(msg.Result.Columns, msg.Result.Rows)
+		}
+		return m.poll.Next(m.ctx)
+	case m.previewTicket:
+		m.previewErr = msg.Err
+		if msg.Err == nil {
+			m.content = msg.Result.Message
+			m.showContent()
+		}
+	}
+	return nil
+}
+
+// setListing keeps each row's full key and shows it relative to the prefix being browsed.
+func (m *Model) setListing(columns []string, rows [][]string) {
+	m.keys = m.keys[:0]
+	shown := make([][]string, len(rows))
+	for i, r := range rows {
+		shown[i] = append([]string(nil), r...)
+		if len(r) == 0 {
+			m.keys = append(m.keys, "")
+			continue
+		}
+		full := r[0]
+		if !strings.HasPrefix(full, m.prefix) {
+			full = m.prefix + full
+		}
+		m.keys = append(m.keys, full)
+		shown[i][0] = strings.TrimPrefix(full, m.prefix)
+	}
+	m.list.SetRows(columns, shown)
+}
+
+// showContent fills the preview, each JSON line indented when pretty.
+func (m *Model) showContent() {
+	text := m.content
+	if m.pretty {
+		var out []string
+		for _, l := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
+			var b bytes.Buffer
+			if json.Indent(&b, []byte(l), "", "  ") == nil {
+				out = append(out, b.String())
+			} else {
+				out = append(out, l)
+			}
+		}
+		text = strings.Join(out, "\n")
+	}
+	format := "pretty"
+	if !m.pretty {
+		format = "raw"
+	}
+	m.preview.SetContent(path.Base(m.open)+" · "+format, text)
+}
+
+func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.ctx.Keys
+	if msg.String() == "backspace" {
+		return m.up()
+	}
+	if m.open != "" {
+		switch {
+		case key.Matches(msg, k.RawJSON):
+			m.pretty = !m.pretty
+			m.showContent()
+		case key.Matches(msg, k.Up):
+			m.preview.Scroll(-1)
+		case key.Matches(msg, k.Down):
+			m.preview.Scroll(1)
+		case key.Matches(msg, k.Top):
+			m.preview.Top()
+		case key.Matches(msg, k.Bottom):
+			m.preview.Bottom()
+		case key.Matches(msg, k.PageDown):
+			m.preview.Page(1)
+		case key.Matches(msg, k.PageUp):
+			m.preview.Page(-1)
+		}
+		return nil
+	}
+	switch {
+	case key.Matches(msg, k.Refresh):
+		return tea.Batch(m.fetchList(), m.fetchSink())
+	case key.Matches(msg, k.Enter):
+		return m.enter()
+	case key.Matches(msg, k.RawJSON):
+		m.pretty = !m.pretty
+	case key.Matches(msg, k.Up):
+		m.list.Move(-1)
+	case key.Matches(msg, k.Down):
+		m.list.Move(1)
+	case key.Matches(msg, k.Top):
+		m.list.Top()
+	case key.Matches(msg, k.Bottom):
+		m.list.Bottom()
+	case key.Matches(msg, k.PageDown):
+		m.list.Page(1)
+	case key.Matches(msg, k.PageUp):
+		m.list.Page(-1)
+	}
+	return nil
+}
+
+// enter descends into a prefix or previews an object.
+func (m *Model) enter() tea.Cmd {
+	i := m.list.Cursor()
+	if m.list.Len() == 0 || i >= len(m.keys) || m.keys[i] == "" {
+		return nil
+	}
+	full := m.keys[i]
+	if strings.HasSuffix(full, "/") {
+		m.prefix = full
+		m.list.Top()
+		return m.fetchList()
+	}
+	m.open, m.content, m.previewErr = full, "", nil
+	m.preview.SetContent(full, "loading…")
+	cmd, t := m.ctx.Run(screen.S3, "s3 cat "+screen.Quote(full))
+	m.previewTicket = t
+	return cmd
+}
+
+// View draws the location, the listing beside the preview, and the sink panel in width×height
+// cells; narrower than 100 cells the preview takes the listing's place.
+func (m *Model) View(width, height int) string {
+	s := m.ctx.Styles
+	where := "/" + m.prefix
+	title := s.Title.Render("S3 › "+where) + s.Muted.Render("  enter opens · esc/backspace goes up · J raw/pretty · r refreshes")
+	lines := []string{title}
+	switch {
+	case m.listErr != nil:
+		lines = append(lines, s.Error.Render("s3 ls failed: "+m.listErr.Error()))
+	case m.loaded:
+		lines = append(lines, s.Muted.Render(m.listMsg))
+	default:
+		lines = append(lines, s.Muted.Render("asking s3 ls…"))
+	}
+	sinkH := 0
+	if height >= 14 {
+		sinkH = min(m.sink.Len()+2, 6)
+		if m.sinkErr != nil {
+			sinkH = 2
+		}
+	}
+	mainH := height - len(lines) - sinkH
+	if mainH < 2 {
+		return screen.Fill(strings.Join(lines, "\n"), width, height)
+	}
+	main := m.main(width, mainH)
+	out := strings.Join(lines, "\n") + "\n" + main
+	if sinkH > 0 {
+		out += "\n" + m.sinkView(width, sinkH)
+	}
+	return screen.Fill(out, width, height)
+}
+
+func (m *Model) main(width, height int) string {
+	s := m.ctx.Styles
+	switch {
+	case m.open == "":
+		return m.list.View(width, height)
+	case width < 100:
+		return m.previewView(width, height)
+	}
+	lw := min(66, width-40)
+	left := strings.Split(screen.Fill(m.list.View(lw, height), lw, height), "\n")
+	right := strings.Split(m.previewView(width-lw-1, height), "\n")
+	sep := s.PanelBorder.Render("│")
+	for i := range left {
+		left[i] += sep + right[i]
+	}
+	return strings.Join(left, "\n")
+}
+
+func (m *Model) previewView(width, height int) string {
+	if m.previewErr != nil {
+		msg := m.ctx.Styles.Error.Render("s3 cat failed: " + m.previewErr.Error())
+		return screen.Fill(msg, width, height)
+	}
+	return screen.Fill(m.preview.View(width, height), width, height)
+}
+
+func (m *Model) sinkView(width, height int) string {
+	s := m.ctx.Styles
+	head := s.PanelTitle.Render("Sink") + s.Muted.Render(" · what the S3 sink has landed per topic partition · every 1s")
+	if m.sinkErr != nil {
+		return screen.Fill(head+"\n"+s.Error.Render(ansi.Truncate("sink status failed: "+m.sinkErr.Error(), width, "…")), width, height)
+	}
+	if m.sink.Len() == 0 {
+		return screen.Fill(head+"\n"+s.Muted.Render(fmt.Sprintf("%-*s", width, "  no sink partitions yet")), width, height)
+	}
+	return screen.Fill(head+"\n"+m.sink.View(width, height-1), width, height)
+}

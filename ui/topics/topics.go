@@ -1,0 +1,257 @@
+// Package topics is screen 3: the Kafka topics with their end offsets and how far the S3 sink has
+// landed them, polled from the topics command, and a live tail of one topic read through a Tailer
+// outside the command registry, because a tail is a stream and not a command's one answer.
+package topics
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/pintui/pintui/ui/component/prompt"
+	"github.com/pintui/pintui/ui/component/table"
+	"github.com/pintui/pintui/ui/screen"
+)
+
+// Model is the Topics screen: the list, and the tail opened from it.
+type Model struct {
+	ctx    *screen.Context
+	tailer Tailer
+	poll   *screen.Poll
+
+	list       *table.Model
+	listTicket int
+	listErr    error
+	loaded     bool
+
+	prompt *prompt.Model // the tail's value filter while typing
+	typing bool
+
+	tail *tail // nil while the list shows
+}
+
+// New returns the Topics screen; a nil tailer leaves the list working and says the tail is
+// unavailable.
+func New(ctx *screen.Context, tailer Tailer) *Model {
+	return &Model{ctx: ctx, tailer: tailer, poll: screen.NewPoll(screen.Topics), list: table.New(ctx.Styles),
+		prompt: prompt.New(ctx.Styles, "/", "text in the record's value")}
+}
+
+// ID is screen.Topics.
+func (m *Model) ID() screen.ID { return screen.Topics }
+
+// Name is the palette name.
+func (m *Model) Name() string { return "topics" }
+
+// Title is the tab label.
+func (m *Model) Title() string { return "Topics" }
+
+// Capturing reports that the tail's filter is being typed.
+func (m *Model) Capturing() bool { return m.typing }
+
+// Enter refreshes the list, or the open tail's partitions, and polls while the screen shows.
+func (m *Model) Enter() tea.Cmd {
+	m.poll.Start()
+	return m.fetch()
+}
+
+// Leave stops polling; an open tail keeps reading into its bounded buffer.
+func (m *Model) Leave() { m.poll.Stop() }
+
+func (m *Model) fetch() tea.Cmd {
+	if m.tail != nil {
+		cmd, t := m.ctx.Run(screen.Topics, "topic "+screen.Quote(m.tail.topic))
+		m.tail.partsTicket = t
+		return cmd
+	}
+	cmd, t := m.ctx.Run(screen.Topics, "topics")
+	m.listTicket = t
+	return cmd
+}
+
+// Back closes, in order: the filter being typed, the tail's filter, the tail (ending its read).
+func (m *Model) Back() (screen.Screen, tea.Cmd) {
+	switch {
+	case m.typing:
+		m.typing = false
+	case m.tail != nil && m.tail.filter != "":
+		m.tail.setFilter("")
+	case m.tail != nil:
+		m.closeTail()
+		return m, m.fetch()
+	}
+	return m, nil
+}
+
+func (m *Model) closeTail() {
+	if m.tail.pump != nil {
+		m.tail.pump.cancel()
+	}
+	m.tail = nil
+}
+
+// Update handles the poll tick, replies, tail batches and keys.
+func (m *Model) Update(msg tea.Msg) (screen.Screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case screen.PollMsg:
+		if m.poll.Due(msg) {
+			return m, m.fetch()
+		}
+	case screen.ResultMsg:
+		return m, m.reply(msg)
+	case tailMsg:
+		if m.tail == nil || msg.pump != m.tail.pump {
+			return m, nil // a tail already closed
+		}
+		m.tail.add(msg)
+		return m, m.tail.pump.next
+	case tailEndMsg:
+		if m.tail != nil && msg.pump == m.tail.pump {
+			m.tail.ended, m.tail.err = true, msg.err
+		}
+	case tea.KeyPressMsg:
+		return m, m.key(msg)
+	}
+	return m, nil
+}
+
+func (m *Model) reply(msg screen.ResultMsg) tea.Cmd {
+	switch {
+	case msg.Ticket == m.listTicket:
+		m.listErr = msg.Err
+		if msg.Err == nil {
+			m.loaded = true
+			m.list.SetRows(msg.Result.Columns, msg.Result.Rows)
+		}
+	case m.tail != nil && msg.Ticket == m.tail.partsTicket:
+		m.tail.partsErr = msg.Err
+		if msg.Err == nil {
+			m.tail.parts.SetRows(msg.Result.Columns, msg.Result.Rows)
+		}
+	default:
+		return nil
+	}
+	return m.poll.Next(m.ctx)
+}
+
+func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.ctx.Keys
+	if m.typing {
+		switch m.prompt.Update(msg) {
+		case prompt.Cancelled:
+			m.typing = false
+			m.tail.setFilter("")
+		case prompt.Submitted:
+			m.typing = false
+		default:
+			m.tail.setFilter(m.prompt.Value())
+		}
+		return nil
+	}
+	if m.tail != nil {
+		if key.Matches(msg, k.Filter) {
+			m.typing = true
+			m.prompt.SetValue(m.tail.filter)
+			return nil
+		}
+		m.tail.key(m.ctx, msg)
+		return nil
+	}
+	switch {
+	case key.Matches(msg, k.Refresh):
+		return m.fetch()
+	case key.Matches(msg, k.Enter):
+		return m.open()
+	case key.Matches(msg, k.Up):
+		m.list.Move(-1)
+	case key.Matches(msg, k.Down):
+		m.list.Move(1)
+	case key.Matches(msg, k.Top):
+		m.list.Top()
+	case key.Matches(msg, k.Bottom):
+		m.list.Bottom()
+	}
+	return nil
+}
+
+// open starts the tail of the selected topic from its end, and asks for its partitions.
+func (m *Model) open() tea.Cmd {
+	row := m.list.Selected()
+	if len(row) == 0 {
+		return nil
+	}
+	m.tail = newTail(m.ctx, row[0])
+	cmds := []tea.Cmd{m.fetch()}
+	if m.tailer != nil {
+		p := newPump(m.ctx.Ctx)
+		m.tail.pump = p
+		cmds = append(cmds, p.launch(m.tailer, row[0], "end"), p.next)
+	}
+	return tea.Batch(cmds...)
+}
+
+// View draws the list or the tail in width×height cells.
+func (m *Model) View(width, height int) string {
+	if m.tail != nil {
+		return m.tailView(width, height)
+	}
+	s := m.ctx.Styles
+	title := s.Title.Render("Topics")
+	if m.loaded {
+		title += s.Muted.Render(fmt.Sprintf("  %d topics · lag is what the sink has yet to land · enter tails · every 1s", m.list.Len()))
+	} else {
+		title += s.Muted.Render("  asking topics…")
+	}
+	lines := []string{title, ""}
+	if m.listErr != nil {
+		lines[1] = s.Error.Render("topics failed: " + m.listErr.Error())
+	}
+	if !m.loaded || height <= len(lines) {
+		return screen.Fill(strings.Join(lines, "\n"), width, height)
+	}
+	return screen.Fill(strings.Join(lines, "\n")+"\n"+m.list.View(width, height-len(lines)), width, height)
+}
+
+func (m *Model) tailView(width, height int) string {
+	s, t := m.ctx.Styles, m.tail
+	lines := []string{
+		s.Title.Render("Topics › "+t.topic) + s.Muted.Render("  live tail · p pauses · J raw/pretty · / filters · esc back"),
+	}
+	switch {
+	case m.typing:
+		lines = append(lines, m.prompt.View(width))
+	case t.pump == nil:
+		lines = append(lines, s.Error.Render("live tail unavailable: this console has no topic reader; the partitions below still refresh"))
+	case t.ended && t.err != nil:
+		lines = append(lines, s.Error.Render("tail ended: "+t.err.Error()+" · esc and enter to tail again"))
+	case t.ended:
+		lines = append(lines, s.Muted.Render("tail ended · esc and enter to tail again"))
+	default:
+		st := s.Text
+		if t.dropped() > 0 {
+			st = s.StateEmpty
+		}
+		status := st.Render(t.status())
+		if t.filter != "" {
+			status += s.Muted.Render(" · filter ") + s.Text.Render(t.filter)
+		}
+		lines = append(lines, status)
+	}
+	if t.partsErr != nil {
+		lines = append(lines, s.Error.Render("topic failed: "+t.partsErr.Error()))
+	}
+	if n := t.parts.Len(); n > 0 && height >= 12 {
+		ph := min(n+1, 4)
+		lines = append(lines, strings.Split(t.parts.View(width, ph), "\n")...)
+	}
+	lines = append(lines, s.PanelBorder.Render(strings.Repeat("─", width)))
+	body := height - len(lines)
+	if body > 0 {
+		for _, rec := range t.window(body, width) {
+			lines = append(lines, rec...)
+		}
+	}
+	return screen.Fill(strings.Join(lines, "\n"), width, height)
+}

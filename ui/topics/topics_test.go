@@ -1,0 +1,256 @@
+package topics
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/pintui/pintui/ops/command"
+	"github.com/pintui/pintui/ui/keys"
+	"github.com/pintui/pintui/ui/screen"
+	"github.com/pintui/pintui/ui/theme"
+)
+
+// feedTailer emits what the test feeds it, acknowledging each batch once emit returned, and
+// reports when its Tail returns.
+type feedTailer struct {
+	feed     chan []TailRecord
+	emitted  chan struct{}
+	returned chan struct{}
+}
+
+func newFeedTailer() *feedTailer {
+	return &feedTailer{feed: make(chan []TailRecord), emitted: make(chan struct{}), returned: make(chan struct{})}
+}
+
+func (f *feedTailer) Tail(ctx context.Context, _, _ string, emit func([]TailRecord)) error {
+	defer close(f.returned)
+	for {
+		select {
+		case b := <-f.feed:
+			emit(b)
+			f.emitted <- struct{}{}
+		case <-ctx.Done():
+			return nil
+		}
+	}
+}
+
+func (f *feedTailer) send(b []TailRecord) {
+	f.feed <- b
+	<-f.emitted
+}
+
+func records(from, n int, value func(i int) string) []TailRecord {
+	out := make([]TailRecord, n)
+	for i := range out {
+		off := int64(from + i)
+		out[i] = TailRecord{Offset: off, Time: time.Date(2026, 3, 14, 9, 26, 53, 0, time.UTC), Value: []byte(value(from + i))}
+	}
+	return out
+}
+
+func pin(i int) string {
+	return fmt.Sprintf(`{"index": %d, "category": "%s"}`, i, []string{"art", "travel"}[i%2])
+}
+
+func TestPumpCoalescesQueuedBatches(t *testing.T) {
+	f := newFeedTailer()
+	p := newPump(context.Background())
+	defer p.cancel()
+	p.launch(f, "t", "end")()
+	for i := range 3 {
+		f.send(records(i*10, 10, pin))
+	}
+	msg := p.next().(tailMsg)
+	if len(msg.records) != 30 || msg.records[0].Offset != 0 || msg.records[29].Offset != 29 {
+		t.Fatalf("one message carried %d records, want the 30 of three batches in order", len(msg.records))
+	}
+	if msg.dropped != 0 {
+		t.Errorf("dropped = %d", msg.dropped)
+	}
+}
+
+func TestPumpCountsWhatItCannotQueue(t *testing.T) {
+	f := newFeedTailer()
+	p := newPump(context.Background())
+	defer p.cancel()
+	p.launch(f, "t", "end")()
+	for i := range pumpBatches + 5 {
+		f.send(records(i*2, 2, pin))
+	}
+	msg := p.next().(tailMsg)
+	if len(msg.records) != 2*pumpBatches || msg.dropped != 10 {
+		t.Errorf("got %d records and dropped %d, want %d and 10", len(msg.records), msg.dropped, 2*pumpBatches)
+	}
+}
+
+func TestPumpKeepsAtMostBufferSize(t *testing.T) {
+	p := newPump(context.Background())
+	defer p.cancel()
+	msg := p.gather(records(0, BufferSize+7, pin))
+	if len(msg.records) != BufferSize || msg.dropped != 7 || msg.records[0].Offset != 7 {
+		t.Errorf("kept %d from offset %d, dropped %d", len(msg.records), msg.records[0].Offset, msg.dropped)
+	}
+}
+
+// runner answers the topics and topic commands.
+type runner struct{ reg *command.Registry }
+
+func newRunner() *runner {
+	r := &runner{reg: command.NewRegistry()}
+	r.reg.Add(
+		&command.Command{Name: "topics", Run: func(context.Context, *command.Invocation) (*command.Result, error) {
+			return &command.Result{Columns: []string{"topic", "partitions", "end_offset", "landed", "lag"},
+				Rows: [][]string{{"u.pin", "1", "100", "90", "10"}}}, nil
+		}},
+		&command.Command{Name: "topic", MinArgs: 1, MaxArgs: 1, Run: func(context.Context, *command.Invocation) (*command.Result, error) {
+			return &command.Result{Columns: []string{"partition", "start_offset", "end_offset", "group", "committed", "lag"},
+				Rows: [][]string{{"0", "0", "100", "sink", "90", "10"}}}, nil
+		}},
+	)
+	return r
+}
+
+func (r *runner) Run(ctx context.Context, line string) (*command.Result, error) {
+	return r.reg.Run(ctx, line)
+}
+func (r *runner) Commands() []*command.Command { return r.reg.Commands() }
+
+func press(k string) tea.KeyPressMsg {
+	switch k {
+	case "enter":
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "esc":
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
+	}
+	return tea.KeyPressMsg{Code: []rune(k)[0], Text: k}
+}
+
+// opened returns the Topics screen with the tail of u.pin open on f, its replies handled.
+func opened(t *testing.T, f Tailer) *Model {
+	t.Helper()
+	ctx := &screen.Context{Ctx: context.Background(), Runner: newRunner(), Styles: theme.New(theme.Default()),
+		Keys: keys.Default(), Now: time.Now, Tick: func(time.Duration, tea.Msg) tea.Cmd { return nil }}
+	m := New(ctx, f)
+	m.Update(m.Enter()())
+	_, cmd := m.Update(press("enter"))
+	if m.tail == nil {
+		t.Fatal("enter opened no tail")
+	}
+	msg := cmd()
+	if batch, ok := msg.(tea.BatchMsg); ok {
+		msg = batch[0]() // the partitions; the launch and next are left to each test
+	}
+	m.Update(msg.(screen.ResultMsg))
+	return m
+}
+
+func plain(m *Model, w, h int) string { return ansi.Strip(m.View(w, h)) }
+
+func TestTailBatchesRearmAndStaleOnesAreDropped(t *testing.T) {
+	m := opened(t, newFeedTailer())
+	p := m.tail.pump
+	_, cmd := m.Update(tailMsg{pump: p, records: records(0, 5, pin)})
+	if cmd == nil {
+		t.Fatal("a batch did not re-arm the pump")
+	}
+	if m.tail.received != 5 || len(m.tail.recs) != 5 {
+		t.Fatalf("received %d, kept %d", m.tail.received, len(m.tail.recs))
+	}
+	if _, cmd := m.Update(tailMsg{pump: newPump(context.Background()), records: records(5, 5, pin)}); cmd != nil || m.tail.received != 5 {
+		t.Error("a batch of another tail was taken")
+	}
+}
+
+func TestTailBufferIsBoundedAndCountsDrops(t *testing.T) {
+	m := opened(t, newFeedTailer())
+	p := m.tail.pump
+	m.Update(tailMsg{pump: p, records: records(0, BufferSize-100, pin)})
+	m.Update(tailMsg{pump: p, records: records(BufferSize-100, 300, pin), dropped: 4})
+	if len(m.tail.recs) != BufferSize || m.tail.recs[0].Offset != 200 {
+		t.Fatalf("kept %d records from offset %d, want %d from 200", len(m.tail.recs), m.tail.recs[0].Offset, BufferSize)
+	}
+	if !strings.Contains(plain(m, 120, 40), "dropped 204") {
+		t.Errorf("the frame lacks dropped 204:\n%s", plain(m, 120, 40))
+	}
+}
+
+func TestPauseHoldsRecordsAndFreezesTheView(t *testing.T) {
+	m := opened(t, newFeedTailer())
+	p := m.tail.pump
+	m.Update(tailMsg{pump: p, records: records(0, 100, pin)})
+	m.Update(press("J")) // raw: one line per record
+	m.View(120, 40)
+	m.Update(press("p"))
+	before := plain(m, 120, 40)
+	m.Update(tailMsg{pump: p, records: records(100, 50, pin)})
+	after := plain(m, 120, 40)
+	if !strings.Contains(after, "paused · 50 new held") || len(m.tail.recs) != 150 {
+		t.Errorf("paused tail did not hold the 50 new records:\n%s", after)
+	}
+	if strings.Contains(after, "#149") || !strings.Contains(before, "#99") || !strings.Contains(after, "#99") {
+		t.Errorf("the paused view moved:\n%s", after)
+	}
+	m.Update(press("p"))
+	if out := plain(m, 120, 40); !strings.Contains(out, "#149") || !strings.Contains(out, "following") {
+		t.Errorf("resuming did not jump to the newest:\n%s", out)
+	}
+}
+
+func TestFilterAndJToggle(t *testing.T) {
+	m := opened(t, newFeedTailer())
+	p := m.tail.pump
+	m.Update(tailMsg{pump: p, records: records(0, 10, pin)})
+	m.Update(press("/"))
+	for _, r := range "TRAVEL" {
+		m.Update(press(string(r)))
+	}
+	m.Update(press("enter"))
+	m.Update(tailMsg{pump: p, records: records(10, 4, pin)})
+	if got := len(m.tail.matches); got != 7 {
+		t.Errorf("%d records match travel, want 7", got)
+	}
+	out := plain(m, 120, 40)
+	if !strings.Contains(out, "7 of 14 match") || strings.Contains(out, `"art"`) {
+		t.Errorf("the filter shows the wrong records:\n%s", out)
+	}
+	if !strings.Contains(out, `    "category": "travel"`) {
+		t.Errorf("pretty is not the default:\n%s", out)
+	}
+	m.Update(press("J"))
+	if out := plain(m, 120, 40); !strings.Contains(out, `p0 #13 09:26:53.000  {"index": 13, "category": "travel"}`) {
+		t.Errorf("J did not switch to raw:\n%s", out)
+	}
+	m.Back()
+	if m.tail == nil || m.tail.filter != "" || len(m.tail.matches) != 14 {
+		t.Error("the first esc did not clear the filter")
+	}
+}
+
+func TestEscCancelsTheTail(t *testing.T) {
+	f := newFeedTailer()
+	m := opened(t, f)
+	p := m.tail.pump
+	p.launch(f, "u.pin", "end")()
+	m.Back()
+	if m.tail != nil {
+		t.Fatal("esc did not close the tail")
+	}
+	<-f.returned // the Tailer saw its context end
+	if msg := p.next(); msg.(tailEndMsg).pump != p {
+		t.Errorf("next after cancel = %#v", msg)
+	}
+}
+
+func TestNoTailerSaysSo(t *testing.T) {
+	m := opened(t, nil)
+	if out := plain(m, 120, 40); !strings.Contains(out, "live tail unavailable") || !strings.Contains(out, "sink") {
+		t.Errorf("the tail without a Tailer:\n%s", out)
+	}
+}
