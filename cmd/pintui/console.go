@@ -21,7 +21,7 @@ func (a *app) console(ctx context.Context) error {
 	if err != nil {
 		return usageError("%v", err)
 	}
-	return a.withPipeline(ctx, func(reg *command.Registry, _ *backend.Backends) error {
-		return console.Run(ctx, console.Deps{Runner: reg, Profile: cfg.Profile, DataDir: cfg.DataDir, Color: mode})
+	return a.withPipeline(ctx, func(reg *command.Registry, b *backend.Backends) error {
+		return console.Run(ctx, console.Deps{Runner: reg, Profile: cfg.Profile, DataDir: cfg.DataDir, Color: mode, Tailer: tailer{b.Kafka}})
 	})
 }
