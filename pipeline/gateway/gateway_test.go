@@ -113,12 +113,9 @@ func offset(partition, off int) string {
 
 func fixtureLine(t testing.TB, name string) string {
 	t.Helper()
-	b, err := os.ReadFile("../../../shared/fixtures/examples/" + name)
+	b, err := os.ReadFile("testdata/" + name)
 	if err != nil {
-		b, err = os.ReadFile("/work/shared/fixtures/examples/" + name)
-	}
-	if err != nil {
-		t.Skipf("fixture %s: %v", name, err)
+		t.Fatalf("fixture %s: %v", name, err)
 	}
 	line, _, _ := strings.Cut(string(b), "\n")
 	return line
