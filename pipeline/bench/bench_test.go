@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/pintui/pintui/pipeline/objstore"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -67,5 +69,23 @@ func BenchmarkClean(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.Log("\n" + out.String())
+	}
+}
+
+// BenchmarkCleanToDelta is the first stage of BenchmarkClean alone, for profiling
+// (go test -bench CleanToDelta -cpuprofile cpu.out).
+func BenchmarkCleanToDelta(b *testing.B) {
+	lines := pinLines(DefaultCleanRows)
+	store := objstore.NewDir(b.TempDir())
+	cpu0 := cpuTime()
+	for b.Loop() {
+		if err := cleanToDelta(context.Background(), store, lines, DefaultCleanRows); err != nil {
+			b.Fatal(err)
+		}
+	}
+	total := float64(DefaultCleanRows) * float64(b.N)
+	b.ReportMetric(total/b.Elapsed().Seconds(), "rows/s")
+	if cpu := cpuTime() - cpu0; cpu > 0 {
+		b.ReportMetric(total/cpu.Seconds(), "rows/cpu-s")
 	}
 }

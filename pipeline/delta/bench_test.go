@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/parquet-go/parquet-go"
 
@@ -45,7 +46,7 @@ func benchmarkPins(b *testing.B, opts ...delta.Option) {
 	const rows, chunk = 200_000, 10_000
 	pins := benchPins(rows)
 	ctx := context.Background()
-	b.ResetTimer()
+	cpu0 := cpuTime()
 	for b.Loop() {
 		table := delta.Open(objstore.NewDir(b.TempDir()), "lakehouse/bench_pin_batch", opts...)
 		w, err := delta.NewWriter[record.CleanPin](table, delta.Write{Mode: delta.Overwrite})
@@ -61,7 +62,17 @@ func benchmarkPins(b *testing.B, opts ...delta.Option) {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+	reportRows(b, rows, cpu0)
+}
+
+// reportRows reports rows per wall second and, where the CPU clock is known, per CPU second
+// used since cpu0.
+func reportRows(b *testing.B, rows int, cpu0 time.Duration) {
+	total := float64(rows) * float64(b.N)
+	b.ReportMetric(total/b.Elapsed().Seconds(), "rows/s")
+	if cpu := cpuTime() - cpu0; cpu > 0 {
+		b.ReportMetric(total/cpu.Seconds(), "rows/cpu-s")
+	}
 }
 
 // BenchmarkWritePins writes 200k pin rows through the typed path into one data file.
@@ -76,7 +87,7 @@ func BenchmarkEncodePinsParquetGo(b *testing.B) {
 	const rows = 200_000
 	pins := benchPins(rows)
 	var buf bytes.Buffer
-	b.ResetTimer()
+	cpu0 := cpuTime()
 	for b.Loop() {
 		buf.Reset()
 		w := parquet.NewGenericWriter[record.CleanPin](&buf, parquet.Compression(&parquet.Snappy))
@@ -87,5 +98,5 @@ func BenchmarkEncodePinsParquetGo(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+	reportRows(b, rows, cpu0)
 }

@@ -1,6 +1,7 @@
 package delta
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"runtime"
@@ -59,6 +60,7 @@ type Writer[T any] struct {
 	write       Write
 	fields      []record.Field
 	schema      *parquet.Schema
+	layout      *layout[T]
 	slots       chan struct{}
 	files       []*dataFile
 	current     chan []T
@@ -74,11 +76,16 @@ func NewWriter[T any](t *Table, w Write) (*Writer[T], error) {
 	if err != nil {
 		return nil, fmt.Errorf("write table %s: schema of %T: %w", t.root, zero, err)
 	}
+	l, err := layoutOf[T](schema)
+	if err != nil {
+		return nil, fmt.Errorf("write table %s: columns of %T: %w", t.root, zero, err)
+	}
 	return &Writer[T]{
 		table:  t,
 		write:  w,
 		fields: fields,
 		schema: schema,
+		layout: l,
 		slots:  make(chan struct{}, runtime.GOMAXPROCS(0)),
 	}, nil
 }
@@ -116,24 +123,31 @@ func (w *Writer[T]) startFile() {
 	go func() {
 		defer func() { <-w.slots }()
 		defer close(f.done)
-		pw := parquet.NewGenericWriter[T](&f.body, writerOptions(w.schema)...)
+		enc := w.newEncoder(&f.body)
 		for rows := range chunks {
-			if f.err != nil {
-				continue
-			}
-			if _, err := pw.Write(rows); err != nil {
-				f.err = err
+			if f.err == nil {
+				f.err = enc.Write(rows)
 			}
 		}
 		if f.err != nil {
 			return
 		}
-		if err := pw.Close(); err != nil {
+		meta, err := enc.Close()
+		if err != nil {
 			f.err = err
 			return
 		}
-		f.finish(pw.File().Metadata(), w.fields)
+		f.finish(meta, w.fields)
 	}()
+}
+
+// newEncoder encodes the cleaned record types column by column and any other row struct
+// through parquet-go's generic writer.
+func (w *Writer[T]) newEncoder(out *bytes.Buffer) fileEncoder[T] {
+	if w.layout != nil {
+		return newColumnFile(w.layout, out)
+	}
+	return genericEncoder[T]{parquet.NewGenericWriter[T](out, writerOptions(w.schema)...)}
 }
 
 func (w *Writer[T]) endFile() {

@@ -1,0 +1,298 @@
+package delta
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+	"math/bits"
+	"sync"
+
+	"github.com/klauspost/compress/s2"
+	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/encoding/thrift"
+	"github.com/parquet-go/parquet-go/format"
+)
+
+// pageBytes is the size of encoded values at which a column starts a new data page.
+const pageBytes = 1 << 20
+
+// column encodes one leaf column of a row group straight from Go values into version 2 data
+// pages (parquet-go's default too) with RLE levels and Snappy-compressed PLAIN values, which
+// Spark's vectorized reader reads, while keeping the chunk's statistics.
+type column struct {
+	path           []string
+	kind           parquet.Kind
+	maxDef, maxRep uint8
+
+	// The page being filled: PLAIN values and one level per value slot.
+	*pageBuffers
+	levels    int
+	rows      int
+	pageNulls int
+
+	// The column chunk so far is in pages: each page with its header, ready for the file.
+	pageCount    int32
+	numValues    int64
+	uncompressed int64
+	nulls        int64
+	bounded      bool
+	minInt       int64
+	maxInt       int64
+	minStr       string
+	maxStr       string
+
+	header    thrift.Encoder
+	headerBuf headerBuffer
+	err       error
+}
+
+// headerBuffer collects a thrift-encoded page header without allocating per page.
+type headerBuffer struct{ b []byte }
+
+func (h *headerBuffer) Write(p []byte) (int, error) {
+	h.b = append(h.b, p...)
+	return len(p), nil
+}
+
+// pageBuffers hold the page a column is filling and the chunk it has filled; they are kept
+// for the next file rather than grown again from nothing.
+type pageBuffers struct {
+	values, defs, reps, levelBuf []byte
+	compressed, pages            []byte
+}
+
+var pagePool = sync.Pool{New: func() any {
+	return &pageBuffers{values: make([]byte, 0, pageBytes+pageBytes/4)}
+}}
+
+func newColumn(leaf parquet.LeafColumn) *column {
+	c := &column{
+		path:        leaf.Path,
+		kind:        leaf.Node.Type().Kind(),
+		maxDef:      uint8(leaf.MaxDefinitionLevel),
+		maxRep:      uint8(leaf.MaxRepetitionLevel),
+		pageBuffers: pagePool.Get().(*pageBuffers),
+	}
+	c.header = *thrift.NewEncoder(new(thrift.CompactProtocol).NewWriter(&c.headerBuf))
+	return c
+}
+
+// release hands the page buffers back once the column's last page is flushed.
+func (c *column) release() {
+	pagePool.Put(c.pageBuffers)
+	c.pageBuffers = nil
+}
+
+// required appends a value slot of a required column; the caller appends the value.
+func (c *column) required() { c.levels++ }
+
+// present marks an optional value as set; the caller appends the value.
+func (c *column) present() {
+	c.defs = append(c.defs, c.maxDef)
+	c.levels++
+}
+
+// null appends a null of an optional column.
+func (c *column) null() {
+	c.defs = append(c.defs, 0)
+	c.levels++
+	c.nulls++
+	c.pageNulls++
+}
+
+func (c *column) int64(v int64) {
+	c.values = binary.LittleEndian.AppendUint64(c.values, uint64(v))
+	c.bound(v)
+}
+
+func (c *column) int32(v int32) {
+	c.values = binary.LittleEndian.AppendUint32(c.values, uint32(v))
+	c.bound(int64(v))
+}
+
+func (c *column) bound(v int64) {
+	switch {
+	case !c.bounded:
+		c.minInt, c.maxInt, c.bounded = v, v, true
+	case v < c.minInt:
+		c.minInt = v
+	case v > c.maxInt:
+		c.maxInt = v
+	}
+}
+
+func (c *column) string(s string) {
+	c.values = binary.LittleEndian.AppendUint32(c.values, uint32(len(s)))
+	c.values = append(c.values, s...)
+	switch {
+	case !c.bounded:
+		c.minStr, c.maxStr, c.bounded = s, s, true
+	case s < c.minStr:
+		c.minStr = s
+	case s > c.maxStr:
+		c.maxStr = s
+	}
+}
+
+// doubles appends a list of an optional list column of required doubles: nil is a null list,
+// an empty slice an empty one. Lists keep no bounds, as Delta keeps no stats for arrays.
+func (c *column) doubles(list []float64) {
+	switch {
+	case list == nil:
+		c.defs, c.reps = append(c.defs, 0), append(c.reps, 0)
+		c.levels++
+		c.nulls++
+		c.pageNulls++
+	case len(list) == 0:
+		c.defs, c.reps = append(c.defs, c.maxDef-1), append(c.reps, 0)
+		c.levels++
+		c.pageNulls++
+	default:
+		for i, d := range list {
+			c.values = binary.LittleEndian.AppendUint64(c.values, math.Float64bits(d))
+			rep := uint8(1)
+			if i == 0 {
+				rep = 0
+			}
+			c.defs, c.reps = append(c.defs, c.maxDef), append(c.reps, rep)
+		}
+		c.levels += len(list)
+	}
+}
+
+// endRow starts a new page once the current one is large enough; pages end on row boundaries.
+func (c *column) endRow() {
+	c.rows++
+	if len(c.values) >= pageBytes {
+		c.flushPage()
+	}
+}
+
+// flushPage ends the page being filled as a version 2 data page: levels as they are, values
+// Snappy-compressed.
+func (c *column) flushPage() {
+	if c.levels == 0 {
+		return
+	}
+	levels := c.levelBuf[:0]
+	if c.maxRep > 0 {
+		levels = appendLevels(levels, c.reps, c.maxRep)
+	}
+	repBytes := len(levels)
+	if c.maxDef > 0 {
+		levels = appendLevels(levels, c.defs, c.maxDef)
+	}
+	c.levelBuf = levels
+	compressed := s2.EncodeSnappy(c.compressed[:cap(c.compressed)], c.values)
+	c.compressed = compressed
+	c.headerBuf.b = c.headerBuf.b[:0]
+	err := c.header.Encode(&format.PageHeader{
+		Type:                 format.DataPageV2,
+		UncompressedPageSize: int32(len(levels) + len(c.values)),
+		CompressedPageSize:   int32(len(levels) + len(compressed)),
+		DataPageHeaderV2: thrift.New(format.DataPageHeaderV2{
+			NumValues:                  int32(c.levels),
+			NumNulls:                   int32(c.pageNulls),
+			NumRows:                    int32(c.rows),
+			Encoding:                   format.Plain,
+			DefinitionLevelsByteLength: int32(len(levels) - repBytes),
+			RepetitionLevelsByteLength: int32(repBytes),
+		}),
+	})
+	if err != nil {
+		if c.err == nil {
+			c.err = fmt.Errorf("encode page header of column %v: %w", c.path, err)
+		}
+		return
+	}
+	c.pages = append(c.pages, c.headerBuf.b...)
+	c.pages = append(c.pages, levels...)
+	c.pages = append(c.pages, compressed...)
+	c.pageCount++
+	c.uncompressed += int64(len(c.headerBuf.b) + len(levels) + len(c.values))
+	c.numValues += int64(c.levels)
+	c.values, c.defs, c.reps = c.values[:0], c.defs[:0], c.reps[:0]
+	c.levels, c.rows, c.pageNulls = 0, 0, 0
+}
+
+// chunk returns the metadata of the finished column chunk whose pages start at offset, and
+// makes the column ready for the next row group.
+func (c *column) chunk(offset int64) format.ColumnChunk {
+	meta := format.ColumnMetaData{
+		Type:                  format.Type(c.kind),
+		Encoding:              []format.Encoding{format.Plain, format.RLE},
+		PathInSchema:          c.path,
+		Codec:                 format.Snappy,
+		NumValues:             c.numValues,
+		TotalUncompressedSize: c.uncompressed,
+		TotalCompressedSize:   int64(len(c.pages)),
+		DataPageOffset:        offset,
+		Statistics:            c.statistics(),
+		EncodingStats:         []format.PageEncodingStats{{PageType: format.DataPageV2, Encoding: format.Plain, Count: c.pageCount}},
+	}
+	c.pages, c.pageCount, c.numValues, c.uncompressed, c.nulls = c.pages[:0], 0, 0, 0, 0
+	c.bounded, c.minStr, c.maxStr = false, "", ""
+	return format.ColumnChunk{FileOffset: offset, MetaData: meta}
+}
+
+// statistics are the chunk's null count and, unless every value was null, its PLAIN-encoded
+// bounds, as parquet-go writes them.
+func (c *column) statistics() format.Statistics {
+	s := format.Statistics{NullCount: c.nulls}
+	if !c.bounded {
+		return s
+	}
+	switch c.kind {
+	case parquet.Int64:
+		s.MinValue = binary.LittleEndian.AppendUint64(nil, uint64(c.minInt))
+		s.MaxValue = binary.LittleEndian.AppendUint64(nil, uint64(c.maxInt))
+	case parquet.Int32:
+		s.MinValue = binary.LittleEndian.AppendUint32(nil, uint32(c.minInt))
+		s.MaxValue = binary.LittleEndian.AppendUint32(nil, uint32(c.maxInt))
+	case parquet.ByteArray:
+		s.MinValue, s.MaxValue = []byte(c.minStr), []byte(c.maxStr)
+	}
+	return s
+}
+
+// appendLevels appends levels as a version 2 page stores them: the RLE/bit-packing hybrid, with runs of eight or more equal levels run-length encoded and the
+// rest bit-packed in groups of eight.
+func appendLevels(dst []byte, levels []uint8, maxLevel uint8) []byte {
+	width := bits.Len8(maxLevel)
+	for i := 0; i < len(levels); {
+		if run := runLength(levels[i:]); run >= 8 {
+			dst = binary.AppendUvarint(dst, uint64(run)<<1)
+			dst = append(dst, levels[i])
+			i += run
+			continue
+		}
+		end := i
+		for end < len(levels) && (end == i || runLength(levels[end:]) < 8) {
+			end += 8
+		}
+		groups := (end - i) / 8
+		dst = binary.AppendUvarint(dst, uint64(groups)<<1|1)
+		for g := range groups {
+			var packed uint64
+			for k := range 8 {
+				if j := i + g*8 + k; j < len(levels) {
+					packed |= uint64(levels[j]) << (k * width)
+				}
+			}
+			for b := range width {
+				dst = append(dst, byte(packed>>(8*b)))
+			}
+		}
+		i = min(end, len(levels))
+	}
+	return dst
+}
+
+// runLength counts how many levels at the start of levels equal the first.
+func runLength(levels []uint8) int {
+	n := 1
+	for n < len(levels) && levels[n] == levels[0] {
+		n++
+	}
+	return n
+}
