@@ -1,6 +1,7 @@
 package delta
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"math"
@@ -30,21 +31,70 @@ type column struct {
 	rows      int
 	pageNulls int
 
-	// The column chunk so far is in pages: each page with its header, ready for the file.
-	pageCount    int32
-	numValues    int64
-	uncompressed int64
-	nulls        int64
-	bounded      bool
-	minInt       int64
-	maxInt       int64
-	minStr       string
-	maxStr       string
+	columnChunk
 
 	header    thrift.Encoder
 	headerBuf headerBuffer
 	err       error
 }
+
+// columnChunk is what a column has encoded since its chunk began: whole pages, each with its
+// header, ready to be copied into a file, and the chunk's statistics.
+type columnChunk struct {
+	pages          []byte
+	pageCount      int32
+	numValues      int64
+	uncompressed   int64
+	nulls          int64
+	bounded        bool
+	minInt, maxInt int64
+	// minStr and maxStr are copies: the rows' text may be reused before the chunk ends.
+	minStr, maxStr []byte
+}
+
+// merge appends the pages of o, which follow c's, and folds o's statistics into c's.
+func (c *columnChunk) merge(o *columnChunk) {
+	c.pages = append(c.pages, o.pages...)
+	c.pageCount += o.pageCount
+	c.numValues += o.numValues
+	c.uncompressed += o.uncompressed
+	c.nulls += o.nulls
+	if !o.bounded {
+		return
+	}
+	if !c.bounded {
+		c.bounded, c.minInt, c.maxInt = true, o.minInt, o.maxInt
+		c.minStr, c.maxStr = append(c.minStr[:0], o.minStr...), append(c.maxStr[:0], o.maxStr...)
+		return
+	}
+	c.minInt, c.maxInt = min(c.minInt, o.minInt), max(c.maxInt, o.maxInt)
+	if bytes.Compare(o.minStr, c.minStr) < 0 {
+		c.minStr = append(c.minStr[:0], o.minStr...)
+	}
+	if bytes.Compare(o.maxStr, c.maxStr) > 0 {
+		c.maxStr = append(c.maxStr[:0], o.maxStr...)
+	}
+}
+
+// take returns the chunk so far and starts the next one in a fresh pages buffer.
+func (c *columnChunk) take() columnChunk {
+	out := *c
+	*c = columnChunk{}
+	if b, ok := chunkPool.Get().(*[]byte); ok {
+		c.pages = (*b)[:0]
+	}
+	return out
+}
+
+// recycle hands the pages buffer back once a file holds its copy.
+func (c *columnChunk) recycle() {
+	pages := c.pages[:0]
+	c.pages = nil
+	chunkPool.Put(&pages)
+}
+
+// chunkPool recycles the pages buffers of taken chunks.
+var chunkPool sync.Pool
 
 // headerBuffer collects a thrift-encoded page header without allocating per page.
 type headerBuffer struct{ b []byte }
@@ -54,11 +104,10 @@ func (h *headerBuffer) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// pageBuffers hold the page a column is filling and the chunk it has filled; they are kept
-// for the next file rather than grown again from nothing.
+// pageBuffers hold the page a column is filling; they are kept for the next file rather than
+// grown again from nothing.
 type pageBuffers struct {
-	values, defs, reps, levelBuf []byte
-	compressed, pages            []byte
+	values, defs, reps, levelBuf, compressed []byte
 }
 
 var pagePool = sync.Pool{New: func() any {
@@ -126,11 +175,11 @@ func (c *column) string(s string) {
 	c.values = append(c.values, s...)
 	switch {
 	case !c.bounded:
-		c.minStr, c.maxStr, c.bounded = s, s, true
-	case s < c.minStr:
-		c.minStr = s
-	case s > c.maxStr:
-		c.maxStr = s
+		c.minStr, c.maxStr, c.bounded = append(c.minStr[:0], s...), append(c.maxStr[:0], s...), true
+	case s < string(c.minStr):
+		c.minStr = append(c.minStr[:0], s...)
+	case s > string(c.maxStr):
+		c.maxStr = append(c.maxStr[:0], s...)
 	}
 }
 
@@ -230,8 +279,7 @@ func (c *column) chunk(offset int64) format.ColumnChunk {
 		Statistics:            c.statistics(),
 		EncodingStats:         []format.PageEncodingStats{{PageType: format.DataPageV2, Encoding: format.Plain, Count: c.pageCount}},
 	}
-	c.pages, c.pageCount, c.numValues, c.uncompressed, c.nulls = c.pages[:0], 0, 0, 0, 0
-	c.bounded, c.minStr, c.maxStr = false, "", ""
+	c.columnChunk = columnChunk{pages: c.pages[:0], minStr: c.minStr[:0], maxStr: c.maxStr[:0]}
 	return format.ColumnChunk{FileOffset: offset, MetaData: meta}
 }
 
@@ -250,7 +298,8 @@ func (c *column) statistics() format.Statistics {
 		s.MinValue = binary.LittleEndian.AppendUint32(nil, uint32(c.minInt))
 		s.MaxValue = binary.LittleEndian.AppendUint32(nil, uint32(c.maxInt))
 	case parquet.ByteArray:
-		s.MinValue, s.MaxValue = []byte(c.minStr), []byte(c.maxStr)
+		// Non-nil even when empty: a nil bound is a missing one.
+		s.MinValue, s.MaxValue = append([]byte{}, c.minStr...), append([]byte{}, c.maxStr...)
 	}
 	return s
 }

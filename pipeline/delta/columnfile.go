@@ -324,3 +324,22 @@ func (f *columnFile[T]) Close() (*format.FileMetaData, error) {
 	f.out.WriteString("PAR1")
 	return meta, nil
 }
+
+// writeEncoded appends rows a RowEncoder encoded, after the rows written so far.
+func (f *columnFile[T]) writeEncoded(e *EncodedRows) error {
+	if f.groupRows > 0 && f.groupRows+e.rows > f.groupLimit {
+		if err := f.flushRowGroup(); err != nil {
+			return err
+		}
+	}
+	for i, c := range f.cols {
+		c.flushPage()
+		if c.err != nil {
+			return c.err
+		}
+		c.merge(&e.chunks[i])
+		e.chunks[i].recycle()
+	}
+	f.groupRows += e.rows
+	return nil
+}

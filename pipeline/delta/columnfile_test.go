@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/parquet-go/parquet-go"
 
@@ -271,5 +272,131 @@ func TestColumnPathThroughTable(t *testing.T) {
 		if typedSnap.Files[i].Stats != dynamicSnap.Files[i].Stats {
 			t.Errorf("file %d stats %s, want %s", i, typedSnap.Files[i].Stats, dynamicSnap.Files[i].Stats)
 		}
+	}
+}
+
+// TestRowEncoderThroughTable encodes rows on several encoders, as cleaning workers do, mixes
+// them with rows written directly, and reads the table back in the order written.
+func TestRowEncoderThroughTable(t *testing.T) {
+	ctx := context.Background()
+	store := objstore.NewDir(t.TempDir())
+	rows := edgePins(500)
+	table := Open(store, "lakehouse/encoded", WithRowsPerFile(160))
+	w, err := NewWriter[record.CleanPin](table, Write{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	encoders := make([]*RowEncoder[record.CleanPin], 2)
+	for i := range encoders {
+		if encoders[i], err = w.NewRowEncoder(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, start := 0, 0; start < len(rows); i++ {
+		end := min(start+45, len(rows))
+		if i%3 == 2 {
+			if err := w.Write(rows[start:end]); err != nil {
+				t.Fatal(err)
+			}
+		} else {
+			enc := encoders[i%2]
+			for _, r := range rows[start:end] {
+				appendBorrowed(r, enc.Append)
+			}
+			e := enc.Encode()
+			if e.Rows() != end-start {
+				t.Fatalf("encoded %d rows, want %d", e.Rows(), end-start)
+			}
+			if err := w.WriteEncoded(e); err != nil {
+				t.Fatal(err)
+			}
+		}
+		start = end
+	}
+	c, err := w.Commit(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Rows != 500 || c.Files != 4 {
+		t.Fatalf("commit %+v, want 500 rows in 4 files of at most 160", c)
+	}
+	back, err := Read[record.CleanPin](ctx, table)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(back, rows) {
+		t.Fatalf("read back %d rows that differ from the %d written", len(back), len(rows))
+	}
+	snap, err := table.Snapshot(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range snap.Files {
+		data, err := store.Get(ctx, table.key(f.Path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		part, err := parquet.Read[record.CleanPin](bytes.NewReader(data), int64(len(data)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := statsOf(mustOpen(t, encodeGeneric(t, part)).Metadata(), record.CleanPinFields)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.Stats != want {
+			t.Errorf("%s stats %s, want %s", f.Path, f.Stats, want)
+		}
+	}
+}
+
+// appendBorrowed hands append a copy of p whose strings alias one buffer, which it then
+// overwrites, as a cleaning worker reuses its input: the encoder must have copied them.
+func appendBorrowed(p record.CleanPin, append func(record.CleanPin)) {
+	var buf []byte
+	for _, s := range []*string{p.UniqueID, p.Title, p.Description, p.PosterName, p.TagList, p.IsImageOrVideo, p.ImageSrc, p.SaveLocation, p.Category} {
+		if s != nil {
+			buf = fmt.Append(buf, *s)
+		}
+	}
+	rest := buf
+	borrow := func(s *string) *string {
+		if s == nil {
+			return nil
+		}
+		b := unsafe.String(unsafe.SliceData(rest), len(*s))
+		rest = rest[len(*s):]
+		return &b
+	}
+	q := p
+	q.UniqueID, q.Title, q.Description = borrow(p.UniqueID), borrow(p.Title), borrow(p.Description)
+	q.PosterName, q.TagList, q.IsImageOrVideo = borrow(p.PosterName), borrow(p.TagList), borrow(p.IsImageOrVideo)
+	q.ImageSrc, q.SaveLocation, q.Category = borrow(p.ImageSrc), borrow(p.SaveLocation), borrow(p.Category)
+	append(q)
+	for i := range buf {
+		buf[i] = 'X'
+	}
+}
+
+func mustOpen(t *testing.T, data []byte) *parquet.File {
+	t.Helper()
+	f, err := parquet.OpenFile(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func TestRowEncoderRefusesOtherTypes(t *testing.T) {
+	type other struct {
+		N int64 `parquet:"n"`
+	}
+	w, err := NewWriter[other](Open(objstore.NewDir(t.TempDir()), "lakehouse/other"), Write{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = w.NewRowEncoder()
+	if want := "write table lakehouse/other: rows of delta.other cannot be encoded apart: pass them to Write"; err == nil || err.Error() != want {
+		t.Fatalf("NewRowEncoder error %v, want %q", err, want)
 	}
 }

@@ -63,9 +63,15 @@ type Writer[T any] struct {
 	layout      *layout[T]
 	slots       chan struct{}
 	files       []*dataFile
-	current     chan []T
+	current     chan fileRows[T]
 	currentRows int
 	finished    bool
+}
+
+// fileRows is what the encoder of a data file gets next: rows, or rows a RowEncoder encoded.
+type fileRows[T any] struct {
+	rows    []T
+	encoded *EncodedRows
 }
 
 // NewWriter starts a write of rows of T, whose parquet tags give the table schema.
@@ -104,7 +110,7 @@ func (w *Writer[T]) Write(rows []T) error {
 		if limit := w.table.rowsPerFile; limit > 0 && w.currentRows+n > limit {
 			n = limit - w.currentRows
 		}
-		w.current <- rows[:n]
+		w.current <- fileRows[T]{rows: rows[:n]}
 		w.currentRows += n
 		rows = rows[n:]
 		if limit := w.table.rowsPerFile; limit > 0 && w.currentRows >= limit {
@@ -114,19 +120,51 @@ func (w *Writer[T]) Write(rows []T) error {
 	return nil
 }
 
+// WriteEncoded hands rows a RowEncoder of this write encoded to the data files, after the
+// rows written before; a data file holds more than the table's rows per file only when e does.
+func (w *Writer[T]) WriteEncoded(e *EncodedRows) error {
+	if w.finished {
+		return fmt.Errorf("write table %s: the write was already committed or aborted", w.table.root)
+	}
+	if e.err != nil {
+		return fmt.Errorf("write table %s: %w", w.table.root, e.err)
+	}
+	if e.rows == 0 {
+		return nil
+	}
+	limit := w.table.rowsPerFile
+	if limit > 0 && w.current != nil && w.currentRows+e.rows > limit {
+		w.endFile()
+	}
+	if w.current == nil {
+		w.startFile()
+	}
+	w.current <- fileRows[T]{encoded: e}
+	w.currentRows += e.rows
+	if limit > 0 && w.currentRows >= limit {
+		w.endFile()
+	}
+	return nil
+}
+
 func (w *Writer[T]) startFile() {
 	w.slots <- struct{}{}
 	f := newDataFile(len(w.files), w.table.newID())
 	w.files = append(w.files, f)
-	chunks := make(chan []T, 16)
+	chunks := make(chan fileRows[T], 16)
 	w.current, w.currentRows = chunks, 0
 	go func() {
 		defer func() { <-w.slots }()
 		defer close(f.done)
 		enc := w.newEncoder(&f.body)
-		for rows := range chunks {
-			if f.err == nil {
-				f.err = enc.Write(rows)
+		for next := range chunks {
+			switch {
+			case f.err != nil:
+			case next.encoded != nil:
+				// Only a Writer with a column layout makes a RowEncoder.
+				f.err = enc.(*columnFile[T]).writeEncoded(next.encoded)
+			default:
+				f.err = enc.Write(next.rows)
 			}
 		}
 		if f.err != nil {
