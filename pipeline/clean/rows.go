@@ -52,24 +52,86 @@ type rowsWorker[T CleanRow] struct {
 
 func (w *rowsWorker[T]) process(c *chunk) {
 	rows := make([]T, 0, bytes.Count(c.data, []byte{'\n'})+1)
+	clean := cleanOf[T](w.cleaner)
 	w.eachRow(c, func(row Row) {
-		var (
-			v   any
-			err error
-		)
-		switch w.cleaner.Table() {
-		case record.TablePin:
-			v, err = w.cleaner.Pin(row)
-		case record.TableGeo:
-			v, err = w.cleaner.Geo(row)
-		case record.TableUser:
-			v, err = w.cleaner.User(row)
-		}
-		if err == nil {
-			rows = append(rows, v.(T))
+		if v, err := clean(row); err == nil {
+			rows = append(rows, v)
 		}
 	})
 	c.rows = rows
+	c.quarantined = w.cleaner.takeQuarantined()
+}
+
+// cleanOf returns the Cleaner's method for rows of T.
+func cleanOf[T CleanRow](c *Cleaner) func(Row) (T, error) {
+	var clean any
+	switch any(*new(T)).(type) {
+	case record.CleanPin:
+		clean = c.Pin
+	case record.CleanGeo:
+		clean = c.Geo
+	case record.CleanUser:
+		clean = c.User
+	}
+	return clean.(func(Row) (T, error))
+}
+
+// ChunkEncoder encodes cleaned rows for a table writer on the worker that cleaned them
+// (delta.RowEncoder); Append must copy what it keeps, as a row's text lives only until the
+// next row is cleaned.
+type ChunkEncoder[T CleanRow, E any] interface {
+	Append(row T)
+	// Encode returns what was appended since the last call.
+	Encode() E
+}
+
+// EncodeRows reads raw JSON lines of T's table from in and cleans them on every core like Rows,
+// but each worker appends its rows to its own encoder from newEncoder as they are cleaned,
+// while their line is still in the core's cache and without keeping them; emit gets each
+// chunk's encoding in input order. An error from newEncoder or emit stops the run and is
+// returned.
+func EncodeRows[T CleanRow, E any](ctx context.Context, in io.Reader, newEncoder func() (ChunkEncoder[T, E], error), emit func(E) error) (Report, error) {
+	var zero T
+	table := tableOf(any(zero))
+	workers := runtime.GOMAXPROCS(0)
+	encoders := make(chan ChunkEncoder[T, E], workers)
+	for range workers {
+		enc, err := newEncoder()
+		if err != nil {
+			return Report{Table: table}, fmt.Errorf("clean %s: %w", table, err)
+		}
+		encoders <- enc
+	}
+	report, err := runChunks(ctx, in, func(c *chunk) error {
+		return emit(c.rows.(E))
+	}, workers, func() chunkProcessor {
+		w := &encodeWorker[T, E]{chunkWorker: chunkWorker{cleaner: NewCleaner(table)}, enc: <-encoders}
+		// Each row is encoded before the next is cleaned, so rows may alias the chunk and
+		// share their values, as in Run.
+		w.dec.borrow, w.cleaner.transient = true, true
+		w.clean = cleanOf[T](w.cleaner)
+		return w
+	})
+	report.Table = table
+	if err != nil {
+		return report, fmt.Errorf("clean %s: %w", table, err)
+	}
+	return report, nil
+}
+
+type encodeWorker[T CleanRow, E any] struct {
+	chunkWorker
+	clean func(Row) (T, error)
+	enc   ChunkEncoder[T, E]
+}
+
+func (w *encodeWorker[T, E]) process(c *chunk) {
+	w.eachRow(c, func(row Row) {
+		if v, err := w.clean(row); err == nil {
+			w.enc.Append(v)
+		}
+	})
+	c.rows = w.enc.Encode()
 	c.quarantined = w.cleaner.takeQuarantined()
 }
 
