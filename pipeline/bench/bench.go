@@ -135,7 +135,10 @@ func cleanToDelta(ctx context.Context, store objstore.Store, lines []byte, rows 
 	if err != nil {
 		return err
 	}
-	report, err := clean.Rows(ctx, bytes.NewReader(lines), w.Write)
+	newEncoder := func() (clean.ChunkEncoder[record.CleanPin, *delta.EncodedRows], error) {
+		return w.NewRowEncoder()
+	}
+	report, err := clean.EncodeRows(ctx, bytes.NewReader(lines), newEncoder, w.WriteEncoded)
 	if err != nil {
 		w.Abort()
 		return err

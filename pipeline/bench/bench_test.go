@@ -6,10 +6,14 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/pintui/pintui/pipeline/clean"
+	"github.com/pintui/pintui/pipeline/delta"
 	"github.com/pintui/pintui/pipeline/objstore"
+	"github.com/pintui/pintui/pipeline/record"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -26,6 +30,31 @@ func TestCleanMeasuresEveryStage(t *testing.T) {
 		if s.RowsPerSecond <= 0 || s.CeilingRowsPerSecond <= 0 {
 			t.Errorf("stage %q measured %v rows/s, ceiling %v", s.Name, s.RowsPerSecond, s.CeilingRowsPerSecond)
 		}
+	}
+}
+
+// TestCleanToDeltaKeepsEveryRow reads back the table the clean → Delta stage wrote, whose rows
+// were encoded by the cleaning workers, and expects the rows clean.Rows hands out.
+func TestCleanToDeltaKeepsEveryRow(t *testing.T) {
+	ctx := context.Background()
+	lines := pinLines(5000)
+	store := objstore.NewDir(t.TempDir())
+	if err := cleanToDelta(ctx, store, lines, 5000); err != nil {
+		t.Fatal(err)
+	}
+	got, err := delta.Read[record.CleanPin](ctx, delta.Open(store, "lakehouse/bench_pin_batch"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []record.CleanPin
+	if _, err := clean.Rows(ctx, bytes.NewReader(lines), func(rows []record.CleanPin) error {
+		want = append(want, rows...)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 5000 || !reflect.DeepEqual(got, want) {
+		t.Fatalf("read back %d rows that differ from the %d cleaned", len(got), len(want))
 	}
 }
 
