@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/pintui/pintui/ops/kafka"
+	"github.com/pintui/pintui/ops/reftool"
 	"github.com/pintui/pintui/ops/s3"
 	"github.com/pintui/pintui/pipeline/source"
 )
@@ -39,21 +40,6 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
-}
-
-// tool returns an external reference tool's path: a test without it fails under CI=true and
-// skips otherwise.
-func tool(t *testing.T, name, pkg string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err == nil {
-		return p
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s is required under CI=true: install it (Debian: apt-get install %s)", name, pkg)
-	}
-	t.Skipf("%s is not installed (Debian: apt-get install %s); skipping", name, pkg)
-	return ""
 }
 
 // endpoints are what `pintui serve --output json` prints.
@@ -221,8 +207,8 @@ func TestScriptIngestsEndToEnd(t *testing.T) {
 }
 
 func TestServeSpeaksToReferenceTools(t *testing.T) {
-	kcat := tool(t, "kcat", "kcat")
-	aws := tool(t, "aws", "awscli")
+	kcat := reftool.Path(t, "kcat", "kcat")
+	aws := reftool.Path(t, "aws", "awscli")
 	dataDir := t.TempDir()
 	_, e := serve(t, dataDir)
 

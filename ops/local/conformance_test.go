@@ -1,31 +1,17 @@
 package local
 
 import (
-	"os"
 	"os/exec"
 	"reflect"
 	"regexp"
 	"sort"
 	"testing"
+
+	"github.com/pintui/pintui/ops/reftool"
 )
 
-// tool returns the path of an external reference tool, failing under CI and skipping otherwise
-// when it is missing.
-func tool(t *testing.T, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err == nil {
-		return p
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s is required under CI=true: install it (Debian: apt-get install %s)", name, name)
-	}
-	t.Skipf("%s not installed; skipping the conformance check", name)
-	return ""
-}
-
 func TestKcatListsTheTopics(t *testing.T) {
-	kcat := tool(t, "kcat")
+	kcat := reftool.Path(t, "kcat", "kcat")
 	s := start(t, freePorts(t.TempDir()))
 	out, err := exec.Command(kcat, "-b", s.Endpoints().Kafka, "-L", "-m", "10").CombinedOutput()
 	if err != nil {

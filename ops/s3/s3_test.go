@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/pintui/pintui/ops/local"
+	"github.com/pintui/pintui/ops/reftool"
 	"github.com/pintui/pintui/ops/s3"
 	"github.com/pintui/pintui/pipeline/objstore"
 )
@@ -183,23 +184,8 @@ func TestLsAndCat(t *testing.T) {
 	}
 }
 
-// tool returns the path of an external reference tool, failing under CI and skipping otherwise
-// when it is missing.
-func tool(t *testing.T, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err == nil {
-		return p
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s is required under CI=true: install it (Debian: apt-get install awscli)", name)
-	}
-	t.Skipf("%s not installed; skipping the conformance check", name)
-	return ""
-}
-
 func TestAWSCLIListsStoredObjects(t *testing.T) {
-	aws := tool(t, "aws")
+	aws := reftool.Path(t, "aws", "awscli")
 	ctx := context.Background()
 	cl, e := stack(t)
 	store := cl.Store(e.Bucket, "")
