@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/pintui/pintui/ops/command"
 	"github.com/pintui/pintui/ops/kafka"
 	"github.com/pintui/pintui/ui/topics"
 )
@@ -15,17 +16,15 @@ type tailer struct {
 	kafka *kafka.Client
 }
 
-// Tail follows topic from its end ("end") or its first stored record ("start") until ctx ends.
+// Tail follows topic from where `tail topic --from` says (beginning, end, an offset, -N for the
+// last N records) until ctx ends.
 func (t tailer) Tail(ctx context.Context, topic, from string, emit func([]topics.TailRecord)) error {
-	opts := kafka.TailOptions{From: kafka.End, Follow: true}
-	switch from {
-	case "end":
-	case "start":
-		opts.From = kafka.Beginning
-	default:
-		return fmt.Errorf("tail %s: unknown start %q", topic, from)
+	start, err := command.ParseFrom(from)
+	if err != nil {
+		return fmt.Errorf("tail %s: %w", topic, err)
 	}
-	err := t.kafka.Tail(ctx, topic, opts, func(r kafka.Record) error {
+	opts := kafka.TailOptions{From: start, Follow: true}
+	err = t.kafka.Tail(ctx, topic, opts, func(r kafka.Record) error {
 		emit([]topics.TailRecord{{Partition: r.Partition, Offset: r.Offset, Time: r.Time, Value: bytes.Clone(r.Value)}})
 		return nil
 	})

@@ -33,7 +33,7 @@ func (env *Env) ingestCommands() []*Command {
 			Name: "tail topic", Args: "TOPIC", MinArgs: 1, MaxArgs: 1,
 			Help: "Print a topic's records without joining a consumer group.",
 			Flags: []Flag{
-				{Name: "from", Default: "beginning", Help: "where to start: beginning, end or an offset"},
+				{Name: "from", Default: "beginning", Help: "where to start: beginning, end, an offset, or -N for the last N records of each partition"},
 				{Name: "max", Default: "100", Help: "stop after this many records (0: up to the current end)"},
 			},
 			Run: env.tail,
@@ -149,7 +149,7 @@ func (env *Env) topic(ctx context.Context, in *Invocation) (*Result, error) {
 	return res, nil
 }
 
-// ParseFrom reads --from: beginning, end or an offset.
+// ParseFrom reads --from: beginning, end, an offset, or -N for the last N records.
 func ParseFrom(s string) (kafka.From, error) {
 	switch s {
 	case "beginning":
@@ -158,10 +158,14 @@ func ParseFrom(s string) (kafka.From, error) {
 		return kafka.End, nil
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || n < 0 {
-		return kafka.From{}, fmt.Errorf("--from %q is not valid: use beginning, end or an offset such as 42", s)
+	switch {
+	case err != nil:
+		return kafka.From{}, fmt.Errorf("--from %q is not valid: use beginning, end, an offset such as 42, or -10 for the last 10 records", s)
+	case n < 0:
+		return kafka.Last(-n), nil
+	default:
+		return kafka.At(n), nil
 	}
-	return kafka.At(n), nil
 }
 
 func (env *Env) tail(ctx context.Context, in *Invocation) (*Result, error) {

@@ -145,6 +145,8 @@ func TestTailStopsAtEndOrMax(t *testing.T) {
 		{"offset", TailOptions{From: At(2)}, []string{"2:c", "3:d"}},
 		{"end", TailOptions{From: End}, nil},
 		{"past the end", TailOptions{From: At(99)}, nil},
+		{"last two", TailOptions{From: Last(2)}, []string{"2:c", "3:d"}},
+		{"last more than stored", TailOptions{From: Last(10)}, []string{"0:a", "1:b", "2:c", "3:d"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

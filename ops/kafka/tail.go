@@ -11,8 +11,9 @@ import (
 
 // From is where a tail starts reading each partition.
 type From struct {
-	at  int64
-	end bool
+	at   int64
+	end  bool
+	back int64 // records before the end, when positive
 }
 
 // Beginning starts a tail at the first record each partition still stores.
@@ -24,12 +25,18 @@ var End = From{end: true}
 // At starts a tail at the given offset of every partition.
 func At(offset int64) From { return From{at: offset} }
 
+// Last starts a tail n records before the end of every partition (at its first stored record if
+// it holds fewer), as kcat's -o -n does.
+func Last(n int64) From { return From{back: n} }
+
 // offset is where the tail starts on a partition holding [start, end); an offset outside is
 // clamped into it, so a stale offset never makes the client reset somewhere surprising.
 func (f From) offset(p Partition) int64 {
 	switch {
 	case f.end:
 		return p.End
+	case f.back > 0:
+		return max(p.End-f.back, p.Start)
 	case f.at < p.Start:
 		return p.Start
 	case f.at > p.End:

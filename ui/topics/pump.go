@@ -18,8 +18,8 @@ type TailRecord struct {
 	Value     []byte
 }
 
-// Tailer reads a topic live. Tail reads topic from "end" (new records only) or "start" (the
-// earliest kept record) and hands records to emit in batches until ctx ends or reading fails; it
+// Tailer reads a topic live. Tail reads topic from from, written as `tail topic --from` takes it
+// ("beginning", "end", an offset, "-N" for the last N records of each partition), and hands records to emit in batches until ctx ends or reading fails; it
 // returns nil when ctx ended it. emit never blocks, and keeps the records it is given, so a Tailer
 // must not reuse the Values it emitted.
 type Tailer interface {

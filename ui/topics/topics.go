@@ -15,6 +15,10 @@ import (
 	"github.com/pintui/pintui/ui/screen"
 )
 
+// RecentRecords is how many of each partition's newest records a tail shows when it opens, before
+// the records that arrive while it is open.
+const RecentRecords = 100
+
 // Model is the Topics screen: the list, and the tail opened from it.
 type Model struct {
 	ctx    *screen.Context
@@ -187,7 +191,7 @@ func (m *Model) open() tea.Cmd {
 	if m.tailer != nil {
 		p := newPump(m.ctx.Ctx)
 		m.tail.pump = p
-		cmds = append(cmds, p.launch(m.tailer, row[0], "end"), p.next)
+		cmds = append(cmds, p.launch(m.tailer, row[0], fmt.Sprintf("-%d", RecentRecords)), p.next)
 	}
 	return tea.Batch(cmds...)
 }

@@ -132,12 +132,16 @@ func press(k string) tea.KeyPressMsg {
 	return tea.KeyPressMsg{Code: []rune(k)[0], Text: k}
 }
 
+// testContext is a screen context whose commands run at once and whose ticks never fire.
+func testContext() *screen.Context {
+	return &screen.Context{Ctx: context.Background(), Runner: newRunner(), Styles: theme.New(theme.Default()),
+		Keys: keys.Default(), Now: time.Now, Tick: func(time.Duration, tea.Msg) tea.Cmd { return nil }}
+}
+
 // opened returns the Topics screen with the tail of u.pin open on f, its replies handled.
 func opened(t *testing.T, f Tailer) *Model {
 	t.Helper()
-	ctx := &screen.Context{Ctx: context.Background(), Runner: newRunner(), Styles: theme.New(theme.Default()),
-		Keys: keys.Default(), Now: time.Now, Tick: func(time.Duration, tea.Msg) tea.Cmd { return nil }}
-	m := New(ctx, f)
+	m := New(testContext(), f)
 	m.Update(m.Enter()())
 	_, cmd := m.Update(press("enter"))
 	if m.tail == nil {
@@ -252,5 +256,28 @@ func TestNoTailerSaysSo(t *testing.T) {
 	m := opened(t, nil)
 	if out := plain(m, 120, 40); !strings.Contains(out, "live tail unavailable") || !strings.Contains(out, "sink") {
 		t.Errorf("the tail without a Tailer:\n%s", out)
+	}
+}
+
+// fromTailer records where it was asked to start and ends at once.
+type fromTailer struct{ from chan string }
+
+func (f fromTailer) Tail(_ context.Context, _, from string, _ func([]TailRecord)) error {
+	f.from <- from
+	return nil
+}
+
+func TestTailOpensOnTheRecentRecords(t *testing.T) {
+	f := fromTailer{from: make(chan string, 1)}
+	m := New(testContext(), f)
+	m.Update(m.Enter()())
+	_, cmd := m.Update(press("enter"))
+	batch, ok := cmd().(tea.BatchMsg)
+	if !ok || len(batch) != 3 {
+		t.Fatalf("enter gave %T, want the partitions, the launch and the pump", cmd())
+	}
+	batch[1]() // the launch
+	if got := <-f.from; got != "-100" {
+		t.Errorf("the tail started from %q, want the last %d records (-100)", got, RecentRecords)
 	}
 }
