@@ -233,3 +233,19 @@ func TestConfigCheckSaysWhatFailedAndWhatToDo(t *testing.T) {
 		t.Errorf("kafka listener check: %q", got["kafka listener"])
 	}
 }
+
+// TestStatusOnAFreshDataDir expects a source that is not seeded yet to be reported as empty with
+// the command that fills it, not as down.
+func TestStatusOnAFreshDataDir(t *testing.T) {
+	out, errs, code := pintui(t, t.TempDir(), "status", "--script", "-", "--output", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var comps []struct{ Component, State, Detail string }
+	if err := json.Unmarshal([]byte(out), &comps); err != nil {
+		t.Fatalf("%v:\n%s", err, out)
+	}
+	if len(comps) == 0 || comps[0].Component != "source" || comps[0].State != "empty" || comps[0].Detail != "not seeded yet: run `seed`" {
+		t.Errorf("status = %+v, want the source first, empty, not seeded yet", comps)
+	}
+}

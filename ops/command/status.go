@@ -2,6 +2,7 @@ package command
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 
@@ -53,6 +54,10 @@ func (env *Env) statusCommand() *Command {
 func (env *Env) sourceStatus(ctx context.Context) Component {
 	c := Component{Component: "source", Count: -1}
 	src, err := source.Open(ctx, env.Config.SourceURL())
+	if errors.Is(err, source.ErrNotSeeded) {
+		c.State, c.Detail = StateEmpty, "not seeded yet: run `seed`"
+		return c
+	}
 	if err != nil {
 		c.State, c.Detail = StateDown, err.Error()
 		return c

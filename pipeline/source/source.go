@@ -58,13 +58,16 @@ func Open(ctx context.Context, target string) (*Source, error) {
 	return s, nil
 }
 
+// ErrNotSeeded is the cause of Open's error when the SQLite source database does not exist yet.
+var ErrNotSeeded = errors.New("the database does not exist: run `pintui seed` to create it")
+
 func openSQLite(path string) (*sql.DB, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, fmt.Errorf("open source %s: %w", path, err)
 	}
 	if _, err := os.Stat(abs); errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("open source %s: the database does not exist: run `pintui seed` to create it", path)
+		return nil, fmt.Errorf("open source %s: %w", path, ErrNotSeeded)
 	} else if err != nil {
 		return nil, fmt.Errorf("open source %s: %w", path, err)
 	}
