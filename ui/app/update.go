@@ -153,21 +153,7 @@ func (m *Model) numberKey(msg tea.KeyPressMsg) (screen.ID, bool) {
 }
 
 func (m *Model) scrollResult(msg tea.KeyPressMsg) {
-	k := m.ctx.Keys
-	switch {
-	case key.Matches(msg, k.Up):
-		m.result.Scroll(-1)
-	case key.Matches(msg, k.Down):
-		m.result.Scroll(1)
-	case key.Matches(msg, k.Top):
-		m.result.Top()
-	case key.Matches(msg, k.Bottom):
-		m.result.Bottom()
-	case key.Matches(msg, k.PageDown):
-		m.result.Page(1)
-	case key.Matches(msg, k.PageUp):
-		m.result.Page(-1)
-	}
+	m.ctx.Keys.Move(msg, m.result)
 }
 
 // paletteKey edits the palette line; enter goes to a screen by name or runs the command.

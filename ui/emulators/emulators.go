@@ -217,10 +217,8 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		return m.repace(1, 2)
 	case key.Matches(msg, k.Refresh):
 		return m.fetch()
-	case key.Matches(msg, k.Up):
-		m.table.Move(-1)
-	case key.Matches(msg, k.Down):
-		m.table.Move(1)
+	default:
+		k.Move(msg, m.table)
 	}
 	return nil
 }

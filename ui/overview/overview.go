@@ -110,14 +110,8 @@ func (m *Model) Update(msg tea.Msg) (screen.Screen, tea.Cmd) {
 		switch {
 		case key.Matches(msg, k.Refresh):
 			return m, m.fetch()
-		case key.Matches(msg, k.Up):
-			m.table.Move(-1)
-		case key.Matches(msg, k.Down):
-			m.table.Move(1)
-		case key.Matches(msg, k.Top):
-			m.table.Top()
-		case key.Matches(msg, k.Bottom):
-			m.table.Bottom()
+		default:
+			k.Move(msg, m.table)
 		}
 	}
 	return m, nil

@@ -199,18 +199,8 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		case key.Matches(msg, k.RawJSON):
 			m.pretty = !m.pretty
 			m.showContent()
-		case key.Matches(msg, k.Up):
-			m.preview.Scroll(-1)
-		case key.Matches(msg, k.Down):
-			m.preview.Scroll(1)
-		case key.Matches(msg, k.Top):
-			m.preview.Top()
-		case key.Matches(msg, k.Bottom):
-			m.preview.Bottom()
-		case key.Matches(msg, k.PageDown):
-			m.preview.Page(1)
-		case key.Matches(msg, k.PageUp):
-			m.preview.Page(-1)
+		default:
+			k.Move(msg, m.preview)
 		}
 		return nil
 	}
@@ -221,18 +211,8 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		return m.enter()
 	case key.Matches(msg, k.RawJSON):
 		m.pretty = !m.pretty
-	case key.Matches(msg, k.Up):
-		m.list.Move(-1)
-	case key.Matches(msg, k.Down):
-		m.list.Move(1)
-	case key.Matches(msg, k.Top):
-		m.list.Top()
-	case key.Matches(msg, k.Bottom):
-		m.list.Bottom()
-	case key.Matches(msg, k.PageDown):
-		m.list.Page(1)
-	case key.Matches(msg, k.PageUp):
-		m.list.Page(-1)
+	default:
+		k.Move(msg, m.list)
 	}
 	return nil
 }

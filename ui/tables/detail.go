@@ -13,7 +13,6 @@ import (
 	"github.com/pintui/pintui/ops/command"
 	"github.com/pintui/pintui/ui/component/prompt"
 	"github.com/pintui/pintui/ui/component/table"
-	"github.com/pintui/pintui/ui/keys"
 	"github.com/pintui/pintui/ui/screen"
 )
 
@@ -165,9 +164,9 @@ func (d *detail) key(m *Model, msg tea.KeyPressMsg) tea.Cmd {
 			return d.fetchPreview(ctx)
 		}
 	case d.focusRows:
-		moveTable(d.preview, k, msg)
+		k.Move(msg, d.preview)
 	default:
-		moveTable(d.schema, k, msg)
+		k.Move(msg, d.schema)
 	}
 	return nil
 }
@@ -246,22 +245,4 @@ func sideBySide(left, right string, leftWidth int, sep string) string {
 
 func (m *Model) newPrompt(placeholder string) *prompt.Model {
 	return prompt.New(m.ctx.Styles, "/", placeholder)
-}
-
-// moveTable applies the shared movement keys to a table.
-func moveTable(t *table.Model, k *keys.KeyMap, msg tea.KeyPressMsg) {
-	switch {
-	case key.Matches(msg, k.Up):
-		t.Move(-1)
-	case key.Matches(msg, k.Down):
-		t.Move(1)
-	case key.Matches(msg, k.Top):
-		t.Top()
-	case key.Matches(msg, k.Bottom):
-		t.Bottom()
-	case key.Matches(msg, k.PageDown):
-		t.Page(1)
-	case key.Matches(msg, k.PageUp):
-		t.Page(-1)
-	}
 }

@@ -27,7 +27,7 @@ func (m *Model) listKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.open = newDetail(m.ctx, row[0], row[1])
 		return m.open.reload(m.ctx)
 	default:
-		moveTable(m.list, k, msg)
+		k.Move(msg, m.list)
 	}
 	return nil
 }

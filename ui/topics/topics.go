@@ -168,14 +168,8 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		return m.fetch()
 	case key.Matches(msg, k.Enter):
 		return m.open()
-	case key.Matches(msg, k.Up):
-		m.list.Move(-1)
-	case key.Matches(msg, k.Down):
-		m.list.Move(1)
-	case key.Matches(msg, k.Top):
-		m.list.Top()
-	case key.Matches(msg, k.Bottom):
-		m.list.Bottom()
+	default:
+		k.Move(msg, m.list)
 	}
 	return nil
 }

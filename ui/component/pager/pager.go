@@ -34,7 +34,7 @@ func (m *Model) SetContent(title, text string) {
 func (m *Model) Title() string { return m.title }
 
 // Scroll moves the view by n lines, clamped to the text.
-func (m *Model) Scroll(n int) {
+func (m *Model) Move(n int) {
 	m.offset = max(0, min(m.offset+n, len(m.lines)-m.height))
 }
 
@@ -42,15 +42,15 @@ func (m *Model) Scroll(n int) {
 func (m *Model) Top() { m.offset = 0 }
 
 // Bottom scrolls to the last screenful.
-func (m *Model) Bottom() { m.Scroll(len(m.lines)) }
+func (m *Model) Bottom() { m.Move(len(m.lines)) }
 
 // Page scrolls by n half screens.
-func (m *Model) Page(n int) { m.Scroll(n * max(1, m.height/2)) }
+func (m *Model) Page(n int) { m.Move(n * max(1, m.height/2)) }
 
 // View draws the title line, the visible text and a position line in exactly width×height cells.
 func (m *Model) View(width, height int) string {
 	m.height = max(1, height-2)
-	m.Scroll(0)
+	m.Move(0)
 	out := make([]string, 0, height)
 	out = append(out, fit(m.styles.PanelTitle.Render(m.title), width))
 	end := min(len(m.lines), m.offset+m.height)

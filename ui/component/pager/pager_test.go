@@ -20,7 +20,7 @@ func TestScrollAndView(t *testing.T) {
 	m.SetContent(":help", b.String())
 	m.View(40, 7)
 	m.Page(1)
-	m.Scroll(100)
+	m.Move(100)
 	view := m.View(40, 7)
 	if !strings.Contains(view, "lines 16–20 of 20") {
 		t.Errorf("scrolled to the end should show lines 16–20:\n%s", ansi.Strip(view))
