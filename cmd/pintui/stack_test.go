@@ -153,6 +153,8 @@ func TestScriptIngestsEndToEnd(t *testing.T) {
 		"batch run",
 		"analytics top_country",
 		"tables",
+		"s3 ls topics/0a1b2c3d4e5f.pin/partition=0/ --limit 2",
+		"tail topic 0a1b2c3d4e5f.geo --from -2 --max 5",
 	}, "\n")
 	// The real binary, not the race-instrumented test process, so the 60 s budget is the user's.
 	cmd := exec.Command(binary, "--script", "-", "-o", "json", "--kafka-addr", "127.0.0.1:0", "--s3-addr", "127.0.0.1:0", "--gateway-addr", "127.0.0.1:0")
@@ -166,8 +168,25 @@ func TestScriptIngestsEndToEnd(t *testing.T) {
 	}
 	out := string(raw)
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if len(lines) != 6 {
-		t.Fatalf("want 6 results, got %d:\n%s", len(lines), out)
+	if len(lines) != 8 {
+		t.Fatalf("want 8 results, got %d:\n%s", len(lines), out)
+	}
+	var ls struct {
+		Objects []struct{ Key string }
+		More    bool
+	}
+	if err := json.Unmarshal([]byte(lines[6]), &ls); err != nil {
+		t.Fatal(err)
+	}
+	if len(ls.Objects) != 2 || !ls.More || ls.Objects[1].Key != "topics/0a1b2c3d4e5f.pin/partition=0/0a1b2c3d4e5f.pin+0+0000000001.json" {
+		t.Errorf("s3 ls --limit 2 = %s, want the first two pin landings and more to follow", lines[6])
+	}
+	var tail []struct{ Offset int64 }
+	if err := json.Unmarshal([]byte(lines[7]), &tail); err != nil {
+		t.Fatal(err)
+	}
+	if len(tail) != 2 || tail[0].Offset != 998 || tail[1].Offset != 999 {
+		t.Errorf("tail --from -2 = %s, want offsets 998 and 999", lines[7])
 	}
 	var run struct {
 		Tables []struct {

@@ -156,7 +156,7 @@ func checkS3(ctx context.Context, cfg *config.Loaded) Check {
 		c.Detail, c.Fix = err.Error(), "check aws.profile and aws.region"
 		return c
 	}
-	if _, err := sc.Ls(ctx, cfg.Bucket(), "topics/", false); err != nil {
+	if _, err := sc.Ls(ctx, cfg.Bucket(), "topics/", false, 1); err != nil {
 		c.Detail = fmt.Sprintf("list s3://%s/topics/: %v", cfg.Bucket(), err)
 		c.Fix = "check s3.bucket and that the AWS identity may s3:ListBucket on it"
 		return c

@@ -51,7 +51,12 @@ func (env *Env) ingestCommands() []*Command {
 		},
 		{Name: "emulate stop", Help: "Stop the running emulator.", Run: env.emulateStop},
 		{Name: "emulate status", Help: "Show the emulator's per-table sent and failed posts and its rate.", Run: env.emulateStatus},
-		{Name: "s3 ls", Args: "[PREFIX]", MaxArgs: 1, Help: "List the landing bucket under a prefix: folders first, then objects with size and time.", Run: env.s3Ls},
+		{
+			Name: "s3 ls", Args: "[PREFIX]", MaxArgs: 1,
+			Help:  "List the landing bucket under a prefix: folders first, then objects with size and time.",
+			Flags: []Flag{{Name: "limit", Default: "1000", Help: "list at most this many entries (0: all)"}},
+			Run:   env.s3Ls,
+		},
 		{Name: "s3 cat", Args: "KEY", MinArgs: 1, MaxArgs: 1, Help: "Print an object of the landing bucket.", Run: env.s3Cat},
 		{Name: "sink status", Help: "Show, per topic partition, the last offset the S3 sink landed, the end offset, the lag and the objects written.", Run: env.sinkStatus},
 		{
@@ -289,7 +294,11 @@ func (env *Env) s3Ls(ctx context.Context, in *Invocation) (*Result, error) {
 	if len(in.Args) == 1 {
 		prefix = in.Args[0]
 	}
-	l, err := b.S3.Ls(ctx, b.Bucket, prefix, false)
+	limit, err := in.Int("limit")
+	if err != nil {
+		return nil, err
+	}
+	l, err := b.S3.Ls(ctx, b.Bucket, prefix, false, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -305,7 +314,10 @@ func (env *Env) s3Ls(ctx context.Context, in *Invocation) (*Result, error) {
 		where = "s3://" + b.Bucket + "/"
 	}
 	res.Message = fmt.Sprintf("%d objects, %d prefixes under %s", len(l.Objects), len(l.Prefixes), where)
-	res.Data = map[string]any{"bucket": b.Bucket, "prefixes": l.Prefixes, "objects": l.Objects}
+	if l.More {
+		res.Message = fmt.Sprintf("the first %d entries under %s; more follow: narrow the prefix or raise --limit", limit, where)
+	}
+	res.Data = map[string]any{"bucket": b.Bucket, "prefixes": l.Prefixes, "objects": l.Objects, "more": l.More}
 	return res, nil
 }
 

@@ -17,19 +17,25 @@ import (
 type Listing struct {
 	Prefixes []string
 	Objects  []objstore.Object
+	// More says the listing stopped at its limit with more keys to follow.
+	More bool
 }
 
 // Ls lists bucket under prefix. Keys are whole bucket keys. Without recursive, keys below the next
-// "/" are folded into Prefixes; with it, every object under prefix is listed.
-func (c *Client) Ls(ctx context.Context, bucket, prefix string, recursive bool) (Listing, error) {
+// "/" are folded into Prefixes; with it, every object under prefix is listed. A positive limit
+// stops the listing after that many prefixes and objects, so a bucket of millions of landings is
+// not read whole to show its first page.
+func (c *Client) Ls(ctx context.Context, bucket, prefix string, recursive bool, limit int) (Listing, error) {
 	in := &awss3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String(prefix)}
 	if !recursive {
 		in.Delimiter = aws.String("/")
 	}
 	var l Listing
-	p := awss3.NewListObjectsV2Paginator(c.api, in)
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
+	for {
+		if limit > 0 {
+			in.MaxKeys = aws.Int32(int32(min(limit-len(l.Prefixes)-len(l.Objects), 1000)))
+		}
+		page, err := c.api.ListObjectsV2(ctx, in)
 		if err != nil {
 			return Listing{}, fmt.Errorf("list s3://%s/%s: %w%s", bucket, prefix, err, bucketHint(err))
 		}
@@ -43,8 +49,23 @@ func (c *Client) Ls(ctx context.Context, bucket, prefix string, recursive bool) 
 				Modified: aws.ToTime(o.LastModified),
 			})
 		}
+		if over := len(l.Prefixes) + len(l.Objects) - limit; limit > 0 && over > 0 {
+			// A server that ignores max-keys (the local stack's) still gets a bounded listing.
+			l.More = true
+			drop := min(over, len(l.Objects))
+			l.Objects = l.Objects[:len(l.Objects)-drop]
+			l.Prefixes = l.Prefixes[:len(l.Prefixes)-(over-drop)]
+			return l, nil
+		}
+		if !aws.ToBool(page.IsTruncated) || aws.ToString(page.NextContinuationToken) == "" {
+			return l, nil
+		}
+		if limit > 0 && len(l.Prefixes)+len(l.Objects) >= limit {
+			l.More = true
+			return l, nil
+		}
+		in.ContinuationToken = page.NextContinuationToken
 	}
-	return l, nil
 }
 
 // Cat copies the object under key to w and returns how many bytes it wrote.

@@ -131,7 +131,7 @@ func TestPutIfAbsentRaceHasOneWinner(t *testing.T) {
 func TestLsAndCat(t *testing.T) {
 	ctx := context.Background()
 	cl, e := stack(t)
-	l, err := cl.Ls(ctx, e.Bucket, "topics/", false)
+	l, err := cl.Ls(ctx, e.Bucket, "topics/", false, 0)
 	if err != nil || len(l.Prefixes)+len(l.Objects) != 0 {
 		t.Fatalf("Ls of a fresh bucket = %+v, %v; want empty", l, err)
 	}
@@ -146,27 +146,34 @@ func TestLsAndCat(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	l, err = cl.Ls(ctx, e.Bucket, "", false)
+	l, err = cl.Ls(ctx, e.Bucket, "", false, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(l.Prefixes, []string{"topics/"}) || !reflect.DeepEqual(keys(l.Objects), []string{"readme.txt:19"}) {
 		t.Errorf("Ls root = %v %v", l.Prefixes, keys(l.Objects))
 	}
-	l, err = cl.Ls(ctx, e.Bucket, "topics/", false)
+	l, err = cl.Ls(ctx, e.Bucket, "topics/", false, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if want := []string{"topics/u.geo/", "topics/u.pin/"}; !reflect.DeepEqual(l.Prefixes, want) || len(l.Objects) != 0 {
 		t.Errorf("Ls topics/ = %v %v, want %v", l.Prefixes, keys(l.Objects), want)
 	}
-	l, err = cl.Ls(ctx, e.Bucket, "topics/u.pin/", true)
+	l, err = cl.Ls(ctx, e.Bucket, "topics/u.pin/", true, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := []string{"topics/u.pin/partition=0/u.pin+0+0000000000.json:57", "topics/u.pin/partition=0/u.pin+0+0000000001.json:57"}
 	if !reflect.DeepEqual(keys(l.Objects), want) {
 		t.Errorf("Ls recursive = %v, want %v", keys(l.Objects), want)
+	}
+
+	for limit, more := range map[int]bool{1: true, 2: false, 3: false} {
+		l, err = cl.Ls(ctx, e.Bucket, "topics/u.pin/", true, limit)
+		if err != nil || len(l.Objects) != min(limit, 2) || l.More != more {
+			t.Errorf("Ls limit %d = %v more %v, %v; want %d objects, more %v", limit, keys(l.Objects), l.More, err, min(limit, 2), more)
+		}
 	}
 
 	var out bytes.Buffer
@@ -178,7 +185,7 @@ func TestLsAndCat(t *testing.T) {
 	if !errors.Is(err, objstore.ErrNotFound) || !strings.Contains(err.Error(), "list the prefix with s3 ls") {
 		t.Errorf("Cat missing = %v", err)
 	}
-	_, err = cl.Ls(ctx, "user-nobody-bucket", "", false)
+	_, err = cl.Ls(ctx, "user-nobody-bucket", "", false, 0)
 	if err == nil || !strings.Contains(err.Error(), "the bucket does not exist") {
 		t.Errorf("Ls of a missing bucket = %v", err)
 	}
