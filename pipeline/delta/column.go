@@ -41,6 +41,9 @@ type column struct {
 // columnChunk is what a column has encoded since its chunk began: whole pages, each with its
 // header, ready to be copied into a file, and the chunk's statistics.
 type columnChunk struct {
+	// parts are page buffers merged from other chunks, which come before pages; they are kept
+	// as they are and copied only once, into the file.
+	parts          [][]byte
 	pages          []byte
 	pageCount      int32
 	numValues      int64
@@ -52,9 +55,16 @@ type columnChunk struct {
 	minStr, maxStr []byte
 }
 
-// merge appends the pages of o, which follow c's, and folds o's statistics into c's.
+// merge appends the pages of o, which follow c's, and folds o's statistics into c's. c takes
+// o's page buffers over.
 func (c *columnChunk) merge(o *columnChunk) {
-	c.pages = append(c.pages, o.pages...)
+	if len(c.pages) > 0 {
+		c.parts = append(c.parts, c.pages)
+		c.pages = nil
+	}
+	c.parts = append(c.parts, o.parts...)
+	c.parts = append(c.parts, o.pages)
+	o.parts, o.pages = nil, nil
 	c.pageCount += o.pageCount
 	c.numValues += o.numValues
 	c.uncompressed += o.uncompressed
@@ -86,11 +96,25 @@ func (c *columnChunk) take() columnChunk {
 	return out
 }
 
-// recycle hands the pages buffer back once a file holds its copy.
-func (c *columnChunk) recycle() {
-	pages := c.pages[:0]
-	c.pages = nil
-	chunkPool.Put(&pages)
+// size is how many bytes of pages the chunk holds.
+func (c *columnChunk) size() int {
+	n := len(c.pages)
+	for _, p := range c.parts {
+		n += len(p)
+	}
+	return n
+}
+
+// writePages copies the chunk's pages in order into out and hands the merged buffers back.
+func (c *columnChunk) writePages(out *bytes.Buffer) {
+	for i, p := range c.parts {
+		out.Write(p)
+		p = p[:0]
+		chunkPool.Put(&p)
+		c.parts[i] = nil
+	}
+	c.parts = c.parts[:0]
+	out.Write(c.pages)
 }
 
 // chunkPool recycles the pages buffers of taken chunks.
@@ -264,9 +288,10 @@ func (c *column) flushPage() {
 	c.levels, c.rows, c.pageNulls = 0, 0, 0
 }
 
-// chunk returns the metadata of the finished column chunk whose pages start at offset, and
+// chunk appends the pages of the finished column chunk to out and returns its metadata, and
 // makes the column ready for the next row group.
-func (c *column) chunk(offset int64) format.ColumnChunk {
+func (c *column) chunk(out *bytes.Buffer) format.ColumnChunk {
+	offset := int64(out.Len())
 	meta := format.ColumnMetaData{
 		Type:                  format.Type(c.kind),
 		Encoding:              []format.Encoding{format.Plain, format.RLE},
@@ -274,12 +299,13 @@ func (c *column) chunk(offset int64) format.ColumnChunk {
 		Codec:                 format.Snappy,
 		NumValues:             c.numValues,
 		TotalUncompressedSize: c.uncompressed,
-		TotalCompressedSize:   int64(len(c.pages)),
+		TotalCompressedSize:   int64(c.size()),
 		DataPageOffset:        offset,
 		Statistics:            c.statistics(),
 		EncodingStats:         []format.PageEncodingStats{{PageType: format.DataPageV2, Encoding: format.Plain, Count: c.pageCount}},
 	}
-	c.columnChunk = columnChunk{pages: c.pages[:0], minStr: c.minStr[:0], maxStr: c.maxStr[:0]}
+	c.writePages(out)
+	c.columnChunk = columnChunk{parts: c.parts[:0], pages: c.pages[:0], minStr: c.minStr[:0], maxStr: c.maxStr[:0]}
 	return format.ColumnChunk{FileOffset: offset, MetaData: meta}
 }
 

@@ -280,13 +280,11 @@ func (f *columnFile[T]) flushRowGroup() error {
 		if c.err != nil {
 			return c.err
 		}
-		size += len(c.pages)
+		size += c.size()
 	}
 	f.out.Grow(size + footerReserve)
 	for _, c := range f.cols {
-		offset := int64(f.out.Len())
-		f.out.Write(c.pages)
-		cc := c.chunk(offset)
+		cc := c.chunk(f.out)
 		rg.TotalByteSize += cc.MetaData.TotalUncompressedSize
 		rg.TotalCompressedSize += cc.MetaData.TotalCompressedSize
 		rg.Columns = append(rg.Columns, cc)
@@ -338,7 +336,6 @@ func (f *columnFile[T]) writeEncoded(e *EncodedRows) error {
 			return c.err
 		}
 		c.merge(&e.chunks[i])
-		e.chunks[i].recycle()
 	}
 	f.groupRows += e.rows
 	return nil
