@@ -157,16 +157,19 @@ func TestScriptIngestsEndToEnd(t *testing.T) {
 		"tail topic 0a1b2c3d4e5f.geo --from -2 --max 5",
 	}, "\n")
 	// The real binary, not the race-instrumented test process, so the 60 s budget is the user's.
-	cmd := exec.Command(binary, "--script", "-", "-o", "json", "--kafka-addr", "127.0.0.1:0", "--s3-addr", "127.0.0.1:0", "--gateway-addr", "127.0.0.1:0")
-	cmd.Env = append(os.Environ(), "HOME="+home, "XDG_DATA_HOME="+filepath.Join(home, "data"), "XDG_CONFIG_HOME="+filepath.Join(home, "config"))
-	cmd.Stdin = strings.NewReader(script)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	raw, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("%v: %s\n%s", err, stderr.String(), raw)
+	runScript := func(script string) string {
+		cmd := exec.Command(binary, "--script", "-", "-o", "json", "--kafka-addr", "127.0.0.1:0", "--s3-addr", "127.0.0.1:0", "--gateway-addr", "127.0.0.1:0")
+		cmd.Env = append(os.Environ(), "HOME="+home, "XDG_DATA_HOME="+filepath.Join(home, "data"), "XDG_CONFIG_HOME="+filepath.Join(home, "config"))
+		cmd.Stdin = strings.NewReader(script)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		raw, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("%v: %s\n%s", err, stderr.String(), raw)
+		}
+		return string(raw)
 	}
-	out := string(raw)
+	out := runScript(script)
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	if len(lines) != 8 {
 		t.Fatalf("want 8 results, got %d:\n%s", len(lines), out)
@@ -203,6 +206,25 @@ func TestScriptIngestsEndToEnd(t *testing.T) {
 			t.Errorf("%s: %d landings, %d rows read; want 1000 of each", tr.Name, tr.Landings, tr.Read)
 		}
 	}
+	// Restarted with nothing new to land, the sink reports what Kafka knows has landed.
+	var status []struct {
+		Topic        string
+		LandedOffset int64 `json:"landed_offset"`
+		EndOffset    int64 `json:"end_offset"`
+		Lag          int64
+	}
+	if err := json.Unmarshal([]byte(runScript("sink status")), &status); err != nil {
+		t.Fatal(err)
+	}
+	if len(status) != 3 {
+		t.Fatalf("sink status after a restart lists %d partitions, want 3", len(status))
+	}
+	for _, p := range status {
+		if p.LandedOffset != 999 || p.EndOffset != 1000 || p.Lag != 0 {
+			t.Errorf("sink status after a restart: %+v, want landed 999, end 1000, lag 0", p)
+		}
+	}
+
 	// The landings are the emulator's draws in order: seed 100 replays the original's 7528, 2863, ….
 	dataDir := filepath.Join(home, "data", "pintui")
 	_, e := serve(t, dataDir)

@@ -366,22 +366,42 @@ func (env *Env) sinkStatus(ctx context.Context, _ *Invocation) (*Result, error) 
 	return res, nil
 }
 
-// sinkRows reads the sink's progress: from the sink itself when this process runs it, else from
-// the sink group's committed offsets and the bucket's listing.
+// sinkRows reads the sink's progress. The offsets come from Kafka (the topics' end offsets and
+// the sink group's commits), which survive restarts; when this process runs the sink, its own
+// counters add what Kafka cannot know (objects, bytes and errors of this run, files landed but not
+// yet committed). Otherwise the objects are counted in the bucket.
 func sinkRows(ctx context.Context, b *backend.Backends) ([]sinkRow, string, error) {
-	if st, ok := b.SinkStatus(); ok {
-		rows := []sinkRow{}
-		for _, p := range st.Partitions {
-			rows = append(rows, sinkRow{p.Topic, p.Partition, p.LastLanded, p.End, p.Lag, p.Objects, p.Bytes, p.Errors, p.Error})
-		}
-		note := fmt.Sprintf("sink running in this process: group %s, flush.size %d", st.Group, st.FlushSize)
-		if st.Error != "" {
-			note += "; " + st.Error
-		}
-		return rows, note, nil
+	st, ok := b.SinkStatus()
+	if !ok {
+		rows, err := groupRows(ctx, b, true)
+		return rows, "sink runs in another process (group " + sink.DefaultGroup + "); figures from its committed offsets and the bucket", err
 	}
-	rows, err := groupRows(ctx, b, true)
-	return rows, "sink runs in another process (group " + sink.DefaultGroup + "); figures from its committed offsets and the bucket", err
+	note := fmt.Sprintf("sink running in this process: group %s, flush.size %d; objects and bytes count this run's landings", st.Group, st.FlushSize)
+	if st.Error != "" {
+		note += "; " + st.Error
+	}
+	rows, err := groupRows(ctx, b, false)
+	if err != nil {
+		rows = nil
+		note += "; offsets as this run saw them (" + err.Error() + ")"
+	}
+	at := map[string]int{}
+	for i, r := range rows {
+		at[fmt.Sprintf("%s/%d", r.Topic, r.Partition)] = i
+	}
+	for _, p := range st.Partitions {
+		i, known := at[fmt.Sprintf("%s/%d", p.Topic, p.Partition)]
+		if !known {
+			i = len(rows)
+			rows = append(rows, sinkRow{Topic: p.Topic, Partition: p.Partition, LandedOffset: -1, EndOffset: -1})
+		}
+		r := &rows[i]
+		r.LandedOffset = max(r.LandedOffset, p.LastLanded)
+		r.EndOffset = max(r.EndOffset, p.End)
+		r.Lag = max(r.EndOffset-(r.LandedOffset+1), 0)
+		r.Objects, r.Bytes, r.Errors, r.Error = p.Objects, p.Bytes, p.Errors, p.Error
+	}
+	return rows, note, nil
 }
 
 // groupRows computes the sink's progress from what any process can see: the topics' end
