@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/pintui/pintui/ops/backend"
 	"github.com/pintui/pintui/ops/command"
@@ -22,6 +23,15 @@ func (a *app) console(ctx context.Context) error {
 		return usageError("%v", err)
 	}
 	return a.withPipeline(ctx, func(reg *command.Registry, b *backend.Backends) error {
-		return console.Run(ctx, console.Deps{Runner: reg, Profile: cfg.Profile, DataDir: cfg.DataDir, Color: mode, Tailer: tailer{b.Kafka}})
+		return console.Run(ctx, console.Deps{Runner: reg, Profile: cfg.Profile, DataDir: cfg.DataDir, Color: mode, Tailer: tailer{b.Kafka},
+			Busy: func() string { return emulatorRunning(b) }})
 	})
+}
+
+// emulatorRunning says that quitting stops the emulator this process runs, or "" if none runs.
+func emulatorRunning(b *backend.Backends) string {
+	if st, ok := b.Emulator(); ok && st.Running {
+		return fmt.Sprintf("the emulator is running (%d draws); quitting stops it", st.Stats.Iterations)
+	}
+	return ""
 }

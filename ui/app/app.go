@@ -47,6 +47,9 @@ type Deps struct {
 	// Tick schedules the screens' polls; nil means every second with tea.Tick. Tests pass one
 	// that answers at once a fixed number of times.
 	Tick func(d time.Duration, msg tea.Msg) tea.Cmd
+	// Busy says what quitting would stop, such as a running emulator, or "" when nothing; it
+	// must answer from memory, as `q` asks it on the spot. Nil means nothing ever is.
+	Busy func() string
 }
 
 // Model is the root model of the console.
@@ -64,7 +67,7 @@ type Model struct {
 	result        *pager.Model
 	showResult    bool
 	showHelp      bool
-	confirmQuit   bool
+	confirmQuit   string // what quitting would stop, while `q` waits for y
 	lastErr       string
 }
 

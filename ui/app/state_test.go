@@ -23,6 +23,25 @@ func started(t *testing.T, width, height int) (*Model, *fixture.Runner) {
 
 func plain(m *Model) string { return ansi.Strip(m.Render()) }
 
+func TestQuitAsksWhileTheEmulatorRuns(t *testing.T) {
+	m, _ := started(t, 120, 40)
+	busy := "the batch emulator is running"
+	m.deps.Busy = func() string { return busy }
+	if press(m, "q") {
+		t.Fatal("q quit while the emulator was running")
+	}
+	if !strings.Contains(plain(m), "the batch emulator is running: press y to quit, any other key to stay") {
+		t.Errorf("no confirmation shown:\n%s", plain(m))
+	}
+	if !press(m, "y") {
+		t.Error("y after q did not quit")
+	}
+	busy = ""
+	if !press(m, "q") {
+		t.Error("q with the emulator stopped did not quit at once")
+	}
+}
+
 func TestNumberKeysAndNamesNavigate(t *testing.T) {
 	m, _ := started(t, 120, 40)
 	for i, name := range []string{"overview", "emulators", "topics", "streams", "s3", "dags", "jobs", "tables"} {
@@ -65,7 +84,7 @@ func TestQuitAsksWhileWorkRuns(t *testing.T) {
 	if !strings.Contains(plain(m), "1 command(s) still running: press y to quit") {
 		t.Errorf("no confirmation shown:\n%s", plain(m))
 	}
-	if press(m, "n") || m.confirmQuit {
+	if press(m, "n") || m.confirmQuit != "" {
 		t.Fatal("n must cancel the confirmation")
 	}
 	press(m, "q")

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"fmt"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -77,8 +78,8 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, k.ForceQuit):
 		return tea.Quit
-	case m.confirmQuit:
-		m.confirmQuit = false
+	case m.confirmQuit != "":
+		m.confirmQuit = ""
 		if msg.String() == "y" || key.Matches(msg, k.Quit) {
 			return tea.Quit
 		}
@@ -133,13 +134,23 @@ func (m *Model) back() tea.Cmd {
 	return nil
 }
 
-// quit quits at once when nothing runs, and asks first while commands are still running.
+// quit quits at once when nothing runs, and asks first while commands are still running or
+// quitting would stop other work, such as a running emulator.
 func (m *Model) quit() tea.Cmd {
-	if m.ctx.Running() > 0 {
-		m.confirmQuit = true
-		return nil
+	var work []string
+	if m.deps.Busy != nil {
+		if b := m.deps.Busy(); b != "" {
+			work = append(work, b)
+		}
 	}
-	return tea.Quit
+	if n := m.ctx.Running(); n > 0 {
+		work = append(work, fmt.Sprintf("%d command(s) still running", n))
+	}
+	if len(work) == 0 {
+		return tea.Quit
+	}
+	m.confirmQuit = strings.Join(work, "; ")
+	return nil
 }
 
 func (m *Model) numberKey(msg tea.KeyPressMsg) (screen.ID, bool) {

@@ -87,8 +87,8 @@ func (m *Model) header() string {
 
 func (m *Model) footer() string {
 	s := m.ctx.Styles
-	if m.confirmQuit {
-		text := fmt.Sprintf(" %d command(s) still running: press y to quit, any other key to stay ", m.ctx.Running())
+	if m.confirmQuit != "" {
+		text := " " + m.confirmQuit + ": press y to quit, any other key to stay "
 		return screen.Fill(s.Confirm.Render(ansi.Truncate(text, m.width, "…")), m.width, 1)
 	}
 	return statusbar.View(s, statusbar.Status{
