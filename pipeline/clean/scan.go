@@ -3,6 +3,7 @@ package clean
 import (
 	"encoding/binary"
 	"fmt"
+	"math/bits"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -180,7 +181,12 @@ func (d *decoder) locateString(line []byte, i int) (int32, int32, bool, int, err
 	var high uint64
 	for j+8 <= len(line) {
 		w := binary.LittleEndian.Uint64(line[j:])
-		if special(w) != 0 {
+		if s := special(w); s != 0 {
+			// The lowest flag is exact (a false one only follows a true one), so the word's
+			// bytes below it are plain and the loop below stops at once.
+			k := bits.TrailingZeros64(s) / 8
+			high |= w & (1<<(8*k) - 1)
+			j += k
 			break
 		}
 		high |= w
