@@ -249,3 +249,20 @@ func TestStatusOnAFreshDataDir(t *testing.T) {
 		t.Errorf("status = %+v, want the source first, empty, not seeded yet", comps)
 	}
 }
+
+// TestEmulateRejectsBadFlags expects each bad flag of `emulate batch` to stop the script with
+// what was wrong and what to use instead, before anything is posted.
+func TestEmulateRejectsBadFlags(t *testing.T) {
+	cases := map[string]string{
+		"--workers 0": `emulate batch: --workers "0" is not valid: use 1 (draws land in order) or more`,
+		"--rate fast": `emulate batch: --rate "fast" is not valid: use draws per second, 0 for as fast as possible`,
+		"--count -3":  `emulate batch: --count "-3" is not valid: use 0 (until stopped) or more`,
+		"--seed 1.5":  `emulate batch: --seed "1.5" is not a whole number`,
+	}
+	for flags, want := range cases {
+		_, errs, code := pintui(t, t.TempDir(), "emulate batch "+flags, "--script", "-")
+		if code != 1 || errs != "pintui: stdin:1: "+want+"\n" {
+			t.Errorf("%s: exit %d, stderr %q; want %q", flags, code, errs, want)
+		}
+	}
+}

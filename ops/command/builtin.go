@@ -17,6 +17,8 @@ type Env struct {
 	// Backends are the running pipeline (local stack or cloud clients); nil for commands that
 	// run without it, such as `pintui seed`.
 	Backends *backend.Backends
+
+	landingCount landingCount
 }
 
 // New returns the registry of every built-in command bound to env.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pintui/pintui/ops/backend"
@@ -45,6 +46,7 @@ func (env *Env) ingestCommands() []*Command {
 				{Name: "count", Default: "0", Help: "draws to post (three records each); 0 runs until `emulate stop`"},
 				{Name: "rate", Default: "10", Help: "draws per second; 0 posts as fast as the gateway takes them"},
 				{Name: "faithful", Bool: true, Help: "pace like the original emulator: sleep 0 or 1 s at random per draw"},
+				{Name: "workers", Default: "1", Help: "draws posted at once; more than 1 is faster but lands the draws out of order"},
 				{Name: "seed", Default: strconv.Itoa(emulate.DefaultSeed), Help: "seed of the draws (100 replays the original: 7528, 2863, …)"},
 			},
 			Run: env.emulateBatch,
@@ -225,7 +227,11 @@ func (env *Env) emulateBatch(_ context.Context, in *Invocation) (*Result, error)
 	if err != nil {
 		return nil, fmt.Errorf("--seed %q is not a whole number", in.Flag("seed"))
 	}
-	opts := emulate.Options{Count: int64(count), Rate: rate, Faithful: in.Flag("faithful") == "true", Seed: seed}
+	workers, err := in.Int("workers")
+	if err != nil || workers < 1 {
+		return nil, fmt.Errorf("--workers %q is not valid: use 1 (draws land in order) or more", in.Flag("workers"))
+	}
+	opts := emulate.Options{Count: int64(count), Rate: rate, Faithful: in.Flag("faithful") == "true", Seed: seed, Workers: workers}
 	if err := b.StartEmulator(opts); err != nil {
 		return nil, err
 	}
@@ -239,6 +245,9 @@ func (env *Env) emulateBatch(_ context.Context, in *Invocation) (*Result, error)
 		pace = "the original's 0–1 s pauses"
 	case rate == 0:
 		pace = "as fast as the gateway takes them"
+	}
+	if workers > 1 {
+		pace += fmt.Sprintf(", %d at once", workers)
 	}
 	return &Result{Message: fmt.Sprintf("batch emulator started: %s at %s, posting to %s", what, pace, b.GatewayURL)}, nil
 }
@@ -436,6 +445,39 @@ func groupRows(ctx context.Context, b *backend.Backends, listBucket bool) ([]sin
 	return rows, nil
 }
 
+// landingCount keeps the last count of landed objects for `status`, which the console asks every
+// second. A count is reused until it is three times as old as it took to make, so listing a
+// bucket of many landings never takes more than a quarter of the time.
+type landingCount struct {
+	mu   sync.Mutex
+	now  func() time.Time // nil means time.Now
+	n    int
+	at   time.Time
+	took time.Duration
+}
+
+// get returns the kept count while it is fresh enough, else a new one from count.
+func (c *landingCount) get(count func() (int, error)) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := c.now
+	if now == nil {
+		now = time.Now
+	}
+	start := now()
+	if !c.at.IsZero() && start.Sub(c.at) < 3*c.took {
+		return c.n, nil
+	}
+	n, err := count()
+	if err != nil {
+		c.at = time.Time{}
+		return 0, err
+	}
+	c.n, c.at = n, now()
+	c.took = c.at.Sub(start)
+	return n, nil
+}
+
 // countLandings counts the landed objects of the three topics.
 func countLandings(ctx context.Context, b *backend.Backends) (int, error) {
 	n := 0
@@ -468,9 +510,8 @@ func (env *Env) waitLandings(ctx context.Context, in *Invocation) (*Result, erro
 	start := time.Now()
 	deadline := time.NewTimer(timeout)
 	defer deadline.Stop()
-	tick := time.NewTicker(100 * time.Millisecond)
-	defer tick.Stop()
 	for {
+		counted := time.Now()
 		n, err := countLandings(ctx, b)
 		if err != nil {
 			return nil, err
@@ -478,12 +519,17 @@ func (env *Env) waitLandings(ctx context.Context, in *Invocation) (*Result, erro
 		if n >= want {
 			return &Result{Message: fmt.Sprintf("%d landings after %s", n, time.Since(start).Round(time.Millisecond)), Data: map[string]int{"landings": n}}, nil
 		}
+		// Counting lists the bucket, which takes longer as it fills: pausing twice as long as the
+		// count took keeps the listing from starving the sink it is waiting for.
+		pause := time.NewTimer(max(100*time.Millisecond, 2*time.Since(counted)))
 		select {
 		case <-ctx.Done():
+			pause.Stop()
 			return nil, ctx.Err()
 		case <-deadline.C:
+			pause.Stop()
 			return nil, fmt.Errorf("timed out after %s with %d of %d landings: check `sink status` and `emulate status`", timeout, n, want)
-		case <-tick.C:
+		case <-pause.C:
 		}
 	}
 }
@@ -563,7 +609,7 @@ func (env *Env) pipelineStatus(ctx context.Context) []Component {
 		}
 	}
 	s3c := Component{Component: "s3", Count: -1}
-	if n, err := countLandings(ctx, b); err != nil {
+	if n, err := env.landingCount.get(func() (int, error) { return countLandings(ctx, b) }); err != nil {
 		s3c.State, s3c.Detail = StateDown, err.Error()
 	} else {
 		s3c.State, s3c.Count = StateReady, int64(n)

@@ -1,8 +1,10 @@
 package command
 
 import (
+	"errors"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/pintui/pintui/ops/kafka"
 )
@@ -35,5 +37,41 @@ func TestTailFlagTakesANegativeOffset(t *testing.T) {
 	}
 	if got := in.Flag("from"); got != "-5" {
 		t.Errorf("--from = %q, want -5", got)
+	}
+}
+
+func TestLandingCountIsReusedWhileFresh(t *testing.T) {
+	clock := time.Unix(0, 0)
+	c := landingCount{now: func() time.Time { return clock }}
+	counts := 0
+	count := func() (int, error) {
+		counts++
+		clock = clock.Add(time.Second) // a listing that takes a second
+		return 10 * counts, nil
+	}
+	steps := []struct {
+		advance time.Duration
+		want    int
+	}{
+		{0, 10},               // the first count
+		{2 * time.Second, 10}, // younger than three times the second it took: kept
+		{time.Second, 20},     // three seconds old: counted again
+		{0, 20},
+	}
+	for i, s := range steps {
+		clock = clock.Add(s.advance)
+		if n, err := c.get(count); err != nil || n != s.want {
+			t.Fatalf("step %d: %d, %v; want %d", i, n, err, s.want)
+		}
+	}
+	if _, err := c.get(func() (int, error) { return 0, errors.New("bucket gone") }); err != nil {
+		t.Fatalf("a fresh count was not reused: %v", err)
+	}
+	clock = clock.Add(time.Hour)
+	if _, err := c.get(func() (int, error) { return 0, errors.New("bucket gone") }); err == nil || err.Error() != "bucket gone" {
+		t.Fatalf("error = %v, want the count's error", err)
+	}
+	if n, _ := c.get(count); n != 30 {
+		t.Errorf("after a failed count got %d, want a new count 30", n)
 	}
 }
