@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
@@ -353,4 +354,19 @@ func TestKillDuringLandingLosesAndRepeatsNothing(t *testing.T) {
 	_, e := serve(t, dataDir)
 	attach(t, dataDir, "wait landings >= 4500 --timeout 120s")
 	landedExactlyOnce(t, e, "0a1b2c3d4e5f", 1500)
+
+	// Asked from another process, the sink's progress comes from its commits and the bucket.
+	status := attach(t, dataDir, "sink status")
+	for _, topic := range []string{"pin", "geo", "user"} {
+		want := []string{"0a1b2c3d4e5f." + topic, "0", "1499", "1500", "0", "1500"}
+		found := false
+		for line := range strings.Lines(status) {
+			if f := strings.Fields(line); len(f) >= 6 && f[0] == want[0] {
+				found = slices.Equal(f[:6], want)
+			}
+		}
+		if !found {
+			t.Errorf("sink status lacks %v:\n%s", want, status)
+		}
+	}
 }

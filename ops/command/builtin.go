@@ -18,7 +18,7 @@ type Env struct {
 	// run without it, such as `pintui seed`.
 	Backends *backend.Backends
 
-	landingCount landingCount
+	bucket bucketCache
 }
 
 // New returns the registry of every built-in command bound to env.

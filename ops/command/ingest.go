@@ -12,7 +12,6 @@ import (
 	"github.com/pintui/pintui/ops/backend"
 	"github.com/pintui/pintui/ops/kafka"
 	"github.com/pintui/pintui/pipeline/emulate"
-	"github.com/pintui/pintui/pipeline/objstore"
 	"github.com/pintui/pintui/pipeline/sink"
 )
 
@@ -361,7 +360,7 @@ func (env *Env) sinkStatus(ctx context.Context, _ *Invocation) (*Result, error) 
 	if err != nil {
 		return nil, err
 	}
-	rows, note, err := sinkRows(ctx, b)
+	rows, note, err := env.sinkRows(ctx, b)
 	if err != nil {
 		return nil, err
 	}
@@ -379,17 +378,21 @@ func (env *Env) sinkStatus(ctx context.Context, _ *Invocation) (*Result, error) 
 // the sink group's commits), which survive restarts; when this process runs the sink, its own
 // counters add what Kafka cannot know (objects, bytes and errors of this run, files landed but not
 // yet committed). Otherwise the objects are counted in the bucket.
-func sinkRows(ctx context.Context, b *backend.Backends) ([]sinkRow, string, error) {
+func (env *Env) sinkRows(ctx context.Context, b *backend.Backends) ([]sinkRow, string, error) {
 	st, ok := b.SinkStatus()
 	if !ok {
-		rows, err := groupRows(ctx, b, true)
+		tally, err := env.bucket.get(func() (bucketTally, error) { return tallyBucket(ctx, b) })
+		if err != nil {
+			return nil, "", err
+		}
+		rows, err := groupRows(ctx, b, tally)
 		return rows, "sink runs in another process (group " + sink.DefaultGroup + "); figures from its committed offsets and the bucket", err
 	}
 	note := fmt.Sprintf("sink running in this process: group %s, flush.size %d; objects and bytes count this run's landings", st.Group, st.FlushSize)
 	if st.Error != "" {
 		note += "; " + st.Error
 	}
-	rows, err := groupRows(ctx, b, false)
+	rows, err := groupRows(ctx, b, bucketTally{})
 	if err != nil {
 		rows = nil
 		note += "; offsets as this run saw them (" + err.Error() + ")"
@@ -414,50 +417,66 @@ func sinkRows(ctx context.Context, b *backend.Backends) ([]sinkRow, string, erro
 }
 
 // groupRows computes the sink's progress from what any process can see: the topics' end
-// offsets, the sink group's committed offsets and, with listBucket, the objects in the bucket.
-func groupRows(ctx context.Context, b *backend.Backends, listBucket bool) ([]sinkRow, error) {
+// offsets, the sink group's committed offsets and the objects a listing of the bucket found.
+func groupRows(ctx context.Context, b *backend.Backends, bucket bucketTally) ([]sinkRow, error) {
 	rows := []sinkRow{}
 	for _, topic := range b.Topics() {
 		t, err := b.Kafka.Topic(ctx, topic)
 		if err != nil {
 			return nil, err
 		}
-		var objs []objstore.Object
-		if listBucket {
-			if objs, err = b.Landings().List(ctx, "topics/"+topic+"/"); err != nil {
-				return nil, err
-			}
-		}
 		done := landed(t)
 		for _, p := range t.Partitions {
 			r := sinkRow{Topic: topic, Partition: p.ID, LandedOffset: done[p.ID] - 1, EndOffset: p.End}
 			r.Lag = p.End - done[p.ID]
-			prefix := fmt.Sprintf("topics/%s/partition=%d/", topic, p.ID)
-			for _, o := range objs {
-				if strings.HasPrefix(o.Key, prefix) {
-					r.Objects++
-					r.Bytes += o.Size
-				}
-			}
+			found := bucket.partitions[fmt.Sprintf("topics/%s/partition=%d/", topic, p.ID)]
+			r.Objects, r.Bytes = found.objects, found.bytes
 			rows = append(rows, r)
 		}
 	}
 	return rows, nil
 }
 
-// landingCount keeps the last count of landed objects for `status`, which the console asks every
-// second. A count is reused until it is three times as old as it took to make, so listing a
-// bucket of many landings never takes more than a quarter of the time.
-type landingCount struct {
-	mu   sync.Mutex
-	now  func() time.Time // nil means time.Now
-	n    int
-	at   time.Time
-	took time.Duration
+// bucketTally is what one listing of the bucket found under the three topics: the objects and
+// bytes under each partition's prefix (topics/<topic>/partition=<p>/) and the objects in all.
+type bucketTally struct {
+	partitions map[string]struct{ objects, bytes int64 }
+	objects    int
 }
 
-// get returns the kept count while it is fresh enough, else a new one from count.
-func (c *landingCount) get(count func() (int, error)) (int, error) {
+// tallyBucket lists the landings of the three topics.
+func tallyBucket(ctx context.Context, b *backend.Backends) (bucketTally, error) {
+	t := bucketTally{partitions: map[string]struct{ objects, bytes int64 }{}}
+	for _, topic := range b.Topics() {
+		objs, err := b.Landings().List(ctx, "topics/"+topic+"/")
+		if err != nil {
+			return bucketTally{}, err
+		}
+		for _, o := range objs {
+			prefix := o.Key[:strings.LastIndex(o.Key, "/")+1]
+			p := t.partitions[prefix]
+			p.objects++
+			p.bytes += o.Size
+			t.partitions[prefix] = p
+		}
+		t.objects += len(objs)
+	}
+	return t, nil
+}
+
+// bucketCache keeps the last tally of the bucket for `status` and `sink status`, which the
+// console asks every second. A tally is reused until it is three times as old as it took to make,
+// so listing a bucket of many landings never takes more than a quarter of the time.
+type bucketCache struct {
+	mu    sync.Mutex
+	now   func() time.Time // nil means time.Now
+	tally bucketTally
+	at    time.Time
+	took  time.Duration
+}
+
+// get returns the kept tally while it is fresh enough, else a new one from list.
+func (c *bucketCache) get(list func() (bucketTally, error)) (bucketTally, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	now := c.now
@@ -466,29 +485,16 @@ func (c *landingCount) get(count func() (int, error)) (int, error) {
 	}
 	start := now()
 	if !c.at.IsZero() && start.Sub(c.at) < 3*c.took {
-		return c.n, nil
+		return c.tally, nil
 	}
-	n, err := count()
+	t, err := list()
 	if err != nil {
 		c.at = time.Time{}
-		return 0, err
+		return bucketTally{}, err
 	}
-	c.n, c.at = n, now()
+	c.tally, c.at = t, now()
 	c.took = c.at.Sub(start)
-	return n, nil
-}
-
-// countLandings counts the landed objects of the three topics.
-func countLandings(ctx context.Context, b *backend.Backends) (int, error) {
-	n := 0
-	for _, topic := range b.Topics() {
-		objs, err := b.Landings().List(ctx, "topics/"+topic+"/")
-		if err != nil {
-			return 0, err
-		}
-		n += len(objs)
-	}
-	return n, nil
+	return t, nil
 }
 
 func (env *Env) waitLandings(ctx context.Context, in *Invocation) (*Result, error) {
@@ -512,10 +518,11 @@ func (env *Env) waitLandings(ctx context.Context, in *Invocation) (*Result, erro
 	defer deadline.Stop()
 	for {
 		counted := time.Now()
-		n, err := countLandings(ctx, b)
+		tally, err := tallyBucket(ctx, b)
 		if err != nil {
 			return nil, err
 		}
+		n := tally.objects
 		if n >= want {
 			return &Result{Message: fmt.Sprintf("%d landings after %s", n, time.Since(start).Round(time.Millisecond)), Data: map[string]int{"landings": n}}, nil
 		}
@@ -587,7 +594,7 @@ func (env *Env) pipelineStatus(ctx context.Context) []Component {
 	}
 	kc := Component{Component: "kafka", Count: -1}
 	sk := Component{Component: "sink", Count: -1}
-	rows, err := groupRows(ctx, b, false)
+	rows, err := groupRows(ctx, b, bucketTally{})
 	if err != nil {
 		kc.State, kc.Detail = StateDown, err.Error()
 		sk.State, sk.Detail = StateDown, "kafka is down"
@@ -609,12 +616,12 @@ func (env *Env) pipelineStatus(ctx context.Context) []Component {
 		}
 	}
 	s3c := Component{Component: "s3", Count: -1}
-	if n, err := env.landingCount.get(func() (int, error) { return countLandings(ctx, b) }); err != nil {
+	if tally, err := env.bucket.get(func() (bucketTally, error) { return tallyBucket(ctx, b) }); err != nil {
 		s3c.State, s3c.Detail = StateDown, err.Error()
 	} else {
-		s3c.State, s3c.Count = StateReady, int64(n)
-		s3c.Detail = fmt.Sprintf("%d landings in s3://%s", n, b.Bucket)
-		if n == 0 {
+		s3c.State, s3c.Count = StateReady, int64(tally.objects)
+		s3c.Detail = fmt.Sprintf("%d landings in s3://%s", tally.objects, b.Bucket)
+		if tally.objects == 0 {
 			s3c.State = StateEmpty
 		}
 	}

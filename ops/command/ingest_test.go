@@ -40,38 +40,39 @@ func TestTailFlagTakesANegativeOffset(t *testing.T) {
 	}
 }
 
-func TestLandingCountIsReusedWhileFresh(t *testing.T) {
+func TestBucketTallyIsReusedWhileFresh(t *testing.T) {
 	clock := time.Unix(0, 0)
-	c := landingCount{now: func() time.Time { return clock }}
-	counts := 0
-	count := func() (int, error) {
-		counts++
+	c := bucketCache{now: func() time.Time { return clock }}
+	lists := 0
+	list := func() (bucketTally, error) {
+		lists++
 		clock = clock.Add(time.Second) // a listing that takes a second
-		return 10 * counts, nil
+		return bucketTally{objects: 10 * lists}, nil
 	}
 	steps := []struct {
 		advance time.Duration
 		want    int
 	}{
-		{0, 10},               // the first count
+		{0, 10},               // the first listing
 		{2 * time.Second, 10}, // younger than three times the second it took: kept
-		{time.Second, 20},     // three seconds old: counted again
+		{time.Second, 20},     // three seconds old: listed again
 		{0, 20},
 	}
 	for i, s := range steps {
 		clock = clock.Add(s.advance)
-		if n, err := c.get(count); err != nil || n != s.want {
-			t.Fatalf("step %d: %d, %v; want %d", i, n, err, s.want)
+		if got, err := c.get(list); err != nil || got.objects != s.want {
+			t.Fatalf("step %d: %d, %v; want %d", i, got.objects, err, s.want)
 		}
 	}
-	if _, err := c.get(func() (int, error) { return 0, errors.New("bucket gone") }); err != nil {
-		t.Fatalf("a fresh count was not reused: %v", err)
+	failing := func() (bucketTally, error) { return bucketTally{}, errors.New("bucket gone") }
+	if _, err := c.get(failing); err != nil {
+		t.Fatalf("a fresh tally was not reused: %v", err)
 	}
 	clock = clock.Add(time.Hour)
-	if _, err := c.get(func() (int, error) { return 0, errors.New("bucket gone") }); err == nil || err.Error() != "bucket gone" {
-		t.Fatalf("error = %v, want the count's error", err)
+	if _, err := c.get(failing); err == nil || err.Error() != "bucket gone" {
+		t.Fatalf("error = %v, want the listing's error", err)
 	}
-	if n, _ := c.get(count); n != 30 {
-		t.Errorf("after a failed count got %d, want a new count 30", n)
+	if got, _ := c.get(list); got.objects != 30 {
+		t.Errorf("after a failed listing got %d, want a new listing of 30", got.objects)
 	}
 }
