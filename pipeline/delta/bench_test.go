@@ -9,9 +9,11 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 
+	"github.com/pintui/pintui/pipeline/clean"
 	"github.com/pintui/pintui/pipeline/delta"
 	"github.com/pintui/pintui/pipeline/objstore"
 	"github.com/pintui/pintui/pipeline/record"
+	"github.com/pintui/pintui/pipeline/source"
 )
 
 // benchPins draws pin rows shaped like cleaned source rows: a few placeholders nulled, the
@@ -97,6 +99,53 @@ func BenchmarkEncodePinsParquetGo(b *testing.B) {
 		if err := w.Close(); err != nil {
 			b.Fatal(err)
 		}
+	}
+	reportRows(b, rows, cpu0)
+}
+
+// sourcePins are rows of the synthetic source as the cleaning stage hands them on.
+func sourcePins(b *testing.B, n int) []record.CleanPin {
+	g := source.NewGenerator(n, 1)
+	var lines []byte
+	for r, ok := g.Next(); ok; r, ok = g.Next() {
+		lines = append(r.Pin.AppendJSON(lines), '\n')
+	}
+	var pins []record.CleanPin
+	if _, err := clean.Rows(context.Background(), bytes.NewReader(lines), func(rows []record.CleanPin) error {
+		pins = append(pins, rows...)
+		return nil
+	}); err != nil {
+		b.Fatal(err)
+	}
+	return pins
+}
+
+// BenchmarkRowEncoderPins is the Delta half of the clean → Delta stage on one goroutine: source
+// rows appended to a RowEncoder, encoded a cleaning chunk (~370 rows) at a time and filed into
+// data files, without the upload.
+func BenchmarkRowEncoderPins(b *testing.B) {
+	const rows, chunk = 200_000, 370
+	pins := sourcePins(b, rows)
+	table := delta.Open(objstore.NewDir(b.TempDir()), "lakehouse/bench_pin_batch", delta.WithRowsPerFile(50_000))
+	cpu0 := cpuTime()
+	for b.Loop() {
+		w, err := delta.NewWriter[record.CleanPin](table, delta.Write{Mode: delta.Overwrite})
+		if err != nil {
+			b.Fatal(err)
+		}
+		enc, err := w.NewRowEncoder()
+		if err != nil {
+			b.Fatal(err)
+		}
+		for i := 0; i < rows; i += chunk {
+			for _, p := range pins[i:min(i+chunk, rows)] {
+				enc.Append(p)
+			}
+			if err := w.WriteEncoded(enc.Encode()); err != nil {
+				b.Fatal(err)
+			}
+		}
+		w.Abort()
 	}
 	reportRows(b, rows, cpu0)
 }

@@ -7,6 +7,7 @@ import (
 	"math"
 	"math/bits"
 	"sync"
+	"unsafe"
 
 	"github.com/klauspost/compress/s2"
 	"github.com/parquet-go/parquet-go"
@@ -53,6 +54,22 @@ type columnChunk struct {
 	minInt, maxInt int64
 	// minStr and maxStr are copies: the rows' text may be reused before the chunk ends.
 	minStr, maxStr []byte
+	// minKey and maxKey are the first eight bytes of minStr and maxStr (see prefixKey), which
+	// settle most comparisons of a new string with the bounds without reading either.
+	minKey, maxKey uint64
+}
+
+// prefixKey packs the first eight bytes of s big-endian, zero-padded. When the keys of two
+// strings differ, they order the strings as their bytes do.
+func prefixKey(s string) uint64 {
+	if len(s) >= 8 {
+		return binary.BigEndian.Uint64(unsafe.Slice(unsafe.StringData(s), 8))
+	}
+	var k uint64
+	for i := range len(s) {
+		k |= uint64(s[i]) << (56 - 8*i)
+	}
+	return k
 }
 
 // merge appends the pages of o, which follow c's, and folds o's statistics into c's. c takes
@@ -74,15 +91,16 @@ func (c *columnChunk) merge(o *columnChunk) {
 	}
 	if !c.bounded {
 		c.bounded, c.minInt, c.maxInt = true, o.minInt, o.maxInt
-		c.minStr, c.maxStr = append(c.minStr[:0], o.minStr...), append(c.maxStr[:0], o.maxStr...)
+		c.minStr, c.minKey = append(c.minStr[:0], o.minStr...), o.minKey
+		c.maxStr, c.maxKey = append(c.maxStr[:0], o.maxStr...), o.maxKey
 		return
 	}
 	c.minInt, c.maxInt = min(c.minInt, o.minInt), max(c.maxInt, o.maxInt)
 	if bytes.Compare(o.minStr, c.minStr) < 0 {
-		c.minStr = append(c.minStr[:0], o.minStr...)
+		c.minStr, c.minKey = append(c.minStr[:0], o.minStr...), o.minKey
 	}
 	if bytes.Compare(o.maxStr, c.maxStr) > 0 {
-		c.maxStr = append(c.maxStr[:0], o.maxStr...)
+		c.maxStr, c.maxKey = append(c.maxStr[:0], o.maxStr...), o.maxKey
 	}
 }
 
@@ -197,13 +215,18 @@ func (c *column) bound(v int64) {
 func (c *column) string(s string) {
 	c.values = binary.LittleEndian.AppendUint32(c.values, uint32(len(s)))
 	c.values = append(c.values, s...)
+	k := prefixKey(s)
 	switch {
 	case !c.bounded:
-		c.minStr, c.maxStr, c.bounded = append(c.minStr[:0], s...), append(c.maxStr[:0], s...), true
+		c.bounded = true
+		c.minStr, c.minKey = append(c.minStr[:0], s...), k
+		c.maxStr, c.maxKey = append(c.maxStr[:0], s...), k
+	case k > c.minKey && k < c.maxKey:
+		// Strictly inside the bounds on the first eight bytes already.
 	case s < string(c.minStr):
-		c.minStr = append(c.minStr[:0], s...)
+		c.minStr, c.minKey = append(c.minStr[:0], s...), k
 	case s > string(c.maxStr):
-		c.maxStr = append(c.maxStr[:0], s...)
+		c.maxStr, c.maxKey = append(c.maxStr[:0], s...), k
 	}
 }
 

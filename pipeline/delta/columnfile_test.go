@@ -400,3 +400,18 @@ func TestRowEncoderRefusesOtherTypes(t *testing.T) {
 		t.Fatalf("NewRowEncoder error %v, want %q", err, want)
 	}
 }
+
+// TestPrefixKeyOrders checks that keys which differ order their strings as the strings order
+// themselves, including for short strings, NUL bytes and shared prefixes.
+func TestPrefixKeyOrders(t *testing.T) {
+	words := []string{"", "\x00", "a", "a\x00", "a\x00\x00", "ab", "abcdefgh", "abcdefgh\x00", "abcdefghi",
+		"abcdefgz", "abcdefh", "b", "zzzzzzzzzzzz", "é", "日本語", "\xff\xff"}
+	for _, a := range words {
+		for _, b := range words {
+			ka, kb := prefixKey(a), prefixKey(b)
+			if ka != kb && (ka < kb) != (a < b) {
+				t.Errorf("keys of %q and %q order them wrongly: %x, %x", a, b, ka, kb)
+			}
+		}
+	}
+}
