@@ -24,7 +24,10 @@ lint:
 
 bench: build
 	./$(BIN) bench clean
+	./$(BIN) bench ingest
+	./$(BIN) bench sink
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./pipeline/...
+	$(GO) test -run '^$$' -bench . -benchtime 200x ./ui/topics
 
 screenshots:
 	screenshots/render.sh

@@ -186,9 +186,27 @@ func (t *tail) lines(r TailRecord, width int) []string {
 			return out
 		}
 	}
-	value := strings.ReplaceAll(string(r.Value), "\n", " ")
-	value = ansi.Truncate(value, max(1, width-len(meta)-2), "…")
+	value := oneLine(r.Value, max(1, width-len(meta)-2))
 	return []string{s.Muted.Render(meta+"  ") + s.Text.Render(value)}
+}
+
+// oneLine fits a raw value on one line of cells. Values are mostly plain ASCII JSON, which is cut
+// by bytes; measuring every grapheme of every record would take most of a frame's budget.
+func oneLine(value []byte, cells int) string {
+	ascii := true
+	for _, c := range value {
+		if c < ' ' || c > '~' {
+			ascii = false
+			break
+		}
+	}
+	if !ascii {
+		return ansi.Truncate(strings.ReplaceAll(string(value), "\n", " "), cells, "…")
+	}
+	if len(value) <= cells {
+		return string(value)
+	}
+	return string(value[:cells-1]) + "…"
 }
 
 // status is the tail's one-line account: mode, counts, drops.

@@ -139,7 +139,7 @@ func testContext() *screen.Context {
 }
 
 // opened returns the Topics screen with the tail of u.pin open on f, its replies handled.
-func opened(t *testing.T, f Tailer) *Model {
+func opened(t testing.TB, f Tailer) *Model {
 	t.Helper()
 	m := New(testContext(), f)
 	m.Update(m.Enter()())
@@ -279,5 +279,25 @@ func TestTailOpensOnTheRecentRecords(t *testing.T) {
 	batch[1]() // the launch
 	if got := <-f.from; got != "-100" {
 		t.Errorf("the tail started from %q, want the last %d records (-100)", got, RecentRecords)
+	}
+}
+
+func TestOneLineFitsRawValues(t *testing.T) {
+	cases := []struct {
+		value string
+		cells int
+		want  string
+	}{
+		{`{"a":1}`, 10, `{"a":1}`},
+		{`{"a":1}`, 7, `{"a":1}`},
+		{`{"a":12}`, 7, `{"a":1…`},
+		{"{\"a\":\n1}", 20, `{"a": 1}`},
+		{`{"t":"café crème"}`, 12, `{"t":"café …`},
+		{`{"t":"日本語の題"}`, 12, `{"t":"日本…`},
+	}
+	for _, c := range cases {
+		if got := oneLine([]byte(c.value), c.cells); got != c.want {
+			t.Errorf("oneLine(%q, %d) = %q, want %q", c.value, c.cells, got, c.want)
+		}
 	}
 }
