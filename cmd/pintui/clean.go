@@ -15,7 +15,7 @@ func (a *app) cleanCommand() *cobra.Command {
 	var table string
 	cmd := &cobra.Command{
 		Use:   "clean --table pin|geo|user [FILE|-]",
-		Short: "Clean raw JSON lines (SPEC §4) to JSON lines on stdout; a summary and the quarantine go to stderr",
+		Short: "Clean raw JSON lines of one table to JSON lines on stdout; a summary and the quarantine go to stderr",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			t := record.Table(table)

@@ -19,7 +19,7 @@ func (env *Env) seedCommand() *Command {
 			{Name: "rows", Default: strconv.Itoa(source.DefaultRows), Help: "rows per table (ids 0…rows-1)"},
 			{Name: "seed", Default: strconv.FormatInt(source.DefaultSeed, 10), Help: "random seed; the same seed gives byte-identical tables"},
 			{Name: "out", Help: "SQLite file or mysql://user:pass@host:3306/db (default: the configured source)"},
-			{Name: "landings", Help: "also write emulator draws as landed objects into this folder (SPEC layout)"},
+			{Name: "landings", Help: "also write emulator draws as landed objects into this folder, laid out as the S3 sink lands them"},
 			{Name: "draws", Default: "1000", Help: "how many draws --landings writes (three records each)"},
 		},
 		Run: env.seed,

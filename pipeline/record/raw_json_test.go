@@ -12,7 +12,7 @@ import (
 	"time"
 )
 
-// fixtures holds copies of the documented raw draws in /work/shared/fixtures/examples.
+// fixtures holds the documented raw draws of the original emulator (pin 7528, 2863, …).
 const fixtures = "testdata/"
 
 // fixtureLines returns the JSON lines of one fixture file.
