@@ -134,7 +134,7 @@ func (a *app) benchSinkCommand() *cobra.Command {
 	return cmd
 }
 
-// target says whether a measured rate meets its DESIGN target.
+// target says whether a measured rate meets its target.
 func target(got, want float64, unit string) string {
 	verdict := "met"
 	if got < want {

@@ -98,7 +98,7 @@ func (env *Env) tables(ctx context.Context, _ *Invocation) (*Result, error) {
 		info := tableInfo{Table: root, Kind: tableKind(root), Rows: rows, Version: snap.Version, Files: len(snap.Files)}
 		infos = append(infos, info)
 	}
-	// Batch tables first, then stream tables, then the analytics in SPEC order.
+	// Batch tables first, then stream tables, then the analytics in the documented order.
 	rank := func(i tableInfo) int {
 		if n := slices.Index(analytics.Names(), i.Table); n >= 0 {
 			return 2000 + n

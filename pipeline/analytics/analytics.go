@@ -1,4 +1,4 @@
-// Package analytics answers the eight questions of the original pipeline (SPEC §5) over the
+// Package analytics answers the eight questions of the original pipeline over the
 // cleaned pin, geo and user tables, giving nine outputs. The batch job writes each output as a
 // Delta table named after it, and `pintui analyze` prints them straight from raw records; both
 // call Compute, so the tables and the printout always agree.
@@ -30,7 +30,7 @@ import (
 	"github.com/pintui/pintui/pipeline/record"
 )
 
-// The nine output names of SPEC §5, which are also the names of their Delta tables.
+// The nine output names, which are also the names of their Delta tables.
 const (
 	CategoryByCountry                    = "category_by_country"
 	CategoryByYear                       = "category_by_year"
@@ -60,7 +60,7 @@ func (o Output) Columns() []string {
 	return names
 }
 
-// Outputs are answered questions, in SPEC order when they come from Compute.
+// Outputs are answered questions, in the documented order when they come from Compute.
 type Outputs []Output
 
 // Find returns the output with the given name, or an error listing the valid names.
@@ -93,7 +93,7 @@ var (
 	medianField   = record.Field{Name: "median_follower_count", Type: "integer"}
 )
 
-// questions lists the nine outputs in SPEC order.
+// questions lists the nine outputs in the documented order.
 var questions = []question{
 	{CategoryByCountry, []record.Field{countryField, categoryField, countField}, categoryByCountry},
 	{CategoryByYear, []record.Field{yearField, categoryField, countField}, categoryByYear},
@@ -106,7 +106,7 @@ var questions = []question{
 	{MedianFollowersByAgeGroupAndJoinYear, []record.Field{ageGroupField, yearField, medianField}, medianFollowersByAgeGroupAndJoinYear},
 }
 
-// Names returns the nine output names in SPEC order.
+// Names returns the nine output names in the documented order.
 func Names() []string {
 	names := make([]string, len(questions))
 	for i, q := range questions {
@@ -137,7 +137,7 @@ func unknownName(name string) error {
 	return fmt.Errorf("unknown analytics output %q: choose one of %s", name, strings.Join(Names(), ", "))
 }
 
-// Compute answers the nine questions over the cleaned tables and returns them in SPEC order.
+// Compute answers the nine questions over the cleaned tables and returns them in the documented order.
 // The inputs are only read.
 func Compute(pins []record.CleanPin, geos []record.CleanGeo, users []record.CleanUser) Outputs {
 	t := newTables(pins, geos, users)

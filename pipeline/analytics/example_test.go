@@ -128,7 +128,7 @@ func TestDocumentedExamplesJSON(t *testing.T) {
 	}
 	assertGolden(t, "examples.json.golden", append(got, '\n'))
 
-	// Keys must come in SPEC column order, which a map-based decode cannot show.
+	// Keys must come in the documented column order, which a map-based decode cannot show.
 	compact, err := json.Marshal(Compute(documentedExamples(t))[:1])
 	if err != nil {
 		t.Fatal(err)

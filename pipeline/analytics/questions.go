@@ -9,7 +9,7 @@ import (
 	"github.com/pintui/pintui/pipeline/record"
 )
 
-// Year ranges of SPEC §5, inclusive.
+// Year ranges of the questions, inclusive.
 const (
 	firstPostYear = 2018
 	lastPostYear  = 2022
@@ -17,7 +17,7 @@ const (
 	lastJoinYear  = 2020
 )
 
-// Age groups of SPEC §5. Ages under 18 belong to no group: the source never has them, and
+// Age groups of the questions. Ages under 18 belong to no group: the source never has them, and
 // putting them under `+50` (as one original implementation did) would be wrong.
 const (
 	ageGroup18to24 = "18-24"

@@ -42,7 +42,7 @@ func Analyze(paths Paths) (analytics.Outputs, clean.Report, error) {
 	return analytics.Compute(pins.Pins(), geos.Geos(), users.Users()), report, nil
 }
 
-// ReadAnalytics reads the nine analytics outputs back from the lakehouse, in SPEC order, as the
+// ReadAnalytics reads the nine analytics outputs back from the lakehouse, in the documented order, as the
 // last batch run wrote them.
 func ReadAnalytics(ctx context.Context, lakehouse objstore.Store) (analytics.Outputs, error) {
 	outputs := make(analytics.Outputs, 0, len(analytics.Names()))

@@ -1,4 +1,4 @@
-// Package batch is the batch job of the pipeline (SPEC §6): it reads every object the S3 sink
+// Package batch is the batch job of the pipeline: it reads every object the S3 sink
 // landed for the three topics, drops repeated rows, cleans the rest, and writes the three batch
 // tables and the nine analytics outputs as Delta tables. Every table is overwritten, so a
 // re-run over the same landings gives the same tables, as the daily DAG expects. The same
@@ -21,7 +21,7 @@ import (
 
 // Job is one configuration of the batch job: where the landings are and where the tables go.
 type Job struct {
-	// UID is the user id the topic and table names derive from (SPEC §1).
+	// UID is the user id the topic and table names derive from.
 	UID string
 	// Landings is the bucket the S3 sink writes `topics/…` objects to.
 	Landings objstore.Store
@@ -65,7 +65,7 @@ type Result struct {
 	Tables []TableRun `json:"tables"`
 	// Report merges the three tables' cleaning reports; its quarantine list names each line.
 	Report clean.Report `json:"report"`
-	// Analytics are the nine outputs computed from the cleaned rows, in SPEC order.
+	// Analytics are the nine outputs computed from the cleaned rows, in the documented order.
 	Analytics analytics.Outputs `json:"analytics"`
 	// Outputs say which table version holds each output, in the same order.
 	Outputs []OutputRun `json:"outputs"`

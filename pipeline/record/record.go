@@ -66,7 +66,7 @@ var RawGeoColumns = []string{"ind", "timestamp", "latitude", "longitude", "count
 // RawUserColumns are the source columns of `user_data` in `SELECT *` order.
 var RawUserColumns = []string{"ind", "first_name", "last_name", "age", "date_joined"}
 
-// CleanPin is a cleaned pin row (SPEC §4). A nil pointer is a SQL null.
+// CleanPin is a cleaned pin row. A nil pointer is a SQL null.
 type CleanPin struct {
 	Ind            int64   `parquet:"ind" json:"ind"`
 	UniqueID       *string `parquet:"unique_id,optional" json:"unique_id"`
@@ -81,7 +81,7 @@ type CleanPin struct {
 	Category       *string `parquet:"category,optional" json:"category"`
 }
 
-// CleanGeo is a cleaned geolocation row (SPEC §4). Coordinates is [latitude, longitude], or nil.
+// CleanGeo is a cleaned geolocation row. Coordinates is [latitude, longitude], or nil.
 type CleanGeo struct {
 	Ind         int64      `parquet:"ind" json:"ind"`
 	Country     *string    `parquet:"country,optional" json:"country"`
@@ -89,7 +89,7 @@ type CleanGeo struct {
 	Timestamp   *time.Time `parquet:"timestamp,optional,timestamp(microsecond)" json:"timestamp"`
 }
 
-// CleanUser is a cleaned user row (SPEC §4).
+// CleanUser is a cleaned user row.
 type CleanUser struct {
 	Ind        int64      `parquet:"ind" json:"ind"`
 	UserName   *string    `parquet:"user_name,optional" json:"user_name"`
@@ -104,16 +104,16 @@ type Field struct {
 	Type string
 }
 
-// CleanPinFields are the columns of the cleaned pin table in SPEC order.
+// CleanPinFields are the columns of the cleaned pin table in the documented order.
 var CleanPinFields = []Field{{"ind", "long"}, {"unique_id", "string"}, {"title", "string"},
 	{"description", "string"}, {"follower_count", "integer"}, {"poster_name", "string"},
 	{"tag_list", "string"}, {"is_image_or_video", "string"}, {"image_src", "string"},
 	{"save_location", "string"}, {"category", "string"}}
 
-// CleanGeoFields are the columns of the cleaned geo table in SPEC order.
+// CleanGeoFields are the columns of the cleaned geo table in the documented order.
 var CleanGeoFields = []Field{{"ind", "long"}, {"country", "string"},
 	{"coordinates", "array<double>"}, {"timestamp", "timestamp"}}
 
-// CleanUserFields are the columns of the cleaned user table in SPEC order.
+// CleanUserFields are the columns of the cleaned user table in the documented order.
 var CleanUserFields = []Field{{"ind", "long"}, {"user_name", "string"}, {"age", "long"},
 	{"date_joined", "timestamp"}}

@@ -42,7 +42,7 @@ func (r BenchResult) RawMBPerSecond() float64 { return float64(r.Bytes) / 1e6 / 
 // Bench produces records pin-sized JSON values over the three topics of an in-process Kafka,
 // lands them with a sink of the given flush size into a folder store under dir, and then puts
 // the same objects straight into a second folder store with as many concurrent puts. It
-// measures local mode; the folders are removed afterwards. The DESIGN targets are read at
+// measures local mode; the folders are removed afterwards. The targets are read at
 // flush size 1 (≥ 3k objects/s, about 20,000 records make a stable run) and at flush size 1000
 // (≥ 150 MB/s, about 300,000 records).
 func Bench(ctx context.Context, dir string, flushSize, records int) (BenchResult, error) {

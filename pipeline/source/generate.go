@@ -21,7 +21,7 @@ const DefaultRows = 11001
 // emulator's random.seed(100), so the default draws are the documented ones (7528, 2863, …).
 const DefaultSeed int64 = 100
 
-// The literal placeholders of the original data (SPEC §2); cleaning turns them into nulls.
+// The literal placeholders of the original data; cleaning turns them into nulls.
 const (
 	NoTitle       = "No Title Data Available"
 	NoDescription = "No description available Story format"
@@ -37,7 +37,7 @@ const (
 	KindMultiVideo = "multi-video(story page format)"
 )
 
-// Shares the generator aims at (SPEC §2); follower shapes are drawn per poster and the
+// Shares the generator aims at; follower shapes are drawn per poster and the
 // placeholders per row, so the row shares land close to these.
 const (
 	usersPer11001    = 5000

@@ -1,8 +1,8 @@
 // Package source is the start of the pipeline: the source database the emulators read from.
 // Locally it is a SQLite file seeded by a deterministic synthetic generator that reproduces the
-// shape of the original Pinterest data (SPEC §2); in the cloud it is the original RDS MySQL
+// shape of the original Pinterest data; in the cloud it is the original RDS MySQL
 // database, or any MySQL the generator has seeded. It also draws the emulators' row ids and can
-// write the landings a running S3 sink would leave for those draws (SPEC §3, §6).
+// write the landings a running S3 sink would leave for those draws.
 package source
 
 import (

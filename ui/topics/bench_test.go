@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// tailRate is the record rate of DESIGN's console target: a frame of a tail receiving 10,000
+// tailRate is the record rate of the console's target: a frame of a tail receiving 10,000
 // records/s at 200×50 takes at most 2 ms of CPU.
 const tailRate = 10_000
 
