@@ -1,6 +1,6 @@
-// Package bench measures pipeline stages for `pintui bench`, each next to the ceiling DESIGN.md
-// names for it, measured in the same run on the same rows: on a shared or slow machine the
-// ratio to the ceiling says more than the absolute rate.
+// Package bench measures pipeline stages for `pintui bench`, each next to its ceiling measured in
+// the same run on the same rows: on a shared or slow machine the ratio to the ceiling says more
+// than the absolute rate.
 package bench
 
 import (
@@ -27,7 +27,7 @@ const DefaultCleanRows = 200_000
 // rowsPerFile splits a benchmark write into data files that encode on every core.
 const rowsPerFile = 50_000
 
-// The DESIGN.md targets of the cleaning stages, in rows per second on 2 cores.
+// The targets of the cleaning stages, in rows per second on 2 cores.
 const (
 	targetCleanParquet = 750_000
 	targetCleanJSON    = 500_000
@@ -45,7 +45,7 @@ type Stage struct {
 	// CeilingRowsPerSecond is the ceiling's best wall-clock rate in the same run.
 	CeilingRowsPerSecond    float64 `json:"ceiling_rows_per_second"`
 	CeilingRowsPerCPUSecond float64 `json:"ceiling_rows_per_cpu_second"`
-	// Target is the DESIGN.md target in rows per second.
+	// Target is the stage's target in rows per second.
 	Target float64 `json:"target"`
 }
 

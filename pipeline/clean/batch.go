@@ -8,7 +8,7 @@ import (
 )
 
 // Batch cleans every landing of one table for the batch job: it reads each landed object line by
-// line, drops rows equal to one already met in any earlier line or landing (SPEC §4 step 1),
+// line, drops rows equal to one already met in any earlier line or landing (the first step of cleaning),
 // and cleans the rest in arrival order. It is not safe for concurrent use.
 type Batch struct {
 	cleaner    *Cleaner

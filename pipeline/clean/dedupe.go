@@ -7,7 +7,7 @@ import (
 	"strings"
 )
 
-// Deduper drops repeated raw rows (SPEC §4 step 1): the emulator re-draws rows, so the landings
+// Deduper drops repeated raw rows (the first step of cleaning): the emulator re-draws rows, so the landings
 // hold the same row several times. Two rows are equal when they hold the same keys with the same
 // values, whatever the key order and the whitespace of their JSON. The first one is kept.
 //

@@ -8,7 +8,7 @@ import (
 	"github.com/pintui/pintui/pipeline/record"
 )
 
-// The clean encoders write one JSON object per row with the keys in SPEC column order and the
+// The clean encoders write one JSON object per row with the keys in the table's column order and the
 // separators `": "` and `", "` of the documented examples (Python's json.dumps), so that
 // `pintui clean` output compares byte for byte with fixtures/examples/clean_*.jsonl.
 

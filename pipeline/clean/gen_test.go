@@ -10,7 +10,7 @@ import (
 )
 
 // The tests and benchmarks draw their own raw rows so that they depend on nothing but record:
-// the shapes (placeholders, follower counts, text lengths) follow SPEC §2 closely enough to
+// the shapes (placeholders, follower counts, text lengths) follow the source's closely enough to
 // exercise every rule at realistic rates.
 
 var (
@@ -44,7 +44,7 @@ func genHex(rnd *rand.Rand) string {
 	return fmt.Sprintf("%016x%016x", rnd.Uint64(), rnd.Uint64())
 }
 
-// genPin draws one raw pin row with SPEC §2's shapes.
+// genPin draws one raw pin row with the source's shapes.
 func genPin(rnd *rand.Rand, id int64) record.RawPin {
 	category := genCategories[rnd.IntN(len(genCategories))]
 	hex := genHex(rnd)

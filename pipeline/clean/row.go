@@ -1,4 +1,4 @@
-// Package clean applies the cleaning rules of SPEC §4 to landed rows. It sits between the landing
+// Package clean applies the cleaning rules to landed rows. It sits between the landing
 // zone and the tables: the batch job, the stream job and `pintui clean` all decode raw JSON lines
 // here, drop duplicates (batch only), clean them into record.CleanPin, CleanGeo and CleanUser, and
 // get back a per-rule Report that says what was changed and which lines were quarantined.

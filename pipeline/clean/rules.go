@@ -10,7 +10,7 @@ import (
 	"github.com/pintui/pintui/pipeline/record"
 )
 
-// The whole-value placeholders of SPEC §4 step 2, each nulled in its own column only.
+// The whole-value placeholders of the original data, each nulled in its own column only.
 const (
 	placeholderDescription = "No description available Story format"
 	placeholderFollowers   = "User Info Error"
@@ -63,7 +63,7 @@ func (c *Cleaner) userValues() *userValues {
 // slabSize is how many cleaned rows share one allocation of their pointed-to values.
 const slabSize = 256
 
-// Cleaner applies SPEC §4 to decoded rows of one table and tallies what each rule changed. The
+// Cleaner applies the cleaning rules to decoded rows of one table and tallies what each rule changed. The
 // values a cleaned row points to are allocated in slabs, so a row costs no allocation of its
 // own. A Cleaner is not safe for concurrent use; give each worker its own and merge the reports.
 type Cleaner struct {
@@ -255,7 +255,7 @@ func (c *Cleaner) idReason(slot int, key string) string {
 	return "invalid " + key + " " + text + ": want an integer"
 }
 
-// followerCount applies SPEC §4 step 3: `k` ×1,000, `M` ×1,000,000, plain digits as they are,
+// followerCount reads a follower count: `k` ×1,000, `M` ×1,000,000, plain digits as they are,
 // anything else (or anything beyond 32 bits) null.
 func (c *Cleaner) followerCount(s string) (int32, bool) {
 	digits, scale, act := s, int64(1), numActions

@@ -92,7 +92,7 @@ func TestPinRules(t *testing.T) {
 			rules: map[string]int64{"pin.follower_count.placeholder": 1},
 		},
 		{
-			name:  "follower_count decimal is no shape of SPEC §4",
+			name:  "follower_count decimal is no shape of a follower count",
 			line:  pinWith(`"follower_count": "1.5k"`),
 			want:  `"follower_count": null`,
 			rules: map[string]int64{"pin.follower_count.invalid": 1},
@@ -262,7 +262,7 @@ func TestPinRules(t *testing.T) {
 	}
 }
 
-// TestPin7528 is SPEC §4's example: the all-error row keeps only its id, kind, location and
+// TestPin7528 is the documented example: the all-error row keeps only its id, kind, location and
 // category.
 func TestPin7528(t *testing.T) {
 	line := `{"index": 7528, "unique_id": "fbe53c66-3442-4773-b19e-d3ec6f54dddf", "title": "No Title Data Available", "description": "No description available Story format", "poster_name": "User Info Error", "follower_count": "User Info Error", "tag_list": "N,o, ,T,a,g,s, ,A,v,a,i,l,a,b,l,e", "is_image_or_video": "multi-video(story page format)", "image_src": "Image src error.", "downloaded": 0, "save_location": "Local save in /data/mens-fashion", "category": "mens-fashion"}`

@@ -30,7 +30,7 @@ type chunk struct {
 
 var chunkPool = sync.Pool{New: func() any { return new(chunk) }}
 
-// Run reads raw JSON lines of table from in, cleans them (SPEC §4, without de-duplication:
+// Run reads raw JSON lines of table from in, cleans them (without de-duplication:
 // one input is one stream of rows) and writes one clean JSON object per line to out, in input
 // order. It cleans on every core: a reader cuts the input into chunks of whole lines, workers
 // clean them, and the writer puts them out in order. Quarantined lines are numbered from 1.

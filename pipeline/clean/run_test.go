@@ -81,7 +81,7 @@ func TestRunKeepsOrderAcrossWorkers(t *testing.T) {
 	}
 }
 
-// TestRunQuarantinesNonJSON is the SPEC §4 case: a line that is not JSON is set aside with its
+// TestRunQuarantinesNonJSON is the documented case: a line that is not JSON is set aside with its
 // number and reason, and the lines around it are cleaned.
 func TestRunQuarantinesNonJSON(t *testing.T) {
 	raw := readExample(t, "raw_user.jsonl")

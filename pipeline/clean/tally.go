@@ -8,7 +8,7 @@ type action uint8
 const (
 	// actMissing: the key was absent, the column is null.
 	actMissing action = iota
-	// actPlaceholder: a whole-value placeholder of SPEC §4 became null.
+	// actPlaceholder: a whole-value placeholder became null.
 	actPlaceholder
 	// actFromNumber: a string column arrived as a JSON number and keeps its literal text.
 	actFromNumber
