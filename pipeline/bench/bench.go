@@ -152,11 +152,14 @@ func cleanToDelta(ctx context.Context, store objstore.Store, lines []byte, rows 
 
 func decodeToDelta(ctx context.Context, store objstore.Store, lines []byte) error {
 	table := delta.Open(store, "lakehouse/bench_pin_raw", delta.WithRowsPerFile(rowsPerFile))
-	w, err := delta.NewWriter[record.RawPin](table, delta.Write{Mode: delta.Overwrite})
+	w, err := delta.NewWriter[record.CleanPin](table, delta.Write{Mode: delta.Overwrite})
 	if err != nil {
 		return err
 	}
-	if err := clean.RawPins(ctx, bytes.NewReader(lines), w.Write); err != nil {
+	newEncoder := func() (clean.ChunkEncoder[record.CleanPin, *delta.EncodedRows], error) {
+		return w.NewRowEncoder()
+	}
+	if err := clean.EncodePinCopies(ctx, bytes.NewReader(lines), newEncoder, w.WriteEncoded); err != nil {
 		w.Abort()
 		return err
 	}

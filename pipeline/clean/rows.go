@@ -91,6 +91,23 @@ type ChunkEncoder[T CleanRow, E any] interface {
 // chunk's encoding in input order. An error from newEncoder or emit stops the run and is
 // returned.
 func EncodeRows[T CleanRow, E any](ctx context.Context, in io.Reader, newEncoder func() (ChunkEncoder[T, E], error), emit func(E) error) (Report, error) {
+	return encodeRows(ctx, in, newEncoder, emit, cleanOf[T])
+}
+
+// EncodePinCopies is EncodeRows for pins without the cleaning rules: each raw field goes, as it
+// was posted, into the cleaned column of its name (`index` into `ind`; the follower count, text
+// until it is cleaned, stays null; `downloaded` has no column). Decoding and encoding the same
+// rows on the same workers, it is the ceiling EncodeRows is measured against. Lines that are no
+// JSON object are left out.
+func EncodePinCopies[E any](ctx context.Context, in io.Reader, newEncoder func() (ChunkEncoder[record.CleanPin, E], error), emit func(E) error) error {
+	_, err := encodeRows(ctx, in, newEncoder, emit, func(*Cleaner) func(Row) (record.CleanPin, error) {
+		return new(pinCopier).copy
+	})
+	return err
+}
+
+// encodeRows runs EncodeRows with the row maker rowOf gives each worker's cleaner.
+func encodeRows[T CleanRow, E any](ctx context.Context, in io.Reader, newEncoder func() (ChunkEncoder[T, E], error), emit func(E) error, rowOf func(*Cleaner) func(Row) (T, error)) (Report, error) {
 	var zero T
 	table := tableOf(any(zero))
 	workers := runtime.GOMAXPROCS(0)
@@ -109,7 +126,7 @@ func EncodeRows[T CleanRow, E any](ctx context.Context, in io.Reader, newEncoder
 		// Each row is encoded before the next is cleaned, so rows may alias the chunk and
 		// share their values, as in Run.
 		w.dec.borrow, w.cleaner.transient = true, true
-		w.clean = cleanOf[T](w.cleaner)
+		w.clean = rowOf(w.cleaner)
 		return w
 	})
 	report.Table = table
@@ -135,58 +152,44 @@ func (w *encodeWorker[T, E]) process(c *chunk) {
 	c.quarantined = w.cleaner.takeQuarantined()
 }
 
-// RawPins decodes raw pin JSON lines into record.RawPin on every core without applying any rule,
-// handing them to emit in input order: the ceiling a cleaning table writer is measured against.
-// Lines that are no object, and values of another type than the column's, are left out.
-func RawPins(ctx context.Context, in io.Reader, emit func([]record.RawPin) error) error {
-	_, err := runChunks(ctx, in, func(c *chunk) error {
-		return emit(c.rows.([]record.RawPin))
-	}, runtime.GOMAXPROCS(0), func() chunkProcessor { return &rawPinWorker{} })
-	if err != nil {
-		return fmt.Errorf("decode raw pins: %w", err)
-	}
-	return nil
+// pinCopier fills a cleaned pin row with a raw row's values as they were posted. The row points
+// into the copier and the raw line, so it lives until the next copy.
+type pinCopier struct {
+	values [9]string
 }
 
-type rawPinWorker struct {
-	chunkWorker
-}
-
-func (w *rawPinWorker) report() Report { return Report{} }
-
-func (w *rawPinWorker) process(c *chunk) {
-	rows := make([]record.RawPin, 0, bytes.Count(c.data, []byte{'\n'})+1)
-	w.eachRow(c, func(row Row) {
-		var p record.RawPin
-		for _, f := range row.Fields {
-			switch f.Key {
-			case "index":
-				p.Index, _ = strconv.ParseInt(f.Value, 10, 64)
-			case "unique_id":
-				p.UniqueID = f.Value
-			case "title":
-				p.Title = f.Value
-			case "description":
-				p.Description = f.Value
-			case "poster_name":
-				p.PosterName = f.Value
-			case "follower_count":
-				p.FollowerCount = f.Value
-			case "tag_list":
-				p.TagList = f.Value
-			case "is_image_or_video":
-				p.IsImageOrVideo = f.Value
-			case "image_src":
-				p.ImageSrc = f.Value
-			case "downloaded":
-				p.Downloaded, _ = strconv.ParseInt(f.Value, 10, 64)
-			case "save_location":
-				p.SaveLocation = f.Value
-			case "category":
-				p.Category = f.Value
-			}
+func (c *pinCopier) copy(r Row) (record.CleanPin, error) {
+	var p record.CleanPin
+	for _, f := range r.Fields {
+		var to **string
+		var at int
+		switch f.Key {
+		case "index":
+			p.Ind, _ = strconv.ParseInt(f.Value, 10, 64)
+			continue
+		case "unique_id":
+			to, at = &p.UniqueID, 0
+		case "title":
+			to, at = &p.Title, 1
+		case "description":
+			to, at = &p.Description, 2
+		case "poster_name":
+			to, at = &p.PosterName, 3
+		case "tag_list":
+			to, at = &p.TagList, 4
+		case "is_image_or_video":
+			to, at = &p.IsImageOrVideo, 5
+		case "image_src":
+			to, at = &p.ImageSrc, 6
+		case "save_location":
+			to, at = &p.SaveLocation, 7
+		case "category":
+			to, at = &p.Category, 8
+		default:
+			continue
 		}
-		rows = append(rows, p)
-	})
-	c.rows = rows
+		c.values[at] = f.Value
+		*to = &c.values[at]
+	}
+	return p, nil
 }

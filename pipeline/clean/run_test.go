@@ -168,20 +168,41 @@ func TestRowsMatchesRun(t *testing.T) {
 	if report.Table != record.TablePin || report.RowsOut != 3000 {
 		t.Errorf("report table %s rows out %d", report.Table, report.RowsOut)
 	}
-	var raw []record.RawPin
-	err = RawPins(context.Background(), bytes.NewReader(data), func(chunk []record.RawPin) error {
-		raw = append(raw, chunk...)
+	var copies []record.CleanPin
+	err = EncodePinCopies(context.Background(), bytes.NewReader(data), func() (ChunkEncoder[record.CleanPin, []record.CleanPin], error) {
+		return &collect{}, nil
+	}, func(chunk []record.CleanPin) error {
+		copies = append(copies, chunk...)
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(raw) != 3000 || raw[2999].Index != 2999 || raw[0].SaveLocation[:14] != "Local save in " {
-		t.Errorf("raw pins: %d, last %+v", len(raw), raw[len(raw)-1])
+	if len(copies) != 3000 || copies[2999].Ind != 2999 || (*copies[0].SaveLocation)[:14] != "Local save in " || copies[0].FollowerCount != nil {
+		t.Errorf("copied pins: %d, last %+v", len(copies), copies[len(copies)-1])
 	}
 	emitErr := errors.New("table gone")
 	_, err = Rows(context.Background(), bytes.NewReader(data), func([]record.CleanUser) error { return emitErr })
 	if !errors.Is(err, emitErr) || err.Error() != "clean user: table gone" {
 		t.Errorf("emit error = %v", err)
 	}
+}
+
+// collect is a ChunkEncoder that keeps deep copies of the rows appended to it.
+type collect struct{ rows []record.CleanPin }
+
+func (c *collect) Append(p record.CleanPin) {
+	for _, s := range []**string{&p.UniqueID, &p.Title, &p.Description, &p.PosterName, &p.TagList, &p.IsImageOrVideo, &p.ImageSrc, &p.SaveLocation, &p.Category} {
+		if *s != nil {
+			v := strings.Clone(**s)
+			*s = &v
+		}
+	}
+	c.rows = append(c.rows, p)
+}
+
+func (c *collect) Encode() []record.CleanPin {
+	rows := c.rows
+	c.rows = nil
+	return rows
 }
