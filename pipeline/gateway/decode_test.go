@@ -53,7 +53,7 @@ func TestDecodeRejects(t *testing.T) {
 		`[]`:                         "Unexpected character '[' (code 91): expected '{' starting the request object at line 1 column 1",
 		`{"records":[{"value":01}]}`: "Unexpected character '1' (code 49): expected ',' or '}' in an object at line 1 column 23",
 		`{"records":[{"value":"a` + "\t" + `"}]}`:                        "Illegal unquoted character (code 9): control characters must be escaped in strings at line 1 column 24",
-		`{"records":[{"value":"\x"}]}`:                                   `Unexpected character 'x' (code 120): expected a valid escape (\" \\ \/ \b \f \n \r \t \uXXXX) at line 1 column 24`,
+		`{"records":[{"value":"\x"}]}`:                                   `Unexpected character 'x' (code 120): expected a valid escape (\" \\ \/ \b \f \n \r \t \uHHHH) at line 1 column 24`,
 		`{"records":[{"value":"\u12g4"}]}`:                               `Unexpected character 'g' (code 103): expected four hex digits after \u at line 1 column 27`,
 		"{\"records\":[{\"value\":\"\xff\"}]}":                           "Invalid UTF-8 byte 0xff in a string at line 1 column 23",
 		`{"records":[{"value":1.}]}`:                                     "Unexpected character '}' (code 125): expected a digit after the decimal point at line 1 column 24",

@@ -290,7 +290,7 @@ func (s *scanner) escape() error {
 		}
 		return nil
 	}
-	return s.unexpected("a valid escape (\\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)")
+	return s.unexpected("a valid escape (\\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uHHHH)")
 }
 
 func isHex(c byte) bool {
