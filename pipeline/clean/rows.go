@@ -155,41 +155,24 @@ func (w *encodeWorker[T, E]) process(c *chunk) {
 // pinCopier fills a cleaned pin row with a raw row's values as they were posted. The row points
 // into the copier and the raw line, so it lives until the next copy.
 type pinCopier struct {
-	values [9]string
+	values [pinSlots]string
 }
 
 func (c *pinCopier) copy(r Row) (record.CleanPin, error) {
 	var p record.CleanPin
+	// The text columns by pinSlot; follower_count and downloaded have none here.
+	columns := [pinSlots]**string{pinUniqueID: &p.UniqueID, pinTitle: &p.Title, pinDescription: &p.Description,
+		pinPosterName: &p.PosterName, pinTagList: &p.TagList, pinIsImageOrVideo: &p.IsImageOrVideo,
+		pinImageSrc: &p.ImageSrc, pinSaveLocation: &p.SaveLocation, pinCategory: &p.Category}
 	for _, f := range r.Fields {
-		var to **string
-		var at int
-		switch f.Key {
-		case "index":
+		slot := pinSlot(f.Key)
+		switch {
+		case slot == pinIndex:
 			p.Ind, _ = strconv.ParseInt(f.Value, 10, 64)
-			continue
-		case "unique_id":
-			to, at = &p.UniqueID, 0
-		case "title":
-			to, at = &p.Title, 1
-		case "description":
-			to, at = &p.Description, 2
-		case "poster_name":
-			to, at = &p.PosterName, 3
-		case "tag_list":
-			to, at = &p.TagList, 4
-		case "is_image_or_video":
-			to, at = &p.IsImageOrVideo, 5
-		case "image_src":
-			to, at = &p.ImageSrc, 6
-		case "save_location":
-			to, at = &p.SaveLocation, 7
-		case "category":
-			to, at = &p.Category, 8
-		default:
-			continue
+		case slot >= 0 && columns[slot] != nil:
+			c.values[slot] = f.Value
+			*columns[slot] = &c.values[slot]
 		}
-		c.values[at] = f.Value
-		*to = &c.values[at]
 	}
 	return p, nil
 }
