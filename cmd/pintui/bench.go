@@ -77,16 +77,17 @@ func (a *app) benchIngestCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			res := &command.Result{Columns: []string{"measurement", "requests/s", "records/s", "p50", "p99", "records/cpu-s", "target"}, Data: r}
+			tbl := command.Table{Columns: []string{"measurement", "requests/s", "records/s", "p50", "p99", "records/cpu-s", "target"}}
 			targets := map[string]string{}
 			targets[r.Single.Name] = target(r.Single.RequestsPerSecond(), 25_000, "req/s") + ", " + targetP99(r.Single.P99)
 			targets[r.Batch.Name] = target(r.Batch.RecordsPerSecond(), 300_000, "records/s")
 			targets[r.Echo.Name] = "ceiling of the line above"
 			targets[r.Direct.Name] = "ceiling of the line above"
 			for _, t := range r.Throughputs() {
-				res.Rows = append(res.Rows, []string{t.Name, group(t.RequestsPerSecond()), group(t.RecordsPerSecond()),
+				tbl.Rows = append(tbl.Rows, []string{t.Name, group(t.RequestsPerSecond()), group(t.RecordsPerSecond()),
 					t.P50.Round(time.Microsecond).String(), t.P99.Round(time.Microsecond).String(), group(t.RecordsPerCPUSecond()), targets[t.Name]})
 			}
+			res := &command.Result{Data: command.WithTable(r, tbl)}
 			res.Message = fmt.Sprintf("%d connections, %s per measurement, %d cores; records/cpu-s counts the load generator's CPU too", conns, d, runtime.NumCPU())
 			return a.printBench(output, res)
 		},
@@ -105,7 +106,7 @@ func (a *app) benchSinkCommand() *cobra.Command {
 		Short: "S3 sink objects/s at flush.size 1 and MB/s at 1000, beside raw puts of the same bytes",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			res := &command.Result{Columns: []string{"flush.size", "records", "objects", "MB", "sink obj/s", "sink MB/s", "raw obj/s", "raw MB/s", "of ceiling", "target"}}
+			tbl := command.Table{Columns: []string{"flush.size", "records", "objects", "MB", "sink obj/s", "sink MB/s", "raw obj/s", "raw MB/s", "of ceiling", "target"}}
 			var runs []sink.BenchResult
 			for _, run := range []struct{ flush, records int }{{1, small}, {1000, large}} {
 				r, err := sink.Bench(cmd.Context(), os.TempDir(), run.flush, run.records)
@@ -119,11 +120,11 @@ func (a *app) benchSinkCommand() *cobra.Command {
 					tgt = target(r.SinkMBPerSecond(), 150, "MB/s")
 					share = r.SinkMBPerSecond() / r.RawMBPerSecond()
 				}
-				res.Rows = append(res.Rows, []string{strconv.Itoa(r.FlushSize), strconv.Itoa(r.Records), strconv.Itoa(r.Objects),
+				tbl.Rows = append(tbl.Rows, []string{strconv.Itoa(r.FlushSize), strconv.Itoa(r.Records), strconv.Itoa(r.Objects),
 					fmt.Sprintf("%.1f", float64(r.Bytes)/1e6), group(r.SinkObjectsPerSecond()), fmt.Sprintf("%.1f", r.SinkMBPerSecond()),
 					group(r.RawObjectsPerSecond()), fmt.Sprintf("%.1f", r.RawMBPerSecond()), fmt.Sprintf("%.0f%%", 100*share), tgt})
 			}
-			res.Data = runs
+			res := &command.Result{Data: command.WithTable(runs, tbl)}
 			res.Message = "the sink lands from the embedded Kafka into a folder store; raw puts write the same objects into another"
 			return a.printBench(output, res)
 		},

@@ -80,11 +80,13 @@ func TestScriptRunsThePipelineEndToEnd(t *testing.T) {
 	if len(run.Tables) != 3 || run.Tables[0].Version != 1 {
 		t.Fatalf("second run: %+v", run.Tables)
 	}
-	var rows []map[string]any
-	if err := json.Unmarshal([]byte(lines[1]), &rows); err != nil {
+	var page struct {
+		Rows []map[string]any `json:"rows"`
+	}
+	if err := json.Unmarshal([]byte(lines[1]), &page); err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 2 || rows[0]["ind"] == nil || rows[0]["save_location"] == nil {
+	if rows := page.Rows; len(rows) != 2 || rows[0]["ind"] == nil || rows[0]["save_location"] == nil {
 		t.Fatalf("preview JSON: %s", lines[1])
 	}
 }

@@ -161,10 +161,11 @@ func (a *app) configCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			res := &command.Result{Columns: []string{"key", "value", "source"}, Data: c.Settings()}
+			tbl := command.Table{Columns: []string{"key", "value", "source"}}
 			for _, s := range c.Settings() {
-				res.Rows = append(res.Rows, []string{s.Key, s.Value, s.Origin})
+				tbl.Rows = append(tbl.Rows, []string{s.Key, s.Value, s.Origin})
 			}
+			res := &command.Result{Data: command.WithTable(c.Settings(), tbl)}
 			if c.File != "" {
 				res.Message = "config file: " + c.File
 			} else {
@@ -189,15 +190,16 @@ func (a *app) configCommand() *cobra.Command {
 				return usageError("%v", err)
 			}
 			checks := backend.CheckConfig(cmd.Context(), c)
-			res := &command.Result{Columns: []string{"check", "result", "detail", "fix"}, Data: checks}
+			tbl := command.Table{Columns: []string{"check", "result", "detail", "fix"}}
 			failed := 0
 			for _, ch := range checks {
 				result := "ok"
 				if !ch.OK {
 					result, failed = "FAILED", failed+1
 				}
-				res.Rows = append(res.Rows, []string{ch.Name, result, ch.Detail, ch.Fix})
+				tbl.Rows = append(tbl.Rows, []string{ch.Name, result, ch.Detail, ch.Fix})
 			}
+			res := &command.Result{Data: command.WithTable(checks, tbl)}
 			if err := res.Write(a.p.stdout, format); err != nil {
 				return err
 			}

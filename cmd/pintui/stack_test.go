@@ -176,20 +176,22 @@ func TestScriptIngestsEndToEnd(t *testing.T) {
 		t.Fatalf("want 8 results, got %d:\n%s", len(lines), out)
 	}
 	var ls struct {
-		Objects []struct{ Key string }
-		More    bool
+		Objects   []struct{ Key string }
+		Truncated bool
 	}
 	if err := json.Unmarshal([]byte(lines[6]), &ls); err != nil {
 		t.Fatal(err)
 	}
-	if len(ls.Objects) != 2 || !ls.More || ls.Objects[1].Key != "topics/0a1b2c3d4e5f.pin/partition=0/0a1b2c3d4e5f.pin+0+0000000001.json" {
+	if len(ls.Objects) != 2 || !ls.Truncated || ls.Objects[1].Key != "topics/0a1b2c3d4e5f.pin/partition=0/0a1b2c3d4e5f.pin+0+0000000001.json" {
 		t.Errorf("s3 ls --limit 2 = %s, want the first two pin landings and more to follow", lines[6])
 	}
-	var tail []struct{ Offset int64 }
-	if err := json.Unmarshal([]byte(lines[7]), &tail); err != nil {
+	var tailed struct {
+		Records []struct{ Offset int64 }
+	}
+	if err := json.Unmarshal([]byte(lines[7]), &tailed); err != nil {
 		t.Fatal(err)
 	}
-	if len(tail) != 2 || tail[0].Offset != 998 || tail[1].Offset != 999 {
+	if tail := tailed.Records; len(tail) != 2 || tail[0].Offset != 998 || tail[1].Offset != 999 {
 		t.Errorf("tail --from -2 = %s, want offsets 998 and 999", lines[7])
 	}
 	var run struct {
@@ -208,15 +210,18 @@ func TestScriptIngestsEndToEnd(t *testing.T) {
 		}
 	}
 	// Restarted with nothing new to land, the sink reports what Kafka knows has landed.
-	var status []struct {
-		Topic        string
-		LandedOffset int64 `json:"landed_offset"`
-		EndOffset    int64 `json:"end_offset"`
-		Lag          int64
+	var sinkStatus struct {
+		Partitions []struct {
+			Topic        string
+			LandedOffset int64 `json:"landed_offset"`
+			EndOffset    int64 `json:"end_offset"`
+			Lag          int64
+		}
 	}
-	if err := json.Unmarshal([]byte(runScript("sink status")), &status); err != nil {
+	if err := json.Unmarshal([]byte(runScript("sink status")), &sinkStatus); err != nil {
 		t.Fatal(err)
 	}
+	status := sinkStatus.Partitions
 	if len(status) != 3 {
 		t.Fatalf("sink status after a restart lists %d partitions, want 3", len(status))
 	}

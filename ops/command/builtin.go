@@ -24,12 +24,60 @@ type Env struct {
 // New returns the registry of every built-in command bound to env.
 func New(env *Env) *Registry {
 	r := NewRegistry()
-	r.Add(helpCommand(r))
+	r.Add(HelpCommand(r))
 	r.Add(env.commands()...)
 	return r
 }
 
-func helpCommand(r *Registry) *Command {
+// CommandHelp is one command as `help` describes it.
+type CommandHelp struct {
+	Command string     `json:"command"`
+	Usage   string     `json:"usage"`
+	Help    string     `json:"help"`
+	Flags   []FlagHelp `json:"flags"`
+}
+
+// FlagHelp is one flag of a command.
+type FlagHelp struct {
+	Flag    string `json:"flag"`
+	Default string `json:"default"`
+	Help    string `json:"help"`
+}
+
+// TextTable lists the command's flags.
+func (c CommandHelp) TextTable() Table {
+	t := Table{Columns: []string{"flag", "default", "help"}}
+	if len(c.Flags) == 0 {
+		t.Columns = nil
+	}
+	for _, f := range c.Flags {
+		t.Rows = append(t.Rows, []string{f.Flag, f.Default, f.Help})
+	}
+	return t
+}
+
+// CommandList is what `help` without arguments returns: every command.
+type CommandList []CommandHelp
+
+// TextTable lists the commands with their usage and help.
+func (l CommandList) TextTable() Table {
+	t := Table{Columns: []string{"command", "usage", "help"}}
+	for _, c := range l {
+		t.Rows = append(t.Rows, []string{c.Command, c.Usage, c.Help})
+	}
+	return t
+}
+
+func describe(c *Command) CommandHelp {
+	h := CommandHelp{Command: c.Name, Usage: c.Usage(), Help: c.Help, Flags: []FlagHelp{}}
+	for _, f := range c.Flags {
+		h.Flags = append(h.Flags, FlagHelp{Flag: "--" + f.Name, Default: f.Default, Help: f.Help})
+	}
+	return h
+}
+
+// HelpCommand returns the `help` command, which describes the commands of r.
+func HelpCommand(r *Registry) *Command {
 	return &Command{
 		Name:    "help",
 		Args:    "[COMMAND]",
@@ -37,25 +85,18 @@ func helpCommand(r *Registry) *Command {
 		Help:    "List the commands, or show one command's usage and flags.",
 		Run: func(_ context.Context, in *Invocation) (*Result, error) {
 			if len(in.Args) == 0 {
-				res := &Result{Columns: []string{"command", "usage", "help"}}
+				list := CommandList{}
 				for _, c := range r.Commands() {
-					res.Rows = append(res.Rows, []string{c.Name, c.Usage(), c.Help})
+					list = append(list, describe(c))
 				}
-				return res, nil
+				return &Result{Data: list}, nil
 			}
 			name := strings.Join(in.Args, " ")
 			c, ok := r.Lookup(name)
 			if !ok {
 				return nil, r.unknown(in.Args)
 			}
-			res := &Result{Message: fmt.Sprintf("usage: %s\n%s", c.Usage(), c.Help)}
-			if len(c.Flags) > 0 {
-				res.Columns = []string{"flag", "default", "help"}
-				for _, f := range c.Flags {
-					res.Rows = append(res.Rows, []string{"--" + f.Name, f.Default, f.Help})
-				}
-			}
-			return res, nil
+			return &Result{Data: describe(c), Message: fmt.Sprintf("usage: %s\n%s", c.Usage(), c.Help)}, nil
 		},
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 )
 
 func testRegistry() *Registry {
@@ -63,13 +64,20 @@ func TestErrorsSuggestAndExplain(t *testing.T) {
 	}
 }
 
-func TestRenderTableAndJSON(t *testing.T) {
-	res := &Result{Columns: []string{"name", "rows"}, Rows: [][]string{{"0a_pin_batch", "11001"}, {"top_country", "1"}}}
+func TestRenderTableAndJSONFromTheTypedValue(t *testing.T) {
+	type row struct {
+		Name string   `json:"name"`
+		Rows int64    `json:"rows"`
+		Seen Time     `json:"seen"`
+		Tags []string `json:"tags"`
+	}
+	seen := At(time.Date(2026, 12, 1, 9, 30, 0, 123_456_789, time.FixedZone("CET", 3600)))
+	res := &Result{Data: []row{{"0a_pin_batch", 11001, seen, []string{}}, {"top_country", 1, Time{}, []string{"x"}}}, Message: "2 tables"}
 	var b bytes.Buffer
 	if err := res.Write(&b, FormatTable); err != nil {
 		t.Fatal(err)
 	}
-	want := "name          rows\n0a_pin_batch  11001\ntop_country   1\n"
+	want := "name          rows   seen\n0a_pin_batch  11001  2026-12-01T08:30:00Z\ntop_country   1\n2 tables\n"
 	if b.String() != want {
 		t.Errorf("table:\n%s\nwant:\n%s", b.String(), want)
 	}
@@ -77,7 +85,12 @@ func TestRenderTableAndJSON(t *testing.T) {
 	if err := res.Write(&b, FormatJSON); err != nil {
 		t.Fatal(err)
 	}
-	if got := b.String(); got != `[{"name":"0a_pin_batch","rows":"11001"},{"name":"top_country","rows":"1"}]`+"\n" {
-		t.Errorf("json: %s", got)
+	wantJSON := `[{"name":"0a_pin_batch","rows":11001,"seen":"2026-12-01T08:30:00.123Z","tags":[]},{"name":"top_country","rows":1,"seen":null,"tags":["x"]}]` + "\n"
+	if got := b.String(); got != wantJSON {
+		t.Errorf("json:\n%s\nwant:\n%s", got, wantJSON)
+	}
+	b.Reset()
+	if err := (&Result{Message: "done"}).Write(&b, FormatJSON); err != nil || b.String() != `{"message":"done"}`+"\n" {
+		t.Errorf("message json: %q %v", b.String(), err)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/pintui/pintui/ops/backend"
 	"github.com/pintui/pintui/ops/kafka"
@@ -49,12 +48,15 @@ func (env *Env) ingestCommands() []*Command {
 			Run: env.emulateBatch,
 		},
 		{Name: "emulate stop", Help: "Stop the running emulator.", Run: env.emulateStop},
-		{Name: "emulate status", Help: "Show the emulator's per-table sent and failed posts and its rate.", Run: env.emulateStatus},
+		{Name: "emulate status", Help: "Show the emulator's state, its configured and measured draws/s and its per-table sent and failed posts.", Run: env.emulateStatus},
 		{
 			Name: "s3 ls", Args: "[PREFIX]", MaxArgs: 1,
-			Help:  "List the landing bucket under a prefix: folders first, then objects with size and time.",
-			Flags: []Flag{{Name: "limit", Default: "1000", Help: "list at most this many entries (0: all)"}},
-			Run:   env.s3Ls,
+			Help: "List the landing bucket under a prefix: folders first, then objects with size and time.",
+			Flags: []Flag{
+				{Name: "limit", Default: "1000", Help: "list at most this many entries (0: all)"},
+				{Name: "token", Help: "go on from an earlier listing: the next_token it printed"},
+			},
+			Run: env.s3Ls,
 		},
 		{Name: "s3 cat", Args: "KEY", MinArgs: 1, MaxArgs: 1, Help: "Print an object of the landing bucket.", Run: env.s3Cat},
 		{Name: "sink status", Help: "Show, per topic partition, the last offset the S3 sink landed, the end offset, the lag and the objects written.", Run: env.sinkStatus},
@@ -73,18 +75,32 @@ func (env *Env) ingestCommands() []*Command {
 	}
 }
 
-// landed returns the sink group's committed offsets per partition of a topic.
-func landed(t kafka.Topic) map[int32]int64 {
-	out := map[int32]int64{}
+// landed returns the sink group's committed offsets per partition of a topic, and the end
+// offsets that were read with them.
+func landed(t kafka.Topic) (committed, ends map[int32]int64) {
+	committed, ends = map[int32]int64{}, map[int32]int64{}
 	for _, g := range t.Groups {
 		if g.Group != sink.DefaultGroup {
 			continue
 		}
 		for _, p := range g.Partitions {
-			out[p.Partition] = max(p.Committed, 0)
+			committed[p.Partition] = max(p.Committed, 0)
+			ends[p.Partition] = p.End
 		}
 	}
-	return out
+	return committed, ends
+}
+
+// TopicSummary is one row of `topics`.
+type TopicSummary struct {
+	Topic      string `json:"topic"`
+	Partitions int    `json:"partitions"`
+	// Records is how many records the topic stores; EndOffset is the sum of its partitions' ends.
+	Records   int64 `json:"records"`
+	EndOffset int64 `json:"end_offset"`
+	// Landed counts the records the S3 sink has landed; Lag what it has yet to land.
+	Landed int64 `json:"landed"`
+	Lag    int64 `json:"lag"`
 }
 
 func (env *Env) topics(ctx context.Context, _ *Invocation) (*Result, error) {
@@ -96,35 +112,82 @@ func (env *Env) topics(ctx context.Context, _ *Invocation) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	type row struct {
-		Topic      string `json:"topic"`
-		Partitions int    `json:"partitions"`
-		EndOffset  int64  `json:"end_offset"`
-		Landed     int64  `json:"landed"`
-		Lag        int64  `json:"lag"`
-	}
-	res := &Result{Columns: []string{"topic", "partitions", "end_offset", "landed", "lag"}}
-	rows := []row{}
+	rows := []TopicSummary{}
 	for _, t := range list {
 		detail, err := b.Kafka.Topic(ctx, t.Name)
 		if err != nil {
 			return nil, err
 		}
-		r := row{Topic: t.Name, Partitions: len(t.Partitions)}
-		done := landed(detail)
+		r := TopicSummary{Topic: t.Name, Partitions: len(detail.Partitions), Records: detail.Records()}
+		committed, ends := landed(detail)
 		for _, p := range detail.Partitions {
-			r.EndOffset += p.End
-			r.Landed += done[p.ID]
+			end := max(p.End, ends[p.ID])
+			r.EndOffset += end
+			r.Landed += min(committed[p.ID], end)
 		}
 		r.Lag = r.EndOffset - r.Landed
 		rows = append(rows, r)
-		res.Rows = append(res.Rows, []string{r.Topic, strconv.Itoa(r.Partitions), i64(r.EndOffset), i64(r.Landed), i64(r.Lag)})
 	}
-	res.Data = rows
+	res := &Result{Data: rows}
+	if len(rows) == 0 {
+		res.Message = "no topics yet: they are created when the local stack starts or the first record is produced"
+	}
 	return res, nil
 }
 
 func i64(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TopicDetail is what `topic` returns: a topic's partitions and the consumer groups on it.
+type TopicDetail struct {
+	Topic      string           `json:"topic"`
+	Partitions []TopicPartition `json:"partitions"`
+	Groups     []TopicGroup     `json:"groups"`
+}
+
+// TopicPartition is one partition with the offsets it stores.
+type TopicPartition struct {
+	Partition   int32 `json:"partition"`
+	StartOffset int64 `json:"start_offset"`
+	EndOffset   int64 `json:"end_offset"`
+	Records     int64 `json:"records"`
+}
+
+// TopicGroup is one consumer group that committed on the topic.
+type TopicGroup struct {
+	Group      string                `json:"group"`
+	State      string                `json:"state"`
+	Lag        int64                 `json:"lag"`
+	Partitions []TopicGroupPartition `json:"partitions"`
+}
+
+// TopicGroupPartition is one group's position on one partition.
+type TopicGroupPartition struct {
+	Partition int32 `json:"partition"`
+	// Committed is the group's next offset to read, -1 if it never committed here.
+	Committed int64 `json:"committed"`
+	EndOffset int64 `json:"end_offset"`
+	Lag       int64 `json:"lag"`
+}
+
+// TextTable lists each partition with each group's committed offset and lag on it.
+func (d TopicDetail) TextTable() Table {
+	t := Table{Columns: []string{"partition", "start_offset", "end_offset", "group", "committed", "lag"}}
+	for _, p := range d.Partitions {
+		found := false
+		for _, g := range d.Groups {
+			for _, gp := range g.Partitions {
+				if gp.Partition == p.Partition {
+					found = true
+					t.Rows = append(t.Rows, []string{strconv.Itoa(int(p.Partition)), i64(p.StartOffset), i64(p.EndOffset), g.Group, i64(gp.Committed), i64(gp.Lag)})
+				}
+			}
+		}
+		if !found {
+			t.Rows = append(t.Rows, []string{strconv.Itoa(int(p.Partition)), i64(p.StartOffset), i64(p.EndOffset), "", "", ""})
+		}
+	}
+	return t
+}
 
 func (env *Env) topic(ctx context.Context, in *Invocation) (*Result, error) {
 	b, err := env.backends()
@@ -135,22 +198,18 @@ func (env *Env) topic(ctx context.Context, in *Invocation) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Columns: []string{"partition", "start_offset", "end_offset", "group", "committed", "lag"}, Data: t}
+	d := TopicDetail{Topic: t.Name, Partitions: []TopicPartition{}, Groups: []TopicGroup{}}
 	for _, p := range t.Partitions {
-		found := false
-		for _, g := range t.Groups {
-			for _, gp := range g.Partitions {
-				if gp.Partition == p.ID {
-					found = true
-					res.Rows = append(res.Rows, []string{strconv.Itoa(int(p.ID)), i64(p.Start), i64(p.End), g.Group, i64(gp.Committed), i64(gp.Lag)})
-				}
-			}
-		}
-		if !found {
-			res.Rows = append(res.Rows, []string{strconv.Itoa(int(p.ID)), i64(p.Start), i64(p.End), "", "", ""})
-		}
+		d.Partitions = append(d.Partitions, TopicPartition{Partition: p.ID, StartOffset: p.Start, EndOffset: p.End, Records: p.End - p.Start})
 	}
-	return res, nil
+	for _, g := range t.Groups {
+		tg := TopicGroup{Group: g.Group, State: g.State, Lag: g.Total, Partitions: []TopicGroupPartition{}}
+		for _, p := range g.Partitions {
+			tg.Partitions = append(tg.Partitions, TopicGroupPartition{Partition: p.Partition, Committed: p.Committed, EndOffset: p.End, Lag: max(p.Lag, 0)})
+		}
+		d.Groups = append(d.Groups, tg)
+	}
+	return &Result{Data: d}, nil
 }
 
 // ParseFrom reads --from: beginning, end, an offset, or -N for the last N records.
@@ -172,6 +231,33 @@ func ParseFrom(s string) (kafka.From, error) {
 	}
 }
 
+// TailRecord is one record of `tail topic`.
+type TailRecord struct {
+	Partition int32  `json:"partition"`
+	Offset    int64  `json:"offset"`
+	Timestamp Time   `json:"timestamp"`
+	Key       string `json:"key"`
+	Value     string `json:"value"`
+}
+
+// TailResult is what `tail topic` returns: the records read and whether --max cut the read short.
+type TailResult struct {
+	Topic   string       `json:"topic"`
+	Records []TailRecord `json:"records"`
+	// Max is the --max the read stopped at; Truncated says more records were there to read.
+	Max       int  `json:"max"`
+	Truncated bool `json:"truncated"`
+}
+
+// TextTable lists the records; timestamps to the millisecond, as kcat shows them.
+func (r TailResult) TextTable() Table {
+	t := Table{Columns: []string{"partition", "offset", "timestamp", "value"}}
+	for _, rec := range r.Records {
+		t.Rows = append(t.Rows, []string{strconv.Itoa(int(rec.Partition)), i64(rec.Offset), rec.Timestamp.UTC().Format("2006-01-02 15:04:05.000"), rec.Value})
+	}
+	return t
+}
+
 func (env *Env) tail(ctx context.Context, in *Invocation) (*Result, error) {
 	b, err := env.backends()
 	if err != nil {
@@ -185,195 +271,26 @@ func (env *Env) tail(ctx context.Context, in *Invocation) (*Result, error) {
 	if err != nil || limit < 0 {
 		return nil, fmt.Errorf("--max %q is not valid: use 0 or more", in.Flag("max"))
 	}
-	type row struct {
-		Partition int32  `json:"partition"`
-		Offset    int64  `json:"offset"`
-		Timestamp string `json:"timestamp"`
-		Value     string `json:"value"`
+	out := TailResult{Topic: in.Args[0], Records: []TailRecord{}, Max: limit}
+	// One record past --max tells a read that stopped at its limit from one that reached the end.
+	read := limit
+	if limit > 0 {
+		read = limit + 1
 	}
-	rows := []row{}
-	res := &Result{Columns: []string{"partition", "offset", "timestamp", "value"}}
-	err = b.Kafka.Tail(ctx, in.Args[0], kafka.TailOptions{From: from, Max: limit}, func(r kafka.Record) error {
-		ts := r.Time.UTC().Format("2006-01-02 15:04:05.000")
-		rows = append(rows, row{r.Partition, r.Offset, ts, string(r.Value)})
-		res.Rows = append(res.Rows, []string{strconv.Itoa(int(r.Partition)), i64(r.Offset), ts, string(r.Value)})
+	err = b.Kafka.Tail(ctx, in.Args[0], kafka.TailOptions{From: from, Max: read}, func(r kafka.Record) error {
+		if limit > 0 && len(out.Records) == limit {
+			out.Truncated = true
+			return nil
+		}
+		out.Records = append(out.Records, TailRecord{Partition: r.Partition, Offset: r.Offset, Timestamp: At(r.Time), Key: string(r.Key), Value: string(r.Value)})
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	res.Data = rows
-	res.Message = fmt.Sprintf("%d records", len(rows))
+	res := &Result{Data: out, Message: fmt.Sprintf("%d records", len(out.Records))}
+	if out.Truncated {
+		res.Message = fmt.Sprintf("%d records: stopped at --max %d; more follow: raise --max, or --max 0 reads up to the end", limit, limit)
+	}
 	return res, nil
-}
-
-func (env *Env) emulateBatch(_ context.Context, in *Invocation) (*Result, error) {
-	b, err := env.backends()
-	if err != nil {
-		return nil, err
-	}
-	count, err := in.Int("count")
-	if err != nil || count < 0 {
-		return nil, fmt.Errorf("--count %q is not valid: use 0 (until stopped) or more", in.Flag("count"))
-	}
-	rate, err := strconv.ParseFloat(in.Flag("rate"), 64)
-	if err != nil || rate < 0 {
-		return nil, fmt.Errorf("--rate %q is not valid: use draws per second, 0 for as fast as possible", in.Flag("rate"))
-	}
-	seed, err := strconv.ParseInt(in.Flag("seed"), 10, 64)
-	if err != nil {
-		return nil, fmt.Errorf("--seed %q is not a whole number", in.Flag("seed"))
-	}
-	workers, err := in.Int("workers")
-	if err != nil || workers < 1 {
-		return nil, fmt.Errorf("--workers %q is not valid: use 1 (draws land in order) or more", in.Flag("workers"))
-	}
-	opts := emulate.Options{Count: int64(count), Rate: rate, Faithful: in.Flag("faithful") == "true", Seed: seed, Workers: workers}
-	if err := b.StartEmulator(opts); err != nil {
-		return nil, err
-	}
-	what := "until `emulate stop`"
-	if count > 0 {
-		what = fmt.Sprintf("%d draws (%d records)", count, 3*count)
-	}
-	pace := fmt.Sprintf("%g draws/s", rate)
-	switch {
-	case opts.Faithful:
-		pace = "the original's 0–1 s pauses"
-	case rate == 0:
-		pace = "as fast as the gateway takes them"
-	}
-	if workers > 1 {
-		pace += fmt.Sprintf(", %d at once", workers)
-	}
-	return &Result{Message: fmt.Sprintf("batch emulator started: %s at %s, posting to %s", what, pace, b.GatewayURL)}, nil
-}
-
-func (env *Env) emulateStop(context.Context, *Invocation) (*Result, error) {
-	b, err := env.backends()
-	if err != nil {
-		return nil, err
-	}
-	if !b.StopEmulator() {
-		return &Result{Message: "no emulator is running"}, nil
-	}
-	st, _ := b.Emulator()
-	return &Result{Message: fmt.Sprintf("batch emulator stopped after %d draws", st.Stats.Iterations)}, nil
-}
-
-func (env *Env) emulateStatus(context.Context, *Invocation) (*Result, error) {
-	b, err := env.backends()
-	if err != nil {
-		return nil, err
-	}
-	st, ok := b.Emulator()
-	res := &Result{Columns: []string{"table", "sent", "failed", "rate"}}
-	if !ok {
-		res.Message = "stopped: no emulator has run; start one with `emulate batch`"
-		return res, nil
-	}
-	rate := st.Stats.Rate() / 3
-	for _, t := range st.Stats.Tables {
-		res.Rows = append(res.Rows, []string{string(t.Table), i64(t.Sent), i64(t.Failed), fmt.Sprintf("%.0f/s", rate)})
-	}
-	state := "stopped"
-	if st.Running {
-		state = "running"
-	}
-	res.Message = fmt.Sprintf("%s: %d draws, rate %.0f records/s", state, st.Stats.Iterations, st.Stats.Rate())
-	if st.Stats.LastError != "" {
-		res.Message += "; last error: " + st.Stats.LastError
-	}
-	if st.Err != nil {
-		res.Message += "; " + st.Err.Error()
-	}
-	res.Data = map[string]any{"running": st.Running, "draws": st.Stats.Iterations, "tables": st.Stats.Tables, "rate": st.Stats.Rate(), "last_error": st.Stats.LastError}
-	return res, nil
-}
-
-func (env *Env) waitEmulator(ctx context.Context, in *Invocation) (*Result, error) {
-	b, err := env.backends()
-	if err != nil {
-		return nil, err
-	}
-	timeout, err := in.Duration("timeout")
-	if err != nil {
-		return nil, err
-	}
-	st, ok := b.Emulator()
-	if !ok {
-		return nil, errors.New("no emulator has run: start one with `emulate batch --count N`")
-	}
-	if st.Running && st.Options.Count == 0 {
-		return nil, errors.New("the emulator runs until stopped (no --count): use `emulate stop`")
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	st, err = b.WaitEmulator(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("timed out after %s with %d draws posted: check `emulate status`", timeout, st.Stats.Iterations)
-	}
-	if st.Err != nil {
-		return nil, st.Err
-	}
-	return &Result{Message: fmt.Sprintf("emulator done: %d draws, %d records sent, %d failed", st.Stats.Iterations, st.Stats.Sent(), st.Stats.Failed())}, nil
-}
-
-// pipelineStatus reports the running components for `status`.
-func (env *Env) pipelineStatus(ctx context.Context) []Component {
-	names := []string{"emulator", "gateway", "kafka", "sink", "s3"}
-	b := env.Backends
-	if b == nil {
-		out := make([]Component, len(names))
-		for i, n := range names {
-			out[i] = Component{Component: n, State: StateNotStarted, Detail: "starts with the console or pintui --script", Count: -1}
-		}
-		return out
-	}
-	emu := Component{Component: "emulator", State: StateNotStarted, Detail: "start it with `emulate batch`", Count: -1}
-	if st, ok := b.Emulator(); ok {
-		emu.Count = st.Stats.Sent()
-		emu.State, emu.Detail = StateReady, fmt.Sprintf("stopped after %d draws", st.Stats.Iterations)
-		if st.Running {
-			emu.State, emu.Detail = StateRunning, fmt.Sprintf("%d draws, %.0f records/s", st.Stats.Iterations, st.Stats.Rate())
-		}
-	}
-	gw := Component{Component: "gateway", State: StateReady, Detail: b.GatewayURL, Count: -1}
-	if b.GatewayURL == "" {
-		gw.State, gw.Detail = StateNotStarted, "no gateway: set gateway.invoke_url in the profile"
-	}
-	kc := Component{Component: "kafka", Count: -1}
-	sk := Component{Component: "sink", Count: -1}
-	rows, err := groupRows(ctx, b, bucketTally{})
-	if err != nil {
-		kc.State, kc.Detail = StateDown, err.Error()
-		sk.State, sk.Detail = StateDown, "kafka is down"
-		gw.State, gw.Detail = StateDown, "kafka is down: "+err.Error()
-	} else {
-		var end, done, lag int64
-		for _, r := range rows {
-			end += r.EndOffset
-			done += r.LandedOffset + 1
-			lag += r.Lag
-		}
-		kc.State, kc.Count = StateReady, end
-		kc.Detail = fmt.Sprintf("%d records in %d topics at %s", end, len(b.Topics()), strings.Join(b.Brokers, ","))
-		gw.Count = end
-		sk.Count = done
-		sk.State, sk.Detail = StateReady, fmt.Sprintf("%d landed, lag %d", done, lag)
-		if _, ok := b.SinkStatus(); ok {
-			sk.State = StateRunning
-		}
-	}
-	s3c := Component{Component: "s3", Count: -1}
-	if tally, err := env.bucket.get(func() (bucketTally, error) { return tallyBucket(ctx, b) }); err != nil {
-		s3c.State, s3c.Detail = StateDown, err.Error()
-	} else {
-		s3c.State, s3c.Count = StateReady, int64(tally.objects)
-		s3c.Detail = fmt.Sprintf("%d landings in s3://%s", tally.objects, b.Bucket)
-		if tally.objects == 0 {
-			s3c.State = StateEmpty
-		}
-	}
-	return []Component{emu, gw, kc, sk, s3c}
 }

@@ -72,8 +72,8 @@ func (env *Env) batchRun(ctx context.Context, in *Invocation) (*Result, error) {
 	return &Result{Message: strings.TrimRight(b.String(), "\n"), Data: res}, nil
 }
 
-// tableInfo is one row of `tables`.
-type tableInfo struct {
+// TableInfo is one row of `tables`: a lakehouse table and its latest version.
+type TableInfo struct {
 	Table   string `json:"table"`
 	Kind    string `json:"kind"`
 	Rows    int64  `json:"rows"`
@@ -87,19 +87,17 @@ func (env *Env) tables(ctx context.Context, _ *Invocation) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Columns: []string{"table", "kind", "rows", "version", "files"}}
-	infos := []tableInfo{}
+	infos := []TableInfo{}
 	for _, root := range roots {
 		snap, err := delta.Open(store, root).Snapshot(ctx)
 		if err != nil {
 			return nil, err
 		}
 		rows, _ := snap.NumRecords()
-		info := tableInfo{Table: root, Kind: tableKind(root), Rows: rows, Version: snap.Version, Files: len(snap.Files)}
-		infos = append(infos, info)
+		infos = append(infos, TableInfo{Table: root, Kind: tableKind(root), Rows: rows, Version: snap.Version, Files: len(snap.Files)})
 	}
 	// Batch tables first, then stream tables, then the analytics in the documented order.
-	rank := func(i tableInfo) int {
+	rank := func(i TableInfo) int {
 		if n := slices.Index(analytics.Names(), i.Table); n >= 0 {
 			return 2000 + n
 		}
@@ -108,15 +106,11 @@ func (env *Env) tables(ctx context.Context, _ *Invocation) (*Result, error) {
 		}
 		return 0
 	}
-	slices.SortStableFunc(infos, func(a, b tableInfo) int { return rank(a) - rank(b) })
-	for _, i := range infos {
-		res.Rows = append(res.Rows, []string{i.Table, i.Kind, strconv.FormatInt(i.Rows, 10),
-			strconv.FormatInt(i.Version, 10), strconv.Itoa(i.Files)})
-	}
+	slices.SortStableFunc(infos, func(a, b TableInfo) int { return rank(a) - rank(b) })
+	res := &Result{Data: infos}
 	if len(infos) == 0 {
 		res.Message = "no tables yet: run `batch run` to build them from the landings"
 	}
-	res.Data = infos
 	return res, nil
 }
 
@@ -149,24 +143,109 @@ func (env *Env) table(ctx context.Context, name string) (*delta.Table, *delta.Sn
 	return t, snap, nil
 }
 
+// TableSchema is what `schema` returns: a table's columns with their Spark types.
+type TableSchema struct {
+	Table   string        `json:"table"`
+	Version int64         `json:"version"`
+	Columns []TableColumn `json:"columns"`
+}
+
+// TableColumn is one column of a table.
+type TableColumn struct {
+	Column   string `json:"column"`
+	Type     string `json:"type"`
+	Nullable bool   `json:"nullable"`
+}
+
+// TextTable lists the columns.
+func (s TableSchema) TextTable() Table {
+	t := Table{Columns: []string{"column", "type", "nullable"}}
+	for _, c := range s.Columns {
+		t.Rows = append(t.Rows, []string{c.Column, c.Type, strconv.FormatBool(c.Nullable)})
+	}
+	return t
+}
+
+func columns(fields []record.Field) []TableColumn {
+	cols := []TableColumn{}
+	for _, f := range fields {
+		cols = append(cols, TableColumn{Column: f.Name, Type: f.Type, Nullable: true})
+	}
+	return cols
+}
+
 func (env *Env) schema(ctx context.Context, in *Invocation) (*Result, error) {
 	_, snap, err := env.table(ctx, in.Args[0])
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Columns: []string{"column", "type", "nullable"}}
-	type column struct {
-		Column   string `json:"column"`
-		Type     string `json:"type"`
-		Nullable bool   `json:"nullable"`
+	return &Result{Data: TableSchema{Table: in.Args[0], Version: snap.Version, Columns: columns(snap.Fields)}}, nil
+}
+
+// TablePage is what `preview` returns: a page of a table's rows. Each row holds one value per
+// column: nil, string, int64, int32, float64, []float64 or time.Time.
+type TablePage struct {
+	Table   string        `json:"table"`
+	Version int64         `json:"version"`
+	Columns []TableColumn `json:"columns"`
+	Rows    [][]any       `json:"rows"`
+	// Offset is the matching rows skipped; Where the COL=VALUE filter, "" for none.
+	Offset int64  `json:"offset"`
+	Limit  int64  `json:"limit"`
+	Where  string `json:"where"`
+	// TotalRows is the table's row count.
+	TotalRows int64 `json:"total_rows"`
+}
+
+// MarshalJSON writes each row as an object keyed by column, in column order, with times in RFC
+// 3339 UTC like every other JSON time.
+func (p TablePage) MarshalJSON() ([]byte, error) {
+	names := make([]string, len(p.Columns))
+	for i, c := range p.Columns {
+		names[i] = c.Column
 	}
-	cols := []column{}
-	for _, f := range snap.Fields {
-		res.Rows = append(res.Rows, []string{f.Name, f.Type, "true"})
-		cols = append(cols, column{f.Name, f.Type, true})
+	rows := make([]json.RawMessage, 0, len(p.Rows))
+	for _, row := range p.Rows {
+		cells := make([]any, len(names))
+		for i := range names {
+			if i < len(row) {
+				cells[i] = jsonValue(row[i])
+			}
+		}
+		obj, err := orderedObject(names, cells)
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, obj)
 	}
-	res.Data = cols
-	return res, nil
+	type page TablePage
+	return json.Marshal(struct {
+		page
+		Rows []json.RawMessage `json:"rows"`
+	}{page(p), rows})
+}
+
+func jsonValue(v any) any {
+	if ts, ok := v.(time.Time); ok {
+		return At(ts)
+	}
+	return v
+}
+
+// TextTable lists the rows as text.
+func (p TablePage) TextTable() Table {
+	t := Table{}
+	for _, c := range p.Columns {
+		t.Columns = append(t.Columns, c.Column)
+	}
+	for _, row := range p.Rows {
+		cells := make([]string, len(row))
+		for i, v := range row {
+			cells[i] = delta.Text(v)
+		}
+		t.Rows = append(t.Rows, cells)
+	}
+	return t
 }
 
 func (env *Env) preview(ctx context.Context, in *Invocation) (*Result, error) {
@@ -197,23 +276,13 @@ func (env *Env) preview(ctx context.Context, in *Invocation) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Columns: page.Columns}
-	objects := make([]json.RawMessage, 0, len(page.Rows))
-	for _, row := range page.Rows {
-		cells := make([]string, len(row))
-		values := make([]any, len(row))
-		for i, v := range row {
-			cells[i] = delta.Text(v)
-			values[i] = v
-			if ts, ok := v.(time.Time); ok {
-				values[i] = ts.UTC().Format(record.DateTimeLayout)
-			}
-		}
-		res.Rows = append(res.Rows, cells)
-		objects = append(objects, objectJSON(page.Columns, values))
-	}
-	res.Data = objects
 	total, _ := snap.NumRecords()
+	out := TablePage{Table: in.Args[0], Version: page.Version, Columns: columns(page.Fields), Rows: page.Rows,
+		Offset: int64(offset), Limit: int64(limit), Where: in.Flag("where"), TotalRows: total}
+	if out.Rows == nil {
+		out.Rows = [][]any{}
+	}
+	res := &Result{Data: out}
 	switch {
 	case len(page.Rows) == 0:
 		res.Message = fmt.Sprintf("no rows (table has %d)", total)
@@ -232,16 +301,82 @@ func (env *Env) analytics(ctx context.Context, in *Invocation) (*Result, error) 
 		if err != nil {
 			return nil, err
 		}
-		t := o.Table()
-		return &Result{Columns: t.Columns, Rows: t.Rows, Data: analytics.Outputs{o}}, nil
+		return &Result{Data: analyticsOutputs(analytics.Outputs{o})}, nil
 	}
 	outputs, err := batch.ReadAnalytics(ctx, store)
 	if err != nil {
 		return nil, err
 	}
-	var b strings.Builder
-	if err := outputs.WriteText(&b); err != nil {
-		return nil, err
-	}
-	return &Result{Message: strings.TrimRight(b.String(), "\n"), Data: outputs}, nil
+	out := analyticsOutputs(outputs)
+	return &Result{Message: out.Text(), Data: out}, nil
 }
+
+// AnalyticsOutput is one analytics output: its columns with their Spark types and its rows, each
+// cell a string, int64, int32 or nil.
+type AnalyticsOutput struct {
+	Name    string        `json:"name"`
+	Columns []TableColumn `json:"columns"`
+	Rows    [][]any       `json:"rows"`
+}
+
+// AnalyticsOutputs is what `analytics` returns: the outputs asked for. One output reads as its
+// table; all nine read as the message. The JSON is one object keyed by output name, each an array
+// of row objects, as `pintui analyze --output json` prints it.
+type AnalyticsOutputs []AnalyticsOutput
+
+func analyticsOutputs(os analytics.Outputs) AnalyticsOutputs {
+	out := AnalyticsOutputs{}
+	for _, o := range os {
+		rows := o.Rows
+		if rows == nil {
+			rows = [][]any{}
+		}
+		out = append(out, AnalyticsOutput{Name: o.Name, Columns: columns(o.Fields), Rows: rows})
+	}
+	return out
+}
+
+func (o AnalyticsOutputs) outputs() analytics.Outputs {
+	os := make(analytics.Outputs, len(o))
+	for i, a := range o {
+		os[i] = analytics.Output{Name: a.Name, Rows: a.Rows}
+		for _, c := range a.Columns {
+			os[i].Fields = append(os[i].Fields, record.Field{Name: c.Column, Type: c.Type})
+		}
+	}
+	return os
+}
+
+// MarshalJSON writes the outputs as `pintui analyze --output json` does.
+func (o AnalyticsOutputs) MarshalJSON() ([]byte, error) { return json.Marshal(o.outputs()) }
+
+// Text lays every output out as its name over its table, as `pintui analyze` prints them.
+func (o AnalyticsOutputs) Text() string {
+	var b strings.Builder
+	if err := o.outputs().WriteText(&b); err != nil {
+		return err.Error()
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+// TextTable is the one output's table, or nothing when there are several.
+func (o AnalyticsOutputs) TextTable() Table {
+	if len(o) != 1 {
+		return Table{}
+	}
+	t := Table{}
+	for _, c := range o[0].Columns {
+		t.Columns = append(t.Columns, c.Column)
+	}
+	for _, row := range o[0].Rows {
+		cells := make([]string, len(row))
+		for i, v := range row {
+			cells[i] = analytics.FormatCell(v)
+		}
+		t.Rows = append(t.Rows, cells)
+	}
+	return t
+}
+
+// Text renders one value of a table row as text, as `preview` prints it: null for a null.
+func Text(v any) string { return delta.Text(v) }

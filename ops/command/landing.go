@@ -4,6 +4,7 @@ package command
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"strconv"
 	"strings"
@@ -13,6 +14,46 @@ import (
 	"github.com/pintui/pintui/ops/backend"
 	"github.com/pintui/pintui/pipeline/sink"
 )
+
+// S3Listing is what `s3 ls` returns: one level of the landing bucket under a prefix, a page at a
+// time.
+type S3Listing struct {
+	Bucket string `json:"bucket"`
+	Prefix string `json:"prefix"`
+	// Prefixes are the folders directly under Prefix; Objects the objects directly under it.
+	Prefixes []string   `json:"prefixes"`
+	Objects  []S3Object `json:"objects"`
+	// Truncated says more entries follow; NextToken, given to --token, lists them.
+	Truncated bool   `json:"truncated"`
+	NextToken string `json:"next_token"`
+}
+
+// S3Object is one object of a listing.
+type S3Object struct {
+	Key       string `json:"key"`
+	SizeBytes int64  `json:"size_bytes"`
+	Modified  Time   `json:"modified"`
+}
+
+// TextTable lists the folders, then the objects with size and time.
+func (l S3Listing) TextTable() Table {
+	t := Table{Columns: []string{"key", "size_bytes", "modified"}}
+	for _, p := range l.Prefixes {
+		t.Rows = append(t.Rows, []string{p, "-", ""})
+	}
+	for _, o := range l.Objects {
+		t.Rows = append(t.Rows, []string{o.Key, i64(o.SizeBytes), Cell(o.Modified)})
+	}
+	return t
+}
+
+// plural says n things, with the plural form past one.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
 
 func (env *Env) s3Ls(ctx context.Context, in *Invocation) (*Result, error) {
 	b, err := env.backends()
@@ -24,30 +65,53 @@ func (env *Env) s3Ls(ctx context.Context, in *Invocation) (*Result, error) {
 		prefix = in.Args[0]
 	}
 	limit, err := in.Int("limit")
+	if err != nil || limit < 0 {
+		return nil, fmt.Errorf("--limit %q is not valid: use a number of entries, 0 for all", in.Flag("limit"))
+	}
+	after, err := decodeToken(in.Flag("token"))
 	if err != nil {
 		return nil, err
 	}
-	l, err := b.S3.Ls(ctx, b.Bucket, prefix, false, limit)
+	l, err := b.S3.LsAfter(ctx, b.Bucket, prefix, after, false, limit)
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Columns: []string{"key", "size", "modified"}}
-	for _, p := range l.Prefixes {
-		res.Rows = append(res.Rows, []string{p, "-", ""})
-	}
+	out := S3Listing{Bucket: b.Bucket, Prefix: prefix, Prefixes: append([]string{}, l.Prefixes...), Objects: []S3Object{}, Truncated: l.More}
 	for _, o := range l.Objects {
-		res.Rows = append(res.Rows, []string{o.Key, i64(o.Size), o.Modified.UTC().Format(time.RFC3339)})
+		out.Objects = append(out.Objects, S3Object{Key: o.Key, SizeBytes: o.Size, Modified: At(o.Modified)})
+	}
+	if l.More {
+		out.NextToken = base64.RawURLEncoding.EncodeToString([]byte(l.Last))
 	}
 	where := prefix
 	if where == "" {
 		where = "s3://" + b.Bucket + "/"
 	}
-	res.Message = fmt.Sprintf("%d objects, %d prefixes under %s", len(l.Objects), len(l.Prefixes), where)
+	res := &Result{Data: out, Message: fmt.Sprintf("%s, %s under %s", plural(len(l.Objects), "object", "objects"), plural(len(l.Prefixes), "prefix", "prefixes"), where)}
 	if l.More {
-		res.Message = fmt.Sprintf("the first %d entries under %s; more follow: narrow the prefix or raise --limit", limit, where)
+		res.Message = fmt.Sprintf("the first %d entries under %s; more follow: add --token %s for the next page, or narrow the prefix", limit, where, out.NextToken)
 	}
-	res.Data = map[string]any{"bucket": b.Bucket, "prefixes": l.Prefixes, "objects": l.Objects, "more": l.More}
 	return res, nil
+}
+
+// decodeToken reads --token, the next_token of an earlier `s3 ls`.
+func decodeToken(token string) (string, error) {
+	if token == "" {
+		return "", nil
+	}
+	after, err := base64.RawURLEncoding.DecodeString(token)
+	if err != nil || len(after) == 0 {
+		return "", fmt.Errorf("--token %q is not a token of s3 ls: give the next_token an earlier listing printed", token)
+	}
+	return string(after), nil
+}
+
+// S3Content is what `s3 cat` returns: one object's content.
+type S3Content struct {
+	Bucket    string `json:"bucket"`
+	Key       string `json:"key"`
+	SizeBytes int64  `json:"size_bytes"`
+	Content   string `json:"content"`
 }
 
 func (env *Env) s3Cat(ctx context.Context, in *Invocation) (*Result, error) {
@@ -56,24 +120,63 @@ func (env *Env) s3Cat(ctx context.Context, in *Invocation) (*Result, error) {
 		return nil, err
 	}
 	var buf strings.Builder
-	if _, err := b.S3.Cat(ctx, b.Bucket, in.Args[0], &buf); err != nil {
+	n, err := b.S3.Cat(ctx, b.Bucket, in.Args[0], &buf)
+	if err != nil {
 		return nil, err
 	}
-	text := strings.TrimSuffix(buf.String(), "\n")
-	return &Result{Message: text, Data: map[string]string{"key": in.Args[0], "content": buf.String()}}, nil
+	out := S3Content{Bucket: b.Bucket, Key: in.Args[0], SizeBytes: n, Content: buf.String()}
+	return &Result{Data: out, Message: strings.TrimSuffix(out.Content, "\n")}, nil
 }
 
-// sinkRow is one row of `sink status`.
-type sinkRow struct {
-	Topic        string `json:"topic"`
-	Partition    int32  `json:"partition"`
-	LandedOffset int64  `json:"landed_offset"`
-	EndOffset    int64  `json:"end_offset"`
-	Lag          int64  `json:"lag"`
-	Objects      int64  `json:"objects"`
-	Bytes        int64  `json:"bytes"`
-	Errors       int64  `json:"errors"`
-	Error        string `json:"error,omitempty"`
+// SinkPartition is one topic partition of `sink status`: what the S3 sink has landed of it.
+type SinkPartition struct {
+	Topic     string `json:"topic"`
+	Partition int32  `json:"partition"`
+	// LandedOffset is the offset of the last record landed, -1 when none has.
+	LandedOffset int64 `json:"landed_offset"`
+	// EndOffset is the offset the next record will get; it is never below LandedOffset+1.
+	EndOffset int64 `json:"end_offset"`
+	// Lag counts the records not landed yet; never negative.
+	Lag int64 `json:"lag"`
+	// Objects and LandedBytes count the objects published; from this process's sink, or from a
+	// listing of the bucket when the sink runs elsewhere and `sink status` asks.
+	Objects     int64  `json:"objects"`
+	LandedBytes int64  `json:"landed_bytes"`
+	Errors      int64  `json:"errors"`
+	LastError   string `json:"last_error"`
+}
+
+// landedRecords is how many records of the partition have landed.
+func (p SinkPartition) landedRecords() int64 { return p.LandedOffset + 1 }
+
+// SinkStatus is what `sink status` returns: the sink's group and its progress per partition.
+type SinkStatus struct {
+	Group string `json:"group"`
+	// FlushSize is the records per object of the sink running in this process, 0 when it runs
+	// elsewhere.
+	FlushSize int `json:"flush_size"`
+	// InProcess says the sink runs in this process, so objects and bytes count this run's.
+	InProcess  bool            `json:"in_process"`
+	Error      string          `json:"error"`
+	Partitions []SinkPartition `json:"partitions"`
+}
+
+// TextTable lists the partitions.
+func (s SinkStatus) TextTable() Table {
+	t := Table{Columns: []string{"topic", "partition", "landed_offset", "end_offset", "lag", "objects", "landed_bytes", "errors"}}
+	for _, r := range s.Partitions {
+		t.Rows = append(t.Rows, []string{r.Topic, strconv.Itoa(int(r.Partition)), i64(r.LandedOffset), i64(r.EndOffset), i64(r.Lag), i64(r.Objects), i64(r.LandedBytes), i64(r.Errors)})
+	}
+	return t
+}
+
+// totals adds up the partitions: records in Kafka and records landed.
+func (s SinkStatus) totals() (end, landed int64) {
+	for _, p := range s.Partitions {
+		end += p.EndOffset
+		landed += p.landedRecords()
+	}
+	return end, landed
 }
 
 func (env *Env) sinkStatus(ctx context.Context, _ *Invocation) (*Result, error) {
@@ -81,78 +184,96 @@ func (env *Env) sinkStatus(ctx context.Context, _ *Invocation) (*Result, error) 
 	if err != nil {
 		return nil, err
 	}
-	rows, note, err := env.sinkRows(ctx, b)
+	st, err := env.sinkProgress(ctx, b, true)
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Columns: []string{"topic", "partition", "landed_offset", "end_offset", "lag", "objects", "bytes", "errors"}, Data: rows, Message: note}
-	for _, r := range rows {
-		res.Rows = append(res.Rows, []string{r.Topic, strconv.Itoa(int(r.Partition)), i64(r.LandedOffset), i64(r.EndOffset), i64(r.Lag), i64(r.Objects), i64(r.Bytes), i64(r.Errors)})
-		if r.Error != "" {
-			res.Message += fmt.Sprintf("\n%s[%d]: %s", r.Topic, r.Partition, r.Error)
-		}
+	note := "sink runs in another process (group " + st.Group + "); offsets from its commits, objects from a listing of the bucket"
+	if st.InProcess {
+		note = fmt.Sprintf("sink running in this process: group %s, flush.size %d; objects and bytes count this run's landings", st.Group, st.FlushSize)
 	}
-	return res, nil
-}
-
-// sinkRows reads the sink's progress. The offsets come from Kafka (the topics' end offsets and
-// the sink group's commits), which survive restarts; when this process runs the sink, its own
-// counters add what Kafka cannot know (objects, bytes and errors of this run, files landed but not
-// yet committed). Otherwise the objects are counted in the bucket.
-func (env *Env) sinkRows(ctx context.Context, b *backend.Backends) ([]sinkRow, string, error) {
-	st, ok := b.SinkStatus()
-	if !ok {
-		tally, err := env.bucket.get(func() (bucketTally, error) { return tallyBucket(ctx, b) })
-		if err != nil {
-			return nil, "", err
-		}
-		rows, err := groupRows(ctx, b, tally)
-		return rows, "sink runs in another process (group " + sink.DefaultGroup + "); figures from its committed offsets and the bucket", err
-	}
-	note := fmt.Sprintf("sink running in this process: group %s, flush.size %d; objects and bytes count this run's landings", st.Group, st.FlushSize)
 	if st.Error != "" {
 		note += "; " + st.Error
 	}
-	rows, err := groupRows(ctx, b, bucketTally{})
+	for _, r := range st.Partitions {
+		if r.LastError != "" {
+			note += fmt.Sprintf("\n%s[%d]: %s", r.Topic, r.Partition, r.LastError)
+		}
+	}
+	return &Result{Data: st, Message: note}, nil
+}
+
+// sinkProgress reads the sink's progress as one consistent snapshot. The offsets come from Kafka
+// (the sink group's commits and the partitions' end offsets), which survive restarts; when this
+// process runs the sink its own tallies add what Kafka cannot know yet (files landed but not
+// committed, objects, bytes and errors of this run). Only when count is set and the sink runs
+// elsewhere is the bucket listed for the objects and bytes: `status`, which the console asks
+// every second, never lists it.
+func (env *Env) sinkProgress(ctx context.Context, b *backend.Backends, count bool) (SinkStatus, error) {
+	st := SinkStatus{Group: sink.DefaultGroup, Partitions: []SinkPartition{}}
+	own, inProcess := b.SinkStatus()
+	rows, err := groupRows(ctx, b)
 	if err != nil {
-		rows = nil
-		note += "; offsets as this run saw them (" + err.Error() + ")"
+		if !inProcess {
+			return SinkStatus{}, err
+		}
+		st.Error = "offsets as this run saw them (" + err.Error() + ")"
+	}
+	st.Partitions = append(st.Partitions, rows...)
+	if !inProcess {
+		if count {
+			tally, err := env.bucket.get(func() (bucketTally, error) { return tallyBucket(ctx, b) })
+			if err != nil {
+				return SinkStatus{}, err
+			}
+			for i := range st.Partitions {
+				p := &st.Partitions[i]
+				found := tally.partitions[sink.Prefix(p.Topic, p.Partition)]
+				p.Objects, p.LandedBytes = found.objects, found.bytes
+			}
+		}
+		return st, nil
+	}
+	st.InProcess, st.FlushSize, st.Group = true, own.FlushSize, own.Group
+	if own.Error != "" {
+		st.Error = strings.TrimPrefix(strings.TrimPrefix(st.Error+"; ", "; ")+own.Error, "; ")
 	}
 	at := map[string]int{}
-	for i, r := range rows {
+	for i, r := range st.Partitions {
 		at[fmt.Sprintf("%s/%d", r.Topic, r.Partition)] = i
 	}
-	for _, p := range st.Partitions {
+	for _, p := range own.Partitions {
 		i, known := at[fmt.Sprintf("%s/%d", p.Topic, p.Partition)]
 		if !known {
-			i = len(rows)
-			rows = append(rows, sinkRow{Topic: p.Topic, Partition: p.Partition, LandedOffset: -1, EndOffset: -1})
+			i = len(st.Partitions)
+			st.Partitions = append(st.Partitions, SinkPartition{Topic: p.Topic, Partition: p.Partition, LandedOffset: -1})
 		}
-		r := &rows[i]
-		r.LandedOffset = max(r.LandedOffset, p.LastLanded)
+		r := &st.Partitions[i]
 		r.EndOffset = max(r.EndOffset, p.End)
-		r.Lag = max(r.EndOffset-(r.LandedOffset+1), 0)
-		r.Objects, r.Bytes, r.Errors, r.Error = p.Objects, p.Bytes, p.Errors, p.Error
+		r.LandedOffset = min(max(r.LandedOffset, p.LastLanded), r.EndOffset-1)
+		r.Lag = r.EndOffset - r.landedRecords()
+		r.Objects, r.LandedBytes, r.Errors, r.LastError = p.Objects, p.Bytes, p.Errors, p.Error
 	}
-	return rows, note, nil
+	return st, nil
 }
 
 // groupRows computes the sink's progress from what any process can see: the topics' end
-// offsets, the sink group's committed offsets and the objects a listing of the bucket found.
-func groupRows(ctx context.Context, b *backend.Backends, bucket bucketTally) ([]sinkRow, error) {
-	rows := []sinkRow{}
+// offsets and the sink group's committed offsets. The group's offsets are read after the end
+// offsets, so a record landed between the two reads could show a commit past the end; the
+// later end offset that came with the commits is taken, so landed never passes the end and the
+// lag is never negative.
+func groupRows(ctx context.Context, b *backend.Backends) ([]SinkPartition, error) {
+	rows := []SinkPartition{}
 	for _, topic := range b.Topics() {
 		t, err := b.Kafka.Topic(ctx, topic)
 		if err != nil {
 			return nil, err
 		}
-		done := landed(t)
+		committed, ends := landed(t)
 		for _, p := range t.Partitions {
-			r := sinkRow{Topic: topic, Partition: p.ID, LandedOffset: done[p.ID] - 1, EndOffset: p.End}
-			r.Lag = p.End - done[p.ID]
-			found := bucket.partitions[fmt.Sprintf("topics/%s/partition=%d/", topic, p.ID)]
-			r.Objects, r.Bytes = found.objects, found.bytes
-			rows = append(rows, r)
+			end := max(p.End, ends[p.ID])
+			done := min(committed[p.ID], end)
+			rows = append(rows, SinkPartition{Topic: topic, Partition: p.ID, LandedOffset: done - 1, EndOffset: end, Lag: end - done})
 		}
 	}
 	return rows, nil
@@ -169,7 +290,7 @@ type bucketTally struct {
 func tallyBucket(ctx context.Context, b *backend.Backends) (bucketTally, error) {
 	t := bucketTally{partitions: map[string]struct{ objects, bytes int64 }{}}
 	for _, topic := range b.Topics() {
-		objs, err := b.Landings().List(ctx, "topics/"+topic+"/")
+		objs, err := b.Landings().List(ctx, sink.TopicPrefix(topic))
 		if err != nil {
 			return bucketTally{}, err
 		}
@@ -185,9 +306,9 @@ func tallyBucket(ctx context.Context, b *backend.Backends) (bucketTally, error) 
 	return t, nil
 }
 
-// bucketCache keeps the last tally of the bucket for `status` and `sink status`, which the
-// console asks every second. A tally is reused until it is three times as old as it took to make,
-// so listing a bucket of many landings never takes more than a quarter of the time.
+// bucketCache keeps the last tally of the bucket for `sink status`. A tally is reused until it is
+// three times as old as it took to make, so listing a bucket of many landings never takes more
+// than a quarter of the time.
 type bucketCache struct {
 	mu    sync.Mutex
 	now   func() time.Time // nil means time.Now
@@ -218,6 +339,12 @@ func (c *bucketCache) get(list func() (bucketTally, error)) (bucketTally, error)
 	return t, nil
 }
 
+// LandingsWait is what `wait landings` returns: the landings counted and how long it waited.
+type LandingsWait struct {
+	Landings int   `json:"landings"`
+	WaitedMS int64 `json:"waited_ms"`
+}
+
 func (env *Env) waitLandings(ctx context.Context, in *Invocation) (*Result, error) {
 	b, err := env.backends()
 	if err != nil {
@@ -245,7 +372,8 @@ func (env *Env) waitLandings(ctx context.Context, in *Invocation) (*Result, erro
 		}
 		n := tally.objects
 		if n >= want {
-			return &Result{Message: fmt.Sprintf("%d landings after %s", n, time.Since(start).Round(time.Millisecond)), Data: map[string]int{"landings": n}}, nil
+			waited := time.Since(start)
+			return &Result{Data: LandingsWait{Landings: n, WaitedMS: waited.Milliseconds()}, Message: fmt.Sprintf("%d landings after %s", n, waited.Round(time.Millisecond))}, nil
 		}
 		// Counting lists the bucket, which takes longer as it fills: pausing twice as long as the
 		// count took keeps the listing from starving the sink it is waiting for.

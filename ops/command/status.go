@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
+	"strings"
 
 	"github.com/pintui/pintui/pipeline/delta"
 	"github.com/pintui/pintui/pipeline/source"
@@ -17,9 +17,13 @@ type Component struct {
 	// State is ready, running, empty, down or not started.
 	State  string `json:"state"`
 	Detail string `json:"detail"`
-	// Count is a monotonic counter of records through the component, or -1 if it has none.
-	Count int64 `json:"count"`
+	// Count is a monotonic counter of records through the component, from which the console
+	// draws rates; null for a component that counts nothing.
+	Count *int64 `json:"count"`
 }
+
+// counted returns a counter for Component.Count.
+func counted(n int64) *int64 { return &n }
 
 // The component states.
 const (
@@ -38,21 +42,13 @@ func (env *Env) statusCommand() *Command {
 			comps := []Component{env.sourceStatus(ctx)}
 			comps = append(comps, env.pipelineStatus(ctx)...)
 			comps = append(comps, env.lakehouseStatus(ctx))
-			res := &Result{Columns: []string{"component", "state", "detail", "count"}, Data: comps}
-			for _, c := range comps {
-				count := ""
-				if c.Count >= 0 {
-					count = strconv.FormatInt(c.Count, 10)
-				}
-				res.Rows = append(res.Rows, []string{c.Component, c.State, c.Detail, count})
-			}
-			return res, nil
+			return &Result{Data: comps}, nil
 		},
 	}
 }
 
 func (env *Env) sourceStatus(ctx context.Context) Component {
-	c := Component{Component: "source", Count: -1}
+	c := Component{Component: "source"}
 	src, err := source.Open(ctx, env.Config.SourceURL())
 	if errors.Is(err, source.ErrNotSeeded) {
 		c.State, c.Detail = StateEmpty, "not seeded yet: run `seed`"
@@ -70,13 +66,13 @@ func (env *Env) sourceStatus(ctx context.Context) Component {
 	case n == 0:
 		c.State, c.Detail = StateEmpty, "no rows in "+src.Name()+": run `seed`"
 	default:
-		c.State, c.Detail, c.Count = StateReady, fmt.Sprintf("%d rows in %s", n, src.Name()), n
+		c.State, c.Detail, c.Count = StateReady, fmt.Sprintf("%d rows in %s", n, src.Name()), counted(n)
 	}
 	return c
 }
 
 func (env *Env) lakehouseStatus(ctx context.Context) Component {
-	c := Component{Component: "lakehouse", Count: -1}
+	c := Component{Component: "lakehouse"}
 	store := env.lakehouse()
 	roots, err := delta.ListTables(ctx, store, "")
 	if err != nil {
@@ -94,6 +90,65 @@ func (env *Env) lakehouseStatus(ctx context.Context) Component {
 			rows += n
 		}
 	}
-	c.State, c.Detail, c.Count = StateReady, fmt.Sprintf("%d tables in %s", len(roots), env.Config.LakehouseDir()), rows
+	c.State, c.Detail, c.Count = StateReady, fmt.Sprintf("%d tables in %s", len(roots), env.Config.LakehouseDir()), counted(rows)
 	return c
+}
+
+// pipelineStatus reports the running components for `status` from one snapshot of Kafka and the
+// sink: the end offsets and the sink's landed offsets are read together, so landed never passes
+// the records in Kafka and no lag is negative. The bucket is not listed: the landed count comes
+// from the sink's committed offsets and its running tallies, so `status` costs the same with a
+// million landings as with ten.
+func (env *Env) pipelineStatus(ctx context.Context) []Component {
+	names := []string{"emulator", "gateway", "kafka", "sink", "s3"}
+	b := env.Backends
+	if b == nil {
+		out := make([]Component, len(names))
+		for i, n := range names {
+			out[i] = Component{Component: n, State: StateNotStarted, Detail: "starts with the console or pintui --script"}
+		}
+		return out
+	}
+	emu := Component{Component: "emulator", State: StateNotStarted, Detail: "start it with `emulate batch`"}
+	if st, ok := b.Emulator(); ok {
+		es := emulatorStatus(st, ok)
+		emu.Count = counted(es.Sent)
+		emu.State, emu.Detail = StateReady, fmt.Sprintf("stopped after %d draws", es.Draws)
+		if es.Running() {
+			emu.State, emu.Detail = StateRunning, fmt.Sprintf("%d draws, %s, measured %.1f draws/s", es.Draws, pace(st.Options), *es.MeasuredRate)
+		}
+	}
+	gw := Component{Component: "gateway", State: StateReady, Detail: b.GatewayURL}
+	if b.GatewayURL == "" {
+		gw.State, gw.Detail = StateNotStarted, "no gateway: set gateway.invoke_url in the profile"
+	}
+	kc := Component{Component: "kafka"}
+	sk := Component{Component: "sink"}
+	s3c := Component{Component: "s3"}
+	st, err := env.sinkProgress(ctx, b, false)
+	if err != nil {
+		kc.State, kc.Detail = StateDown, err.Error()
+		sk.State, sk.Detail = StateDown, "kafka is down"
+		gw.State, gw.Detail = StateDown, "kafka is down: "+err.Error()
+		s3c.State, s3c.Detail = StateDown, "kafka is down, so what landed is not known"
+		return []Component{emu, gw, kc, sk, s3c}
+	}
+	end, done := st.totals()
+	kc.State, kc.Count = StateReady, counted(end)
+	kc.Detail = fmt.Sprintf("%d records in %d topics at %s", end, len(b.Topics()), strings.Join(b.Brokers, ","))
+	gw.Count = counted(end)
+	sk.State, sk.Count = StateReady, counted(done)
+	sk.Detail = fmt.Sprintf("%d landed, lag %d", done, end-done)
+	if st.InProcess {
+		sk.State = StateRunning
+	}
+	if st.Error != "" {
+		sk.Detail += "; " + st.Error
+	}
+	s3c.State, s3c.Count = StateReady, counted(done)
+	s3c.Detail = fmt.Sprintf("%d records landed in s3://%s", done, b.Bucket)
+	if done == 0 {
+		s3c.State = StateEmpty
+	}
+	return []Component{emu, gw, kc, sk, s3c}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
@@ -19,6 +20,8 @@ type Listing struct {
 	Objects  []objstore.Object
 	// More says the listing stopped at its limit with more keys to follow.
 	More bool
+	// Last is the last key or prefix listed; LsAfter it lists the page that follows.
+	Last string
 }
 
 // Ls lists bucket under prefix. Keys are whole bucket keys. Without recursive, keys below the next
@@ -26,7 +29,32 @@ type Listing struct {
 // stops the listing after that many prefixes and objects, so a bucket of millions of landings is
 // not read whole to show its first page.
 func (c *Client) Ls(ctx context.Context, bucket, prefix string, recursive bool, limit int) (Listing, error) {
+	return c.LsAfter(ctx, bucket, prefix, "", recursive, limit)
+}
+
+// LsAfter is Ls starting after the key or prefix after, as Listing.Last gives it, so a listing
+// goes on page by page. A prefix is skipped whole: nothing under it is listed again.
+func (c *Client) LsAfter(ctx context.Context, bucket, prefix, after string, recursive bool, limit int) (Listing, error) {
+	l, err := c.ls(ctx, bucket, prefix, after, recursive, limit)
+	if n := len(l.Objects); n > 0 {
+		l.Last = l.Objects[n-1].Key
+	}
+	if n := len(l.Prefixes); n > 0 && l.Prefixes[n-1] > l.Last {
+		l.Last = l.Prefixes[n-1]
+	}
+	return l, err
+}
+
+func (c *Client) ls(ctx context.Context, bucket, prefix, after string, recursive bool, limit int) (Listing, error) {
 	in := &awss3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String(prefix)}
+	if after != "" {
+		if strings.HasSuffix(after, "/") {
+			// Every key under a listed prefix sorts before the prefix followed by the highest
+			// code point, so starting there skips the prefix whole.
+			after += "\U0010FFFF"
+		}
+		in.StartAfter = aws.String(after)
+	}
 	if !recursive {
 		in.Delimiter = aws.String("/")
 	}

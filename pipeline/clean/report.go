@@ -1,8 +1,10 @@
 package clean
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -85,4 +87,29 @@ func (r Report) WriteSummary(w io.Writer) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// RuleCount is how many values one cleaning rule changed.
+type RuleCount struct {
+	Rule    string `json:"rule"`
+	Changed int64  `json:"changed"`
+}
+
+// MarshalJSON writes the rules as a list sorted by rule name, so every key of the report is a
+// field name, and an empty quarantine as [].
+func (r Report) MarshalJSON() ([]byte, error) {
+	rules := make([]RuleCount, 0, len(r.Rules))
+	for _, name := range slices.Sorted(maps.Keys(r.Rules)) {
+		rules = append(rules, RuleCount{Rule: name, Changed: r.Rules[name]})
+	}
+	q := r.Quarantined
+	if q == nil {
+		q = []Quarantined{}
+	}
+	type report Report
+	return json.Marshal(struct {
+		report
+		Rules       []RuleCount   `json:"rules"`
+		Quarantined []Quarantined `json:"quarantined"`
+	}{report(r), rules, q})
 }

@@ -17,8 +17,11 @@ func Key(topic string, partition int32, start int64) string {
 
 // Prefix returns the key prefix under which every landing file of one topic-partition lives.
 func Prefix(topic string, partition int32) string {
-	return fmt.Sprintf("topics/%s/partition=%d/", topic, partition)
+	return fmt.Sprintf("%spartition=%d/", TopicPrefix(topic), partition)
 }
+
+// TopicPrefix returns the key prefix under which every landing file of one topic lives.
+func TopicPrefix(topic string) string { return "topics/" + topic + "/" }
 
 // ParseKey reads the topic, partition and start offset back from a landing key; ok is false for
 // any key Key would not produce.

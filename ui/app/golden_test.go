@@ -20,7 +20,8 @@ const polls = 30
 // TestGolden runs the console as a real program at 120×40, types into it, and compares the
 // final frame, in TrueColor, with testdata/TestGolden/<name>.golden (go test -update rewrites
 // them). Polling screens get a fixed number of immediate ticks, so each frame shows a known
-// number of polls. The screenshots are rendered from these files.
+// number of polls. The screenshots are rendered from these files. The waits are generous: they
+// wait for a condition, and a loaded machine only makes them slower.
 func TestGolden(t *testing.T) {
 	type step struct {
 		keys []string
@@ -70,10 +71,10 @@ func TestGolden(t *testing.T) {
 				}
 				teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
 					return bytes.Contains(b, []byte(s.text)) && (s.n == 0 || tk.asks(s.asked) >= s.n)
-				}, teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+				}, teatest.WithDuration(time.Minute), teatest.WithCheckInterval(10*time.Millisecond))
 			}
 			tm.Send(tea.QuitMsg{})
-			final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*Model)
+			final := tm.FinalModel(t, teatest.WithFinalTimeout(time.Minute)).(*Model)
 			golden.RequireEqual(t, frame(t, final, c.profile))
 		})
 	}

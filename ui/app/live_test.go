@@ -71,11 +71,11 @@ func TestEmulatorsStartStopAndRepace(t *testing.T) {
 	if got := r.Lines()[len(r.Lines())-3:]; !slices.Equal(got, []string{"emulate stop", "emulate batch --rate 200", "emulate status"}) {
 		t.Errorf("+ ran %q", got)
 	}
-	if !strings.Contains(plain(m), "rate 200/s") {
+	if !strings.Contains(plain(m), "configured 200 draws/s") {
 		t.Errorf("the new rate is not shown:\n%s", plain(m))
 	}
 	press(m, "x", "y")
-	if !strings.Contains(plain(m), "stopped the batch emulator after") || !strings.Contains(plain(m), "· stopped") {
+	if !strings.Contains(plain(m), "batch emulator stopped after") || !strings.Contains(plain(m), "· stopped") {
 		t.Errorf("x y did not stop:\n%s", plain(m))
 	}
 	press(m, "s")
@@ -89,6 +89,10 @@ func TestEmulatorsStartStopAndRepace(t *testing.T) {
 		t.Errorf("- ran %q", got)
 	}
 	press(m, "s")
+	if !strings.Contains(plain(m), "the batch emulator is already running: x stops it") {
+		t.Errorf("s while running did not say so:\n%s", plain(m))
+	}
+	press(m, "x", "y", "s")
 	typeText(m, "many")
 	press(m, "enter")
 	if !strings.Contains(plain(m), `start: "many" is not a positive whole number`) {

@@ -6,13 +6,13 @@ package emulators
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/pintui/pintui/ops/command"
 	"github.com/pintui/pintui/ui/component/prompt"
 	"github.com/pintui/pintui/ui/component/sparkline"
 	"github.com/pintui/pintui/ui/component/table"
@@ -28,9 +28,7 @@ type Model struct {
 	ticket       int
 	loaded       bool
 	err          error
-	message      string // emulate status's message, e.g. "running: 1234 draws, rate 100/s"
-	columns      []string
-	rows         [][]string
+	status       command.EmulatorStatus
 	series       map[string]*sparkline.Series // per table, from its sent counter
 	actionTicket int
 	note         string // the last action's answer
@@ -48,7 +46,7 @@ func New(ctx *screen.Context) *Model {
 	m := &Model{
 		ctx: ctx, poll: screen.NewPoll(screen.Emulators), table: table.New(ctx.Styles),
 		series: map[string]*sparkline.Series{},
-		prompt: prompt.New(ctx.Styles, "start ", "COUNT RATE, e.g. 1000 50; enter alone uses the defaults"),
+		prompt: prompt.New(ctx.Styles, "start ", startHint(ctx.Runner)),
 	}
 	return m
 }
@@ -114,16 +112,21 @@ func (m *Model) reply(msg screen.ResultMsg) tea.Cmd {
 		m.err = msg.Err
 		if msg.Err == nil {
 			m.loaded = true
-			m.observe(msg.Result.Message, msg.Result.Columns, msg.Result.Rows)
+			if st, ok := msg.Result.Data.(command.EmulatorStatus); ok {
+				m.observe(st)
+			}
 		}
 		return m.poll.Next(m.ctx)
 	case m.actionTicket:
 		m.noteErr = msg.Err != nil
 		if msg.Err != nil {
-			m.note, m.restart = msg.Line+": "+msg.Err.Error(), ""
+			m.note, m.restart = msg.Err.Error(), ""
 			return m.fetch()
 		}
 		m.note = msg.Result.Message
+		if st, ok := msg.Result.Data.(command.EmulatorStatus); ok {
+			m.status = st
+		}
 		if line := m.restart; line != "" {
 			m.restart = ""
 			return m.act(line)
@@ -133,59 +136,55 @@ func (m *Model) reply(msg screen.ResultMsg) tea.Cmd {
 	return nil
 }
 
-// observe keeps the status and measures each table's send rate from its sent counter.
-func (m *Model) observe(message string, columns []string, rows [][]string) {
-	m.message, m.columns, m.rows = message, columns, rows
-	sent := -1
-	for i, c := range columns {
-		if c == "sent" {
-			sent = i
+// startHint names the defaults of `emulate batch` that the start prompt falls back on, read from
+// the command's own flags.
+func startHint(r screen.Runner) string {
+	defaults := map[string]string{}
+	for _, c := range r.Commands() {
+		if c.Name == "emulate batch" {
+			for _, f := range c.Flags {
+				defaults[f.Name] = f.Default
+			}
 		}
 	}
+	count := "until stopped"
+	if n := defaults["count"]; n != "" && n != "0" {
+		count = n + " draws"
+	}
+	return fmt.Sprintf("COUNT RATE, e.g. 1000 50; enter alone: %s at %s draws/s", count, defaults["rate"])
+}
+
+// observe keeps the status and measures each table's send rate from its sent counter.
+func (m *Model) observe(st command.EmulatorStatus) {
+	m.status = st
 	now := float64(m.ctx.Now().UnixNano()) / 1e9
-	out := make([][]string, len(rows))
-	for i, r := range rows {
-		out[i] = append(append([]string(nil), r...), "", "")
-		if len(r) == 0 || sent < 0 || sent >= len(r) {
-			continue
-		}
-		n, err := strconv.ParseInt(r[sent], 10, 64)
-		if err != nil {
-			continue
-		}
-		s := m.series[r[0]]
+	rows := make([][]string, len(st.Tables))
+	for i, t := range st.Tables {
+		rows[i] = []string{t.Table, strconv.FormatInt(t.Sent, 10), strconv.FormatInt(t.Failed, 10), "", ""}
+		s := m.series[t.Table]
 		if s == nil {
 			s = &sparkline.Series{}
-			m.series[r[0]] = s
+			m.series[t.Table] = s
 		}
-		s.Observe(n, now, screen.PollInterval.Seconds())
-		if rate, ok := s.Rate(); ok {
-			out[i][len(r)] = sparkline.FormatRate(rate)
+		s.Observe(t.Sent, now, screen.PollInterval.Seconds())
+		if rate, ok := s.Rate(); ok && st.Running() {
+			rows[i][3] = sparkline.FormatRate(rate)
 		}
-		out[i][len(r)+1] = sparkline.View(s.Rates(), sparkline.Samples)
+		rows[i][4] = sparkline.View(s.Rates(), sparkline.Samples)
 	}
-	cols := append(append([]string(nil), columns...), "measured", "last 30 polls")
+	cols := []string{"table", "sent", "failed", "records/s", "last 30 polls"}
 	m.table.Style = func(col int, cell string) string {
-		if col == len(columns)+1 {
+		if col == len(cols)-1 {
 			return m.ctx.Styles.Spark.Render(cell)
 		}
 		return m.ctx.Styles.TableCell.Render(cell)
 	}
-	m.table.SetRows(cols, out)
+	m.table.SetRows(cols, rows)
 }
 
-var rateRE = regexp.MustCompile(`rate (\d+)/s`)
-
-// running reports whether the emulator runs and at what rate, from the status message.
-func (m *Model) running() (bool, int) {
-	if !strings.HasPrefix(m.message, "running") {
-		return false, 0
-	}
-	if r := rateRE.FindStringSubmatch(m.message); r != nil {
-		n, _ := strconv.Atoi(r[1])
-		return true, n
-	}
-	return true, 0
+// running reports whether the emulator runs and its configured draws per second.
+func (m *Model) running() (bool, float64) {
+	return m.status.Running(), m.status.ConfiguredRate
 }
 
 func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
@@ -203,6 +202,10 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(msg, k.Start):
+		if m.status.Running() {
+			m.note, m.noteErr = "the batch emulator is already running: x stops it, +/- change its rate", true
+			return nil
+		}
 		m.asking = true
 		m.prompt.SetValue("")
 	case key.Matches(msg, k.Stop):
@@ -260,14 +263,18 @@ func (m *Model) typed(msg tea.KeyPressMsg) tea.Cmd {
 // with.
 func (m *Model) repace(mul, div int) tea.Cmd {
 	on, rate := m.running()
-	if !on || rate <= 0 {
+	switch {
+	case !on:
 		m.note, m.noteErr = "the emulator is not running: s starts it", true
 		return nil
+	case m.status.Faithful || rate <= 0:
+		m.note, m.noteErr = "the emulator is not paced by a rate (--faithful or --rate 0): x stops it, s starts it with one", true
+		return nil
 	}
-	next := max(1, rate*mul/div)
-	line := fmt.Sprintf("emulate batch --rate %d", next)
+	next := max(1, rate*float64(mul)/float64(div))
+	line := fmt.Sprintf("emulate batch --rate %s", strconv.FormatFloat(next, 'f', -1, 64))
 	if m.count != "" {
-		line = fmt.Sprintf("emulate batch --count %s --rate %d", m.count, next)
+		line = fmt.Sprintf("emulate batch --count %s --rate %s", m.count, strconv.FormatFloat(next, 'f', -1, 64))
 	}
 	m.restart = line
 	return m.act("emulate stop")
@@ -289,7 +296,7 @@ func (m *Model) View(width, height int) string {
 			word = "running"
 		}
 		st, sym := s.State(word)
-		lines = append(lines, st.Render(sym+" "+word)+s.Text.Render("  "+m.message))
+		lines = append(lines, st.Render(sym+" "+word)+s.Text.Render("  "+m.status.Message))
 	}
 	switch {
 	case m.asking:
@@ -305,6 +312,6 @@ func (m *Model) View(width, height int) string {
 	if !m.loaded || height <= len(lines)+1 {
 		return screen.Fill(strings.Join(lines, "\n"), width, height)
 	}
-	th := min(height-len(lines), len(m.rows)+2)
+	th := min(height-len(lines), len(m.status.Tables)+2)
 	return screen.Fill(strings.Join(lines, "\n")+"\n"+m.table.View(width, th), width, height)
 }

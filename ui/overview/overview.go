@@ -12,6 +12,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/pintui/pintui/ops/command"
 	"github.com/pintui/pintui/ui/component/sparkline"
 	"github.com/pintui/pintui/ui/component/table"
 	"github.com/pintui/pintui/ui/screen"
@@ -102,8 +103,9 @@ func (m *Model) Update(msg tea.Msg) (screen.Screen, tea.Cmd) {
 		m.loading, m.err = false, msg.Err
 		if msg.Err == nil {
 			m.loaded, m.updated = true, m.ctx.Now()
-			m.observe(msg.Result.Columns, msg.Result.Rows)
-			m.table.SetRows(msg.Result.Columns, m.marked(msg.Result.Rows))
+			comps, _ := msg.Result.Data.([]command.Component)
+			m.observe(comps)
+			m.table.SetRows([]string{"component", "state", "detail", "count"}, m.marked(comps))
 		}
 		return m, m.poll.Next(m.ctx)
 	case tea.KeyPressMsg:
@@ -117,33 +119,20 @@ func (m *Model) Update(msg tea.Msg) (screen.Screen, tea.Cmd) {
 	return m, nil
 }
 
-// observe turns status rows into components in graph order and feeds each count to its series.
-func (m *Model) observe(columns []string, rows [][]string) {
-	col := map[string]int{}
-	for i, c := range columns {
-		col[c] = i
-	}
-	cell := func(r []string, name string) string {
-		if i, ok := col[name]; ok && i < len(r) {
-			return r[i]
-		}
-		return ""
-	}
+// observe puts the components in graph order and feeds each count to its series.
+func (m *Model) observe(comps []command.Component) {
 	now := float64(m.ctx.Now().UnixNano()) / 1e9
 	byName := map[string]component{}
 	var extra []string
-	for _, r := range rows {
-		c := component{name: cell(r, "component"), state: cell(r, "state"), detail: cell(r, "detail")}
-		if c.name == "" || c.state == "" {
-			continue
-		}
-		if n, err := strconv.ParseInt(cell(r, "count"), 10, 64); err == nil {
+	for _, sc := range comps {
+		c := component{name: sc.Component, state: sc.State, detail: sc.Detail}
+		if sc.Count != nil {
 			s := m.series[c.name]
 			if s == nil {
 				s = &sparkline.Series{}
 				m.series[c.name] = s
 			}
-			s.Observe(n, now, screen.PollInterval.Seconds())
+			s.Observe(*sc.Count, now, screen.PollInterval.Seconds())
 			c.counted, c.rates = true, s
 		}
 		if _, seen := byName[c.name]; !seen && !isHop(c.name) {
@@ -200,15 +189,17 @@ func (m *Model) View(width, height int) string {
 	return screen.Fill(head+body, width, height)
 }
 
-// marked puts each state's symbol before its word, so the state column reads without colour.
-func (m *Model) marked(rows [][]string) [][]string {
-	out := make([][]string, len(rows))
-	for i, r := range rows {
-		out[i] = append([]string(nil), r...)
-		if len(r) > 1 {
-			_, sym := m.ctx.Styles.State(r[1])
-			out[i][1] = sym + " " + r[1]
+// marked lays the components out as table rows, each state's symbol before its word so the state
+// column reads without colour.
+func (m *Model) marked(comps []command.Component) [][]string {
+	out := make([][]string, len(comps))
+	for i, c := range comps {
+		_, sym := m.ctx.Styles.State(c.State)
+		count := ""
+		if c.Count != nil {
+			count = strconv.FormatInt(*c.Count, 10)
 		}
+		out[i] = []string{c.Component, sym + " " + c.State, c.Detail, count}
 	}
 	return out
 }

@@ -8,12 +8,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"path"
+	"strconv"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/pintui/pintui/ops/command"
 	"github.com/pintui/pintui/ui/component/pager"
 	"github.com/pintui/pintui/ui/component/table"
 	"github.com/pintui/pintui/ui/screen"
@@ -128,43 +130,61 @@ func (m *Model) reply(msg screen.ResultMsg) tea.Cmd {
 	case m.listTicket:
 		m.listErr = msg.Err
 		if msg.Err == nil {
-			m.loaded, m.listMsg = true, msg.Result.Message
-			m.setListing(msg.Result.Columns, msg.Result.Rows)
+			if l, ok := msg.Result.Data.(command.S3Listing); ok {
+				m.loaded = true
+				m.setListing(l)
+			}
 		}
 	case m.sinkTicket:
 		m.sinkErr = msg.Err
 		if msg.Err == nil {
-			m.sink.SetRows(msg.Result.Columns, msg.Result.Rows)
+			if st, ok := msg.Result.Data.(command.SinkStatus); ok {
+				t := st.TextTable()
+				m.sink.SetRows(t.Columns, t.Rows)
+			}
 		}
 		return m.poll.Next(m.ctx)
 	case m.previewTicket:
 		m.previewErr = msg.Err
 		if msg.Err == nil {
-			m.content = msg.Result.Message
-			m.showContent()
+			if c, ok := msg.Result.Data.(command.S3Content); ok {
+				m.content = c.Content
+				m.showContent()
+			}
 		}
 	}
 	return nil
 }
 
-// setListing keeps each row's full key and shows it relative to the prefix being browsed.
-func (m *Model) setListing(columns []string, rows [][]string) {
+// setListing keeps each entry's full key and shows it relative to the prefix being browsed.
+func (m *Model) setListing(l command.S3Listing) {
 	m.keys = m.keys[:0]
-	shown := make([][]string, len(rows))
-	for i, r := range rows {
-		shown[i] = append([]string(nil), r...)
-		if len(r) == 0 {
-			m.keys = append(m.keys, "")
-			continue
-		}
-		full := r[0]
-		if !strings.HasPrefix(full, m.prefix) {
-			full = m.prefix + full
-		}
-		m.keys = append(m.keys, full)
-		shown[i][0] = strings.TrimPrefix(full, m.prefix)
+	var rows [][]string
+	for _, p := range l.Prefixes {
+		m.keys = append(m.keys, p)
+		rows = append(rows, []string{strings.TrimPrefix(p, m.prefix), "-", ""})
 	}
-	m.list.SetRows(columns, shown)
+	for _, o := range l.Objects {
+		m.keys = append(m.keys, o.Key)
+		rows = append(rows, []string{strings.TrimPrefix(o.Key, m.prefix), strconv.FormatInt(o.SizeBytes, 10), o.Modified.UTC().Format("2006-01-02 15:04:05")})
+	}
+	m.list.SetRows([]string{"key", "size", "modified"}, rows)
+	under := m.prefix
+	if under == "" {
+		under = "the bucket root"
+	}
+	m.listMsg = fmt.Sprintf("%s, %s under %s", count(len(l.Objects), "object", "objects"), count(len(l.Prefixes), "prefix", "prefixes"), under)
+	if l.Truncated {
+		m.listMsg += "; more follow"
+	}
+}
+
+// count says n things, in the plural past one.
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
 }
 
 // showContent fills the preview, each JSON line indented when pretty.

@@ -2,8 +2,6 @@ package tables
 
 import (
 	"fmt"
-	"regexp"
-	"strconv"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -68,8 +66,6 @@ func (d *detail) fetchPreview(ctx *screen.Context) tea.Cmd {
 	return cmd
 }
 
-var totalRE = regexp.MustCompile(`of (\d+)`)
-
 func (d *detail) reply(msg screen.ResultMsg) {
 	switch msg.Ticket {
 	case d.schemaTicket:
@@ -77,35 +73,46 @@ func (d *detail) reply(msg screen.ResultMsg) {
 			d.err = msg.Err
 			return
 		}
-		d.schema.SetRows(msg.Result.Columns, msg.Result.Rows)
+		if sc, ok := msg.Result.Data.(command.TableSchema); ok {
+			t := sc.TextTable()
+			d.schema.SetRows(t.Columns, t.Rows)
+		}
 	case d.previewTicket:
 		d.err = msg.Err
 		if msg.Err != nil {
 			return
 		}
 		if d.analytics() {
-			d.setAnalytics(msg.Result)
+			if outs, ok := msg.Result.Data.(command.AnalyticsOutputs); ok && len(outs) == 1 {
+				d.setAnalytics(outs[0])
+			}
+			return
+		}
+		page, ok := msg.Result.Data.(command.TablePage)
+		if !ok {
 			return
 		}
 		d.message = msg.Result.Message
-		d.total = -1
-		if m := totalRE.FindStringSubmatch(d.message); m != nil {
-			d.total, _ = strconv.Atoi(m[1])
+		d.total = int(page.TotalRows)
+		if page.Where != "" {
+			d.total = -1
 		}
-		d.preview.SetRows(msg.Result.Columns, msg.Result.Rows)
+		t := page.TextTable()
+		d.preview.SetRows(t.Columns, t.Rows)
 		d.preview.Top()
 	}
 }
 
 // setAnalytics keeps a whole analytics output; its columns stand in for a schema.
-func (d *detail) setAnalytics(res *command.Result) {
-	rows := make([][]string, len(res.Columns))
-	for i, c := range res.Columns {
-		rows[i] = []string{c}
+func (d *detail) setAnalytics(o command.AnalyticsOutput) {
+	t := command.AnalyticsOutputs{o}.TextTable()
+	rows := make([][]string, len(o.Columns))
+	for i, c := range o.Columns {
+		rows[i] = []string{c.Column, c.Type}
 	}
-	d.schema.SetRows([]string{"column"}, rows)
-	d.all, d.total = res.Rows, len(res.Rows)
-	d.preview.SetRows(res.Columns, nil)
+	d.schema.SetRows([]string{"column", "type"}, rows)
+	d.all, d.total = t.Rows, len(t.Rows)
+	d.preview.SetRows(t.Columns, nil)
 	d.showLocalPage()
 }
 

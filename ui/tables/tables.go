@@ -4,8 +4,11 @@
 package tables
 
 import (
+	"strconv"
+
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/pintui/pintui/ops/command"
 	"github.com/pintui/pintui/ui/component/prompt"
 	"github.com/pintui/pintui/ui/component/table"
 	"github.com/pintui/pintui/ui/screen"
@@ -94,7 +97,12 @@ func (m *Model) Update(msg tea.Msg) (screen.Screen, tea.Cmd) {
 			m.loading, m.listErr = false, msg.Err
 			if msg.Err == nil {
 				m.loaded = true
-				m.list.SetRows(msg.Result.Columns, msg.Result.Rows)
+				infos, _ := msg.Result.Data.([]command.TableInfo)
+				rows := make([][]string, len(infos))
+				for i, t := range infos {
+					rows[i] = []string{t.Table, t.Kind, strconv.FormatInt(t.Rows, 10), strconv.FormatInt(t.Version, 10), strconv.Itoa(t.Files)}
+				}
+				m.list.SetRows([]string{"table", "kind", "rows", "version", "files"}, rows)
 			}
 			return m, nil
 		}

@@ -5,11 +5,13 @@ package topics
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/pintui/pintui/ops/command"
 	"github.com/pintui/pintui/ui/component/prompt"
 	"github.com/pintui/pintui/ui/component/table"
 	"github.com/pintui/pintui/ui/screen"
@@ -127,12 +129,20 @@ func (m *Model) reply(msg screen.ResultMsg) tea.Cmd {
 		m.listErr = msg.Err
 		if msg.Err == nil {
 			m.loaded = true
-			m.list.SetRows(msg.Result.Columns, msg.Result.Rows)
+			list, _ := msg.Result.Data.([]command.TopicSummary)
+			rows := make([][]string, len(list))
+			for i, t := range list {
+				rows[i] = []string{t.Topic, strconv.Itoa(t.Partitions), strconv.FormatInt(t.EndOffset, 10), strconv.FormatInt(t.Landed, 10), strconv.FormatInt(t.Lag, 10)}
+			}
+			m.list.SetRows([]string{"topic", "partitions", "end_offset", "landed", "lag"}, rows)
 		}
 	case m.tail != nil && msg.Ticket == m.tail.partsTicket:
 		m.tail.partsErr = msg.Err
 		if msg.Err == nil {
-			m.tail.parts.SetRows(msg.Result.Columns, msg.Result.Rows)
+			if d, ok := msg.Result.Data.(command.TopicDetail); ok {
+				t := d.TextTable()
+				m.tail.parts.SetRows(t.Columns, t.Rows)
+			}
 		}
 	default:
 		return nil

@@ -106,12 +106,12 @@ func newRunner() *runner {
 	r := &runner{reg: command.NewRegistry()}
 	r.reg.Add(
 		&command.Command{Name: "topics", Run: func(context.Context, *command.Invocation) (*command.Result, error) {
-			return &command.Result{Columns: []string{"topic", "partitions", "end_offset", "landed", "lag"},
-				Rows: [][]string{{"u.pin", "1", "100", "90", "10"}}}, nil
+			return &command.Result{Data: []command.TopicSummary{{Topic: "u.pin", Partitions: 1, Records: 100, EndOffset: 100, Landed: 90, Lag: 10}}}, nil
 		}},
 		&command.Command{Name: "topic", MinArgs: 1, MaxArgs: 1, Run: func(context.Context, *command.Invocation) (*command.Result, error) {
-			return &command.Result{Columns: []string{"partition", "start_offset", "end_offset", "group", "committed", "lag"},
-				Rows: [][]string{{"0", "0", "100", "sink", "90", "10"}}}, nil
+			return &command.Result{Data: command.TopicDetail{Topic: "u.pin",
+				Partitions: []command.TopicPartition{{Partition: 0, StartOffset: 0, EndOffset: 100, Records: 100}},
+				Groups: []command.TopicGroup{{Group: "sink", Lag: 10, Partitions: []command.TopicGroupPartition{{Partition: 0, Committed: 90, EndOffset: 100, Lag: 10}}}}}}, nil
 		}},
 	)
 	return r

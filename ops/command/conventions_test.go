@@ -1,0 +1,192 @@
+package command
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"reflect"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pintui/pintui/config"
+	"github.com/pintui/pintui/ops/backend"
+)
+
+// openStack starts an embedded local stack on ports the kernel picks, in a fresh data dir.
+func openStack(t *testing.T) *Env {
+	t.Helper()
+	home, err := os.UserHomeDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Files are slow to create under /tmp on some machines; the data dir lives under the home.
+	dir, err := os.MkdirTemp(home, "pintui-command-test-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	cfg, err := config.Load(config.Options{
+		Env: func(k string) (string, bool) {
+			if k == "XDG_CONFIG_HOME" {
+				return dir, true
+			}
+			return "", false
+		},
+		Flags: map[string]string{
+			"data_dir": dir, "local.kafka_addr": "127.0.0.1:0", "local.s3_addr": "127.0.0.1:0", "local.gateway_addr": "127.0.0.1:0",
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	b, err := backend.Open(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close(context.Background()) })
+	return &Env{Config: cfg, Backends: b}
+}
+
+// everyCommand is one line per registered command, in an order that gives each something to show.
+var everyCommand = []string{
+	"help",
+	"help preview",
+	"status",
+	"seed --rows 200",
+	"emulate status",
+	"emulate batch --count 20 --rate 0",
+	"wait emulator --timeout 60s",
+	"emulate stop",
+	"wait landings >= 60 --timeout 60s",
+	"topics",
+	"topic 0a1b2c3d4e5f.pin",
+	"tail topic 0a1b2c3d4e5f.pin --from -3 --max 2",
+	"s3 ls topics/0a1b2c3d4e5f.pin/partition=0/ --limit 5",
+	"s3 cat topics/0a1b2c3d4e5f.pin/partition=0/0a1b2c3d4e5f.pin+0+0000000000.json",
+	"sink status",
+	"batch run",
+	"tables",
+	"schema 0a1b2c3d4e5f_geo_batch",
+	"preview 0a1b2c3d4e5f_geo_batch --limit 3",
+	"analytics",
+	"analytics top_country",
+	"status",
+}
+
+func TestEveryCommandFollowsTheJSONConventions(t *testing.T) {
+	env := openStack(t)
+	reg := New(env)
+	covered := map[string]bool{}
+	ctx := context.Background()
+	for _, line := range everyCommand {
+		in, err := reg.Parse(line)
+		if err != nil {
+			t.Fatalf("%s: %v", line, err)
+		}
+		covered[in.Command.Name] = true
+		res, err := reg.Run(ctx, line)
+		if err != nil {
+			t.Fatalf("%s: %v", line, err)
+		}
+		if res.Data == nil {
+			t.Errorf("%s: no typed value in Result.Data", line)
+		}
+		noNilSlices(t, line, reflect.ValueOf(res.Data), "data")
+		var out bytes.Buffer
+		if err := res.Write(&out, FormatJSON); err != nil {
+			t.Fatalf("%s: %v", line, err)
+		}
+		dec := json.NewDecoder(&out)
+		dec.UseNumber()
+		var doc any
+		if err := dec.Decode(&doc); err != nil {
+			t.Fatalf("%s: not one JSON document: %v", line, err)
+		}
+		if dec.More() {
+			t.Errorf("%s: more than one JSON document", line)
+		}
+		conventional(t, line, doc, "")
+		out.Reset()
+		if err := res.Write(&out, FormatTable); err != nil || out.Len() == 0 {
+			t.Errorf("%s: table form: %q, %v", line, out.String(), err)
+		}
+	}
+	for _, c := range reg.Commands() {
+		if !covered[c.Name] {
+			t.Errorf("command %q is not in everyCommand: add a line that runs it", c.Name)
+		}
+	}
+}
+
+var (
+	snakeCase     = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+	looksLikeTime = regexp.MustCompile(`^\d{4}-\d\d-\d\d[T ]\d\d:\d\d`)
+	jsonTime      = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$`)
+)
+
+// conventional checks SPEC §7's JSON conventions on a decoded document.
+func conventional(t *testing.T, line string, v any, path string) {
+	t.Helper()
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			at := path + "." + k
+			if !snakeCase.MatchString(k) {
+				t.Errorf("%s: key %s is not snake_case", line, at)
+			}
+			if strings.HasSuffix(k, "_ms") || strings.HasSuffix(k, "_bytes") {
+				if _, ok := e.(json.Number); !ok {
+					t.Errorf("%s: %s = %v, want a number", line, at, e)
+				}
+			}
+			conventional(t, line, e, at)
+		}
+	case []any:
+		for _, e := range x {
+			conventional(t, line, e, path+"[]")
+		}
+	case string:
+		if looksLikeTime.MatchString(x) && !jsonTime.MatchString(x) {
+			t.Errorf("%s: %s = %q, want RFC 3339 in UTC with milliseconds", line, path, x)
+		}
+	}
+}
+
+// noNilSlices fails on a nil slice anywhere in a typed value: it would print as null, not [].
+func noNilSlices(t *testing.T, line string, v reflect.Value, path string) {
+	t.Helper()
+	if v.IsValid() && v.Type().Implements(reflect.TypeFor[json.Marshaler]()) && v.Kind() != reflect.Interface {
+		return // its own MarshalJSON decides, and the JSON checks see the result
+	}
+	switch v.Kind() {
+	case reflect.Interface, reflect.Pointer:
+		if !v.IsNil() {
+			noNilSlices(t, line, v.Elem(), path)
+		}
+	case reflect.Slice:
+		if v.IsNil() {
+			t.Errorf("%s: %s is a nil slice: it prints as null; make it empty", line, path)
+			return
+		}
+		for i := range min(v.Len(), 3) {
+			noNilSlices(t, line, v.Index(i), path+"[]")
+		}
+	case reflect.Struct:
+		for i := range v.NumField() {
+			f := v.Type().Field(i)
+			if !f.IsExported() || f.Tag.Get("json") == "-" {
+				continue
+			}
+			noNilSlices(t, line, v.Field(i), path+"."+f.Name)
+		}
+	case reflect.Map:
+		for _, k := range v.MapKeys() {
+			noNilSlices(t, line, v.MapIndex(k), path+"["+k.String()+"]")
+		}
+	}
+}
