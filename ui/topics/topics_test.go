@@ -111,7 +111,7 @@ func newRunner() *runner {
 		&command.Command{Name: "topic", MinArgs: 1, MaxArgs: 1, Run: func(context.Context, *command.Invocation) (*command.Result, error) {
 			return &command.Result{Data: command.TopicDetail{Topic: "u.pin",
 				Partitions: []command.TopicPartition{{Partition: 0, StartOffset: 0, EndOffset: 100, Records: 100}},
-				Groups: []command.TopicGroup{{Group: "sink", Lag: 10, Partitions: []command.TopicGroupPartition{{Partition: 0, Committed: 90, EndOffset: 100, Lag: 10}}}}}}, nil
+				Groups:     []command.TopicGroup{{Group: "sink", Lag: 10, Partitions: []command.TopicGroupPartition{{Partition: 0, Committed: 90, EndOffset: 100, Lag: 10}}}}}}, nil
 		}},
 	)
 	return r
