@@ -79,10 +79,11 @@ func describe(c *Command) CommandHelp {
 // HelpCommand returns the `help` command, which describes the commands of r.
 func HelpCommand(r *Registry) *Command {
 	return &Command{
-		Name:    "help",
-		Args:    "[COMMAND]",
-		MaxArgs: -1,
-		Help:    "List the commands, or show one command's usage and flags.",
+		Name:     "help",
+		Complete: r.completeCommands,
+		Args:     "[COMMAND]",
+		MaxArgs:  -1,
+		Help:     "List the commands, or show one command's usage and flags.",
 		Run: func(_ context.Context, in *Invocation) (*Result, error) {
 			if len(in.Args) == 0 {
 				list := CommandList{}

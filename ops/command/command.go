@@ -38,6 +38,8 @@ type Command struct {
 	Help string
 	// Run does the work.
 	Run func(ctx context.Context, in *Invocation) (*Result, error)
+	// Complete, when set, offers the values of the first positional argument for the palette.
+	Complete Completer
 }
 
 // Usage returns the command's usage line.

@@ -7,6 +7,7 @@ import (
 	"os"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -187,6 +188,34 @@ func noNilSlices(t *testing.T, line string, v reflect.Value, path string) {
 	case reflect.Map:
 		for _, k := range v.MapKeys() {
 			noNilSlices(t, line, v.MapIndex(k), path+"["+k.String()+"]")
+		}
+	}
+}
+
+func TestCompleteOffersLiveArguments(t *testing.T) {
+	env := openStack(t)
+	reg := New(env)
+	ctx := context.Background()
+	for _, line := range []string{"seed --rows 50", "emulate batch --count 2 --rate 0", "wait landings >= 6", "batch run"} {
+		if _, err := reg.Run(ctx, line); err != nil {
+			t.Fatalf("%s: %v", line, err)
+		}
+	}
+	cases := map[string][]string{
+		"pre":                       {"preview"},
+		"tail topic 0a1b2c3d4e5f.g": {"tail topic 0a1b2c3d4e5f.geo"},
+		"topic ":                    {"topic 0a1b2c3d4e5f.geo", "topic 0a1b2c3d4e5f.pin", "topic 0a1b2c3d4e5f.user"},
+		"schema 0a1b2c3d4e5f_u":     {"schema 0a1b2c3d4e5f_user_batch"},
+		"analytics top_c":           {"analytics top_country"},
+		"s3 ls top":                 {"s3 ls topics/"},
+		"help emulate s":            {"help emulate status", "help emulate stop"},
+		"preview x --limit ":        nil,
+		"status ":                   nil,
+	}
+	for line, want := range cases {
+		got, err := reg.Complete(ctx, line)
+		if err != nil || !slices.Equal(got, want) {
+			t.Errorf("Complete(%q) = %q, %v; want %q", line, got, err, want)
 		}
 	}
 }

@@ -25,7 +25,7 @@ func (env *Env) backends() (*backend.Backends, error) {
 func (env *Env) ingestCommands() []*Command {
 	return []*Command{
 		{Name: "topics", Help: "List the Kafka topics with partitions, end offsets, records landed by the S3 sink and its lag.", Run: env.topics},
-		{Name: "topic", Args: "TOPIC", MinArgs: 1, MaxArgs: 1, Help: "Show a topic's partitions with start and end offsets and each consumer group's committed offset and lag.", Run: env.topic},
+		{Name: "topic", Args: "TOPIC", MinArgs: 1, MaxArgs: 1, Help: "Show a topic's partitions with start and end offsets and each consumer group's committed offset and lag.", Run: env.topic, Complete: env.completeTopics},
 		{
 			Name: "tail topic", Args: "TOPIC", MinArgs: 1, MaxArgs: 1,
 			Help: "Print a topic's records without joining a consumer group.",
@@ -33,7 +33,7 @@ func (env *Env) ingestCommands() []*Command {
 				{Name: "from", Default: "beginning", Help: "where to start: beginning, end, an offset, or -N for the last N records of each partition"},
 				{Name: "max", Default: "100", Help: "stop after this many records (0: up to the current end)"},
 			},
-			Run: env.tail,
+			Run: env.tail, Complete: env.completeTopics,
 		},
 		{
 			Name: "emulate batch",
@@ -56,9 +56,9 @@ func (env *Env) ingestCommands() []*Command {
 				{Name: "limit", Default: "1000", Help: "list at most this many entries (0: all)"},
 				{Name: "token", Help: "go on from an earlier listing: the next_token it printed"},
 			},
-			Run: env.s3Ls,
+			Run: env.s3Ls, Complete: env.completeKeys,
 		},
-		{Name: "s3 cat", Args: "KEY", MinArgs: 1, MaxArgs: 1, Help: "Print an object of the landing bucket.", Run: env.s3Cat},
+		{Name: "s3 cat", Args: "KEY", MinArgs: 1, MaxArgs: 1, Help: "Print an object of the landing bucket.", Run: env.s3Cat, Complete: env.completeKeys},
 		{Name: "sink status", Help: "Show, per topic partition, the last offset the S3 sink landed, the end offset, the lag and the objects written.", Run: env.sinkStatus},
 		{
 			Name:  "wait emulator",

@@ -40,7 +40,7 @@ func (env *Env) lakehouseCommands() []*Command {
 			Run:   env.batchRun,
 		},
 		{Name: "tables", Help: "List the lakehouse tables with their kind, row count, Delta version and files.", Run: env.tables},
-		{Name: "schema", Args: "TABLE", MinArgs: 1, MaxArgs: 1, Help: "Show a table's columns and Spark types.", Run: env.schema},
+		{Name: "schema", Args: "TABLE", MinArgs: 1, MaxArgs: 1, Help: "Show a table's columns and Spark types.", Run: env.schema, Complete: env.completeTables},
 		{
 			Name: "preview", Args: "TABLE", MinArgs: 1, MaxArgs: 1,
 			Help: "Show a page of a table's rows.",
@@ -49,9 +49,9 @@ func (env *Env) lakehouseCommands() []*Command {
 				{Name: "offset", Default: "0", Help: "matching rows to skip"},
 				{Name: "where", Help: "keep rows whose COL equals VALUE, written COL=VALUE"},
 			},
-			Run: env.preview,
+			Run: env.preview, Complete: env.completeTables,
 		},
-		{Name: "analytics", Args: "[NAME]", MaxArgs: 1, Help: "Show the nine analytics outputs of the last batch run, or one of them.", Run: env.analytics},
+		{Name: "analytics", Args: "[NAME]", MaxArgs: 1, Help: "Show the nine analytics outputs of the last batch run, or one of them.", Run: env.analytics, Complete: env.completeAnalytics},
 	}
 }
 
