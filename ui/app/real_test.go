@@ -1,0 +1,208 @@
+package app
+
+import (
+	"context"
+	"os"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pintui/pintui/config"
+	"github.com/pintui/pintui/ops/backend"
+	"github.com/pintui/pintui/ops/command"
+	"github.com/pintui/pintui/ui/internal/fixture"
+	"github.com/pintui/pintui/ui/screen"
+)
+
+// realPipeline is the real command registry on an embedded local stack with ports the kernel
+// picks and a fresh data dir, seeded with a small source.
+func realPipeline(t *testing.T) *command.Registry {
+	t.Helper()
+	home, err := os.UserHomeDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Files are slow to create under /tmp on some machines; the data dir lives under the home.
+	dir, err := os.MkdirTemp(home, "pintui-console-test-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	cfg, err := config.Load(config.Options{
+		Env: func(k string) (string, bool) {
+			if k == "XDG_CONFIG_HOME" {
+				return dir, true
+			}
+			return "", false
+		},
+		Flags: map[string]string{
+			"data_dir": dir, "local.kafka_addr": "127.0.0.1:0", "local.s3_addr": "127.0.0.1:0", "local.gateway_addr": "127.0.0.1:0",
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	b, err := backend.Open(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close(context.Background()) })
+	reg := command.New(&command.Env{Config: cfg, Backends: b})
+	run(t, reg, "seed --rows 300")
+	return reg
+}
+
+// run runs script lines on the registry, failing the test on the first error.
+func run(t *testing.T, reg *command.Registry, lines ...string) {
+	t.Helper()
+	for _, l := range lines {
+		if _, err := reg.Run(context.Background(), l); err != nil {
+			t.Fatalf("%s: %v", l, err)
+		}
+	}
+}
+
+func newRealModel(t *testing.T, reg screen.Runner, width, height int) *Model {
+	t.Helper()
+	m, err := New(context.Background(), Deps{Runner: reg, Profile: "local", DataDir: "/data", Now: clock, Width: width, Height: height, Tick: (&ticker{}).tick})
+	if err != nil {
+		t.Fatal(err)
+	}
+	drive(m, m.Init())
+	return m
+}
+
+// TestFixtureAnswersLikeTheRealCommands keeps the console's stand-in registry honest: for every
+// command it answers, it returns the same Go type as the real command and, where a person reads
+// a table, the same columns.
+func TestFixtureAnswersLikeTheRealCommands(t *testing.T) {
+	reg := realPipeline(t)
+	run(t, reg, "emulate batch --count 10 --rate 0", "wait emulator", "wait landings >= 30", "batch run")
+	fix := fixture.New()
+	lines := map[string]string{
+		"analytics":      "analytics top_country",
+		"emulate batch":  "emulate batch --count 5 --rate 50",
+		"emulate status": "emulate status",
+		"emulate stop":   "emulate stop",
+		"preview":        "preview 0a1b2c3d4e5f_pin_batch --limit 3",
+		"s3 cat":         "s3 cat topics/0a1b2c3d4e5f.pin/partition=0/0a1b2c3d4e5f.pin+0+0000000000.json",
+		"s3 ls":          "s3 ls topics/0a1b2c3d4e5f.pin/partition=0/ --limit 5",
+		"schema":         "schema 0a1b2c3d4e5f_pin_batch",
+		"sink status":    "sink status",
+		"status":         "status",
+		"tables":         "tables",
+		"topic":          "topic 0a1b2c3d4e5f.pin",
+		"topics":         "topics",
+	}
+	for _, name := range fixture.Answers() {
+		line, ok := lines[name]
+		if !ok {
+			t.Errorf("the fixture answers %q but this test has no line for it", name)
+			continue
+		}
+		if name == "emulate batch" {
+			run(t, fix.Registry(), "emulate stop")
+		}
+		want, err := reg.Run(context.Background(), line)
+		if err != nil {
+			t.Fatalf("real %s: %v", line, err)
+		}
+		got, err := fix.Run(context.Background(), line)
+		if err != nil {
+			t.Fatalf("fixture %s: %v", line, err)
+		}
+		if wt, gt := reflect.TypeOf(want.Data), reflect.TypeOf(got.Data); wt != gt {
+			t.Errorf("%s: the fixture answers %v, the real command %v", line, gt, wt)
+			continue
+		}
+		wantTable, _ := want.Table()
+		gotTable, _ := got.Table()
+		if !slices.Equal(wantTable.Columns, gotTable.Columns) {
+			t.Errorf("%s: the fixture's columns are %q, the real command's %q", line, gotTable.Columns, wantTable.Columns)
+		}
+	}
+	for _, c := range fix.Commands() {
+		if _, ok := reg.Lookup(c.Name); !ok {
+			t.Errorf("the fixture has a command %q the real registry does not", c.Name)
+		}
+	}
+}
+
+func TestRealEmulatorStartFasterSlowerStop(t *testing.T) {
+	reg := realPipeline(t)
+	m := newRealModel(t, reg, 120, 40)
+	press(m, "2", "s", "enter")
+	if !strings.Contains(plain(m), "batch emulator started: until `emulate stop`, configured 10 draws/s") {
+		t.Fatalf("s enter did not start the emulator at its default rate:\n%s", plain(m))
+	}
+	configured := func() float64 {
+		res, err := reg.Run(context.Background(), "emulate status")
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := res.Data.(command.EmulatorStatus)
+		if !st.Running() {
+			t.Fatalf("the emulator is %s", st.State)
+		}
+		return st.ConfiguredRate
+	}
+	press(m, "+")
+	if got := configured(); got != 20 {
+		t.Errorf("after + the emulator is configured at %g draws/s, want 20", got)
+	}
+	if !strings.Contains(plain(m), "configured 20 draws/s") {
+		t.Errorf("the screen does not show the new rate:\n%s", plain(m))
+	}
+	press(m, "-")
+	if got := configured(); got != 10 {
+		t.Errorf("after - the emulator is configured at %g draws/s, want 10", got)
+	}
+	press(m, "x", "y")
+	res, err := reg.Run(context.Background(), "emulate status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := res.Data.(command.EmulatorStatus); st.State != command.EmulatorStopped || st.MeasuredRate != nil {
+		t.Errorf("after x y: %s, measured %v; want stopped with no rate", st.State, st.MeasuredRate)
+	}
+	if out := plain(m); !strings.Contains(out, "· stopped") || strings.Contains(out, "measured") {
+		t.Errorf("the screen does not show a stopped emulator without a rate:\n%s", out)
+	}
+}
+
+func TestRealTablesPreviewAndAnalytics(t *testing.T) {
+	reg := realPipeline(t)
+	run(t, reg, "emulate batch --count 40 --rate 0", "wait emulator", "wait landings >= 120", "batch run")
+	m := newRealModel(t, reg, 120, 40)
+	press(m, "8")
+	out := plain(m)
+	for _, want := range []string{"0a1b2c3d4e5f_pin_batch", "top_country", "median_followers_by_age_group_and_join_year"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("Tables lacks %s:\n%s", want, out)
+		}
+	}
+	press(m, "j", "enter") // the pin table, after the geo table
+	res, err := reg.Run(context.Background(), "tables")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pins int64
+	for _, ti := range res.Data.([]command.TableInfo) {
+		if ti.Table == "0a1b2c3d4e5f_pin_batch" {
+			pins = ti.Rows
+		}
+	}
+	if out := plain(m); pins == 0 || !strings.Contains(out, "rows 1–20 of "+itoa(pins)) || !strings.Contains(out, "follower_count") {
+		t.Errorf("the pin preview does not show its first page of %d rows:\n%s", pins, out)
+	}
+	press(m, "esc", "G", "enter") // the last analytics output
+	if out := plain(m); !strings.Contains(out, "median_follower_count") || !strings.Contains(out, "rows 1–") {
+		t.Errorf("the last analytics output is not shown:\n%s", out)
+	}
+}
+
+func itoa(n int64) string { return strings.TrimSpace(command.Cell(n)) }
