@@ -31,7 +31,12 @@ func (a *app) withPipeline(ctx context.Context, fn func(*command.Registry, *back
 			fmt.Fprintln(a.p.stderr, "pintui: stop the pipeline:", err)
 		}
 	}()
-	return fn(command.New(&command.Env{Config: cfg, Backends: b}), b)
+	env := &command.Env{Config: cfg, Backends: b}
+	if a.script != "" && a.p.stderrTTY {
+		// A script on a terminal shows long commands such as seed and batch run progressing.
+		env.Progress = newProgressBar(a.p.stderr).update
+	}
+	return fn(command.New(env), b)
 }
 
 // runScript runs console commands line by line, printing each result; the first failing command

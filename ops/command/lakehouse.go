@@ -61,6 +61,9 @@ func (env *Env) batchRun(ctx context.Context, in *Invocation) (*Result, error) {
 		return nil, err
 	}
 	job := &batch.Job{UID: env.Config.UID, Landings: landings, Lakehouse: env.lakehouse()}
+	if env.Progress != nil {
+		job.Progress = func(read, found int) { env.Progress("batch", read, found) }
+	}
 	res, err := job.Run(ctx)
 	if err != nil {
 		return nil, err

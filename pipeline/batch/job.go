@@ -29,6 +29,26 @@ type Job struct {
 	Lakehouse objstore.Store
 	// TableOptions are passed to every table the job opens; tests fix the clock and file ids.
 	TableOptions []delta.Option
+	// Progress, when set, is told how many landed objects have been read of those found so far;
+	// it is called from the job's goroutines, one call at a time.
+	Progress func(read, found int)
+}
+
+// progress adds up what the three tables' readers found and read, for Job.Progress.
+type progress struct {
+	mu          sync.Mutex
+	read, found int
+	report      func(read, found int)
+}
+
+func (p *progress) add(read, found int) {
+	if p == nil || p.report == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.read, p.found = p.read+read, p.found+found
+	p.report(p.read, p.found)
 }
 
 // TableRun says what the job did to one batch table.
@@ -83,6 +103,7 @@ func (j *Job) Run(ctx context.Context) (*Result, error) {
 	if j.UID == "" || j.Landings == nil || j.Lakehouse == nil {
 		return nil, fmt.Errorf("run batch job: the job needs a user id, a landings store and a lakehouse store")
 	}
+	p := &progress{report: j.Progress}
 	res := &Result{Tables: make([]TableRun, len(record.Tables))}
 	batches := make([]*clean.Batch, len(record.Tables))
 	errs := make([]error, len(record.Tables))
@@ -92,7 +113,7 @@ func (j *Job) Run(ctx context.Context) (*Result, error) {
 	// by side; the first failure stops the others.
 	for i, table := range record.Tables {
 		wg.Go(func() {
-			batches[i], res.Tables[i], errs[i] = j.runTable(tableCtx, table)
+			batches[i], res.Tables[i], errs[i] = j.runTable(tableCtx, table, p)
 			if errs[i] != nil {
 				cancel()
 			}
@@ -142,8 +163,8 @@ func firstCause(errs []error) error {
 }
 
 // runTable cleans the landings of one table and overwrites its batch table.
-func (j *Job) runTable(ctx context.Context, table record.Table) (*clean.Batch, TableRun, error) {
-	b, n, err := cleanLandings(ctx, j.Landings, j.UID, table)
+func (j *Job) runTable(ctx context.Context, table record.Table, p *progress) (*clean.Batch, TableRun, error) {
+	b, n, err := cleanLandings(ctx, j.Landings, j.UID, table, p)
 	if err != nil {
 		return nil, TableRun{}, err
 	}

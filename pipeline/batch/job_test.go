@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/pintui/pintui/pipeline/analytics"
@@ -16,6 +17,7 @@ import (
 	"github.com/pintui/pintui/pipeline/delta"
 	"github.com/pintui/pintui/pipeline/objstore"
 	"github.com/pintui/pintui/pipeline/record"
+	"github.com/pintui/pintui/pipeline/sink"
 )
 
 const uid = "0a1b2c3d4e5f"
@@ -357,5 +359,37 @@ func TestRunStopsWhenCanceled(t *testing.T) {
 	_, err := newJob(t).Run(ctx)
 	if !errors.Is(err, context.Canceled) || !strings.HasPrefix(err.Error(), "run batch job: ") {
 		t.Errorf("error %v", err)
+	}
+}
+
+func TestRunReportsProgressOverTheThreeTables(t *testing.T) {
+	dir := t.TempDir()
+	landings := objstore.NewDir(filepath.Join(dir, "bucket"))
+	ctx := context.Background()
+	for i, table := range record.Tables {
+		for off := range 3 + i {
+			key := sink.Key("u."+string(table), 0, int64(off))
+			if err := landings.Put(ctx, key, []byte(`{"ind": 1}`+"\n")); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	var mu sync.Mutex
+	var last [2]int
+	calls := 0
+	job := &Job{UID: "u", Landings: landings, Lakehouse: objstore.NewDir(filepath.Join(dir, "lakehouse")), Progress: func(read, found int) {
+		mu.Lock()
+		defer mu.Unlock()
+		calls++
+		if read > found || read < last[0] {
+			t.Errorf("progress went %v → %d of %d", last, read, found)
+		}
+		last = [2]int{read, found}
+	}}
+	if _, err := job.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if last != [2]int{12, 12} || calls < 12 {
+		t.Errorf("last progress %v after %d calls, want 12 of 12 after at least 12", last, calls)
 	}
 }

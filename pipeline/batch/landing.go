@@ -13,6 +13,7 @@ import (
 	"github.com/pintui/pintui/pipeline/clean"
 	"github.com/pintui/pintui/pipeline/objstore"
 	"github.com/pintui/pintui/pipeline/record"
+	"github.com/pintui/pintui/pipeline/sink"
 )
 
 // fetchAhead bounds how many landed objects are being fetched while earlier ones are cleaned:
@@ -22,12 +23,12 @@ const fetchAhead = 16
 // TopicPrefix returns the key prefix under which the S3 sink lands every object of one table's
 // topic: `topics/<uid>.<table>/`.
 func TopicPrefix(uid string, table record.Table) string {
-	return "topics/" + uid + "." + string(table) + "/"
+	return sink.TopicPrefix(uid + "." + string(table))
 }
 
 // cleanLandings de-duplicates and cleans every landed `.json` object of one table's topic, in
 // key order (partition, then start offset), and returns the batch with how many objects it read.
-func cleanLandings(ctx context.Context, store objstore.Store, uid string, table record.Table) (*clean.Batch, int, error) {
+func cleanLandings(ctx context.Context, store objstore.Store, uid string, table record.Table, p *progress) (*clean.Batch, int, error) {
 	b, err := clean.NewBatch(table)
 	if err != nil {
 		return nil, 0, err
@@ -43,7 +44,11 @@ func cleanLandings(ctx context.Context, store objstore.Store, uid string, table 
 			keys = append(keys, o.Key)
 		}
 	}
-	err = fetchInOrder(ctx, store, keys, b.Add)
+	p.add(0, len(keys))
+	err = fetchInOrder(ctx, store, keys, func(key string, body []byte) {
+		b.Add(key, body)
+		p.add(1, 0)
+	})
 	return b, len(keys), err
 }
 
