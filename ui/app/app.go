@@ -72,7 +72,8 @@ type Model struct {
 	helpPanel     *pager.Model
 	errPanel      *pager.Model
 	overlay       overlay
-	confirmQuit   string // what quitting would stop, while `q` waits for y
+	confirmQuit   string  // what quitting would stop, while `q` waits for y
+	starting      tea.Cmd // what Init runs besides the first screen, such as an error's tick
 
 	lastErr string    // the error in the status bar, "" when none
 	errLine string    // the command line that failed
@@ -121,7 +122,7 @@ func New(ctx context.Context, deps Deps) (*Model, error) {
 	}
 	h, err := loadHistory(deps.History)
 	if err != nil {
-		return nil, fmt.Errorf("start console: %w", err)
+		m.starting = m.fail("", err)
 	}
 	m.history = h
 	m.palette.SetHistory(h.Lines())
@@ -152,7 +153,7 @@ func (m *Model) candidates() []string {
 }
 
 // Init opens the Overview.
-func (m *Model) Init() tea.Cmd { return m.screen().Enter() }
+func (m *Model) Init() tea.Cmd { return tea.Batch(m.screen().Enter(), m.starting) }
 
 func (m *Model) screen() screen.Screen { return m.screens[m.active-1] }
 

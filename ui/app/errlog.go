@@ -13,7 +13,8 @@ import (
 // errorsKept is how many errors the error log keeps.
 const errorsKept = 20
 
-// failure is one entry of the error log: when a command line failed and how.
+// failure is one entry of the error log: when a command line failed and how; the line is "" for
+// the console's own failures, such as saving the history.
 type failure struct {
 	at   time.Time
 	line string
@@ -81,7 +82,11 @@ func (m *Model) showErrors() {
 	var text []string
 	for i := len(m.errs) - 1; i >= 0; i-- {
 		f := m.errs[i]
-		text = append(text, f.at.Format("15:04:05")+"  :"+f.line)
+		head := f.at.Format("15:04:05")
+		if f.line != "" {
+			head += "  :" + f.line
+		}
+		text = append(text, head)
 		for _, l := range strings.Split(f.err, "\n") {
 			text = append(text, "          "+l)
 		}

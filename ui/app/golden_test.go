@@ -71,10 +71,10 @@ func TestGolden(t *testing.T) {
 				}
 				teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
 					return bytes.Contains(b, []byte(s.text)) && (s.n == 0 || tk.asks(s.asked) >= s.n)
-				}, teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+				}, teatest.WithDuration(30*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
 			}
 			tm.Send(tea.QuitMsg{})
-			final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*Model)
+			final := tm.FinalModel(t, teatest.WithFinalTimeout(30*time.Second)).(*Model)
 			golden.RequireEqual(t, frame(t, final, c.profile))
 		})
 	}

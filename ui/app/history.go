@@ -30,7 +30,8 @@ type history struct {
 // historySavedMsg reports a failed save of the history file.
 type historySavedMsg struct{ err error }
 
-// loadHistory reads the history file; a missing file is an empty history.
+// loadHistory reads the history file; a missing file is an empty history, and so is one that
+// cannot be read, with the error saying why.
 func loadHistory(path string) (*history, error) {
 	h := &history{path: path, mu: &sync.Mutex{}, saved: new(int)}
 	if path == "" {
@@ -41,7 +42,7 @@ func loadHistory(path string) (*history, error) {
 		return h, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read palette history: %w (move the file away to start a new one)", err)
+		return h, fmt.Errorf("read palette history: %w (this console starts without it)", err)
 	}
 	for l := range strings.SplitSeq(string(data), "\n") {
 		if l = strings.TrimSpace(l); l != "" {

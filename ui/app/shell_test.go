@@ -284,3 +284,21 @@ func TestPaletteWithoutCompleterCompletesWords(t *testing.T) {
 		t.Errorf("tab gave %q", got)
 	}
 }
+
+func TestHistoryThatCannotBeSavedSaysSo(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "f"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m := newModelDeps(t, Deps{Runner: fixture.New(), History: filepath.Join(dir, "f", "history")})
+	if !strings.Contains(statusLine(m), "✗ read palette history: open") {
+		t.Errorf("the failed read is not shown: %s", statusLine(m))
+	}
+	press(m, ":")
+	typeText(m, "analytics")
+	press(m, "enter")
+	press(m, "esc", "!")
+	if out := plain(m); !strings.Contains(out, "2 errors") || !strings.Contains(out, "save palette history: mkdir") {
+		t.Errorf("the error log lacks the failed read and save:\n%s", out)
+	}
+}

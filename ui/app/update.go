@@ -30,7 +30,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.completed(msg)
 		return m, nil
 	case historySavedMsg:
-		return m, m.fail("(saving the palette history)", msg.err)
+		return m, m.fail("", msg.err)
 	}
 	return m, nil
 }
@@ -106,6 +106,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Palette):
 		m.paletteOpen = true
 		m.palette.SetValue("")
+		m.palette.SetCompletions("", nil)
 		return nil
 	case key.Matches(msg, k.Help):
 		if m.overlay == helpOverlay {
