@@ -302,3 +302,22 @@ func TestHistoryThatCannotBeSavedSaysSo(t *testing.T) {
 		t.Errorf("the error log lacks the failed read and save:\n%s", out)
 	}
 }
+
+func TestReboundKeysWorkAndShowInHelpAndHints(t *testing.T) {
+	m := newModelDeps(t, Deps{Runner: fixture.New(), Keys: map[string][]string{"help": {"h"}, "errors": {"E"}}})
+	if !strings.Contains(statusLine(m), "h help  : command palette") {
+		t.Errorf("the status bar's hint does not name the bound key: %s", statusLine(m))
+	}
+	press(m, "?")
+	if m.overlay != noOverlay {
+		t.Error("? still opens the help after help was bound to h")
+	}
+	press(m, "h")
+	if out := plain(m); m.overlay != helpOverlay || !strings.Contains(out, "h       help") || !strings.Contains(out, "E       the last errors in full") {
+		t.Errorf("h did not open a help naming the bound keys:\n%s", out)
+	}
+	press(m, "esc", "E")
+	if m.overlay != errorsOverlay {
+		t.Error("E did not open the error log")
+	}
+}
