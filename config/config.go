@@ -7,9 +7,11 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -17,10 +19,11 @@ import (
 // file, in `PINTUI_*` variables (dots and dashes become underscores) and in `config show`;
 // `default` is the default before XDG expansion; `help` documents it; `secret` masks it.
 type Config struct {
-	Profile string `key:"profile" default:"local" help:"profile to run: local (the embedded stack) or a name under profiles: in the config file"`
-	DataDir string `key:"data_dir" help:"where local state lives (source.db, kafka/, s3/, lakehouse/ …); default $XDG_DATA_HOME/pintui"`
-	UID     string `key:"uid" default:"0a1b2c3d4e5f" help:"the 12-hex-digit user id every topic, stream, bucket and table name derives from"`
-	Color   string `key:"color" default:"auto" help:"colour output: auto, always or never (NO_COLOR also turns it off)"`
+	Profile string              `key:"profile" default:"local" help:"profile to run: local (the embedded stack) or a name under profiles: in the config file"`
+	DataDir string              `key:"data_dir" help:"where local state lives (source.db, kafka/, s3/, lakehouse/ …); default $XDG_DATA_HOME/pintui"`
+	UID     string              `key:"uid" default:"0a1b2c3d4e5f" help:"the 12-hex-digit user id every topic, stream, bucket and table name derives from"`
+	Color   string              `key:"color" default:"auto" help:"colour output: auto, always or never (NO_COLOR also turns it off)"`
+	Keys    map[string][]string `key:"keys" help:"console keys by action name, e.g. {quit: [Q], pause: [space]}; the actions are listed with the console's keys"`
 
 	Source SourceConfig `key:"source"`
 	Local  LocalConfig  `key:"local"`
@@ -228,10 +231,35 @@ func (c *Config) Validate() error {
 	if c.Sink.FlushSize < 1 {
 		return fmt.Errorf("sink.flush_size %d is not valid: use 1 or more", c.Sink.FlushSize)
 	}
+	if err := validateKeys(c.Keys); err != nil {
+		return err
+	}
 	switch strings.ToLower(c.Kafka.SASL) {
 	case "", "none", "aws_msk_iam", "scram-sha-512", "scram-sha-256", "plain":
 	default:
 		return fmt.Errorf("kafka.sasl %q is not valid: use none, aws_msk_iam, scram-sha-512, scram-sha-256 or plain", c.Kafka.SASL)
+	}
+	return nil
+}
+
+// validateKeys checks the shape of the console's key bindings; the console itself refuses an
+// action it does not have or a key another of its actions already uses.
+func validateKeys(bindings map[string][]string) error {
+	owner := map[string]string{}
+	for _, action := range slices.Sorted(maps.Keys(bindings)) {
+		ks := bindings[action]
+		if len(ks) == 0 {
+			return fmt.Errorf("keys: %s has no keys: give it at least one, e.g. %s: [Q]", action, action)
+		}
+		for _, k := range ks {
+			if strings.TrimSpace(k) == "" {
+				return fmt.Errorf("keys: %s has an empty key: name a key such as Q, space or ctrl+q", action)
+			}
+			if other, ok := owner[k]; ok && other != action {
+				return fmt.Errorf("keys: key %q is given to both %s and %s: give one of them another key", k, other, action)
+			}
+			owner[k] = action
+		}
 	}
 	return nil
 }

@@ -158,3 +158,46 @@ func TestFieldsDeclaredOnce(t *testing.T) {
 		t.Fatal("expected env names missing")
 	}
 }
+
+func TestKeysFromFileEnvAndShow(t *testing.T) {
+	home := writeConfig(t, "keys: {quit: [Q], pause: [space, P]}\n")
+	l, err := Load(Options{Env: envOf(map[string]string{"XDG_CONFIG_HOME": home, "XDG_DATA_HOME": "/d"})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := l.Keys; len(got) != 2 || strings.Join(got["quit"], ",") != "Q" || strings.Join(got["pause"], ",") != "space,P" {
+		t.Fatalf("keys = %v", got)
+	}
+	var shown string
+	for _, s := range l.Settings() {
+		if s.Key == "keys" {
+			shown = s.Value + " from " + s.Origin
+		}
+	}
+	if want := "{pause: [space, P], quit: [Q]} from file " + filepath.Join(home, "pintui", "config.yaml"); shown != want {
+		t.Errorf("config show: %q, want %q", shown, want)
+	}
+	l, err = Load(Options{Env: envOf(map[string]string{"XDG_CONFIG_HOME": home, "XDG_DATA_HOME": "/d", "PINTUI_KEYS": "{help: [h, '?']}"})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := l.Keys; len(got) != 1 || strings.Join(got["help"], ",") != "h,?" {
+		t.Errorf("PINTUI_KEYS gave %v", got)
+	}
+}
+
+func TestKeysRefusedAtLoad(t *testing.T) {
+	for text, want := range map[string]string{
+		"keys: {quit: []}\n":             `keys: quit has no keys: give it at least one, e.g. quit: [Q]`,
+		"keys: {quit: ['']}\n":           `keys: quit has an empty key: name a key such as Q, space or ctrl+q`,
+		"keys: {quit: [Q], help: [Q]}\n": `keys: key "Q" is given to both help and quit: give one of them another key`,
+		"keys: [quit]\n":                 `keys in file`,
+		"keys: {quit: {a: b}}\n":         `keys in file`,
+	} {
+		home := writeConfig(t, text)
+		_, err := Load(Options{Env: envOf(map[string]string{"XDG_CONFIG_HOME": home, "XDG_DATA_HOME": "/d"})})
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: err = %v, want %q", text, err, want)
+		}
+	}
+}

@@ -4,9 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"net/url"
 	"os"
 	"reflect"
+	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -88,6 +91,12 @@ func (f Field) set(c *Config, text string) error {
 			}
 		}
 		v.Set(reflect.ValueOf(items))
+	case reflect.Map:
+		var m map[string][]string
+		if err := yaml.Unmarshal([]byte(text), &m); err != nil {
+			return fmt.Errorf("%q is not a mapping of names to lists, e.g. {quit: [Q]}", text)
+		}
+		v.Set(reflect.ValueOf(m))
 	default:
 		return fmt.Errorf("setting %s has an unsupported type %s", f.Key, v.Kind())
 	}
@@ -105,6 +114,8 @@ func (f Field) Text(c *Config) string {
 		s = strconv.FormatInt(v.Int(), 10)
 	case reflect.Slice:
 		s = strings.Join(v.Interface().([]string), ",")
+	case reflect.Map:
+		s = flowText(v.Interface().(map[string][]string))
 	default:
 		s = v.String()
 	}
@@ -117,6 +128,33 @@ func (f Field) Text(c *Config) string {
 		return MaskURL(s)
 	}
 	return s
+}
+
+// flowText writes a map of lists as one line of YAML, e.g. {pause: [space, P], quit: [Q]}, which
+// set reads back.
+func flowText(m map[string][]string) string {
+	if len(m) == 0 {
+		return ""
+	}
+	var entries []string
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		items := make([]string, len(m[k]))
+		for i, item := range m[k] {
+			items[i] = yamlWord(item)
+		}
+		entries = append(entries, yamlWord(k)+": ["+strings.Join(items, ", ")+"]")
+	}
+	return "{" + strings.Join(entries, ", ") + "}"
+}
+
+var plainWord = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9+_.-]*$`)
+
+// yamlWord quotes a word unless YAML reads it plain as the same string.
+func yamlWord(s string) string {
+	if plainWord.MatchString(s) {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
 }
 
 // MaskURL hides the password of a URL such as mysql://user:pass@host/db.
@@ -183,6 +221,14 @@ func flatten(m map[string]any, prefix string, out map[string]string, known map[s
 		key := prefix + k
 		switch v := m[k].(type) {
 		case map[string]any:
+			if known[key] { // a setting that is itself a mapping, such as keys
+				text, err := yaml.Marshal(v)
+				if err != nil {
+					return fmt.Errorf("config %s: %s: %w", where, key, err)
+				}
+				out[key] = string(text)
+				continue
+			}
 			if err := flatten(v, key+".", out, known, where); err != nil {
 				return err
 			}

@@ -3,11 +3,13 @@ package main
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 
 	"github.com/pintui/pintui/ops/backend"
 	"github.com/pintui/pintui/ops/command"
 
 	console "github.com/pintui/pintui/ui/app"
+	"github.com/pintui/pintui/ui/keys"
 	"github.com/pintui/pintui/ui/theme"
 )
 
@@ -22,8 +24,12 @@ func (a *app) console(ctx context.Context) error {
 	if err != nil {
 		return usageError("%v", err)
 	}
+	if err := keys.Default().Rebind(cfg.Keys); err != nil { // before the stack starts for nothing
+		return usageError("config keys: %v", err)
+	}
 	return a.withPipeline(ctx, func(reg *command.Registry, b *backend.Backends) error {
 		return console.Run(ctx, console.Deps{Runner: reg, Profile: cfg.Profile, DataDir: cfg.DataDir, Color: mode, Tailer: tailer{b.Kafka},
+			Keys: cfg.Keys, History: filepath.Join(cfg.DataDir, "history"),
 			Busy: func() string { return emulatorRunning(b) }})
 	})
 }

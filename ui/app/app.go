@@ -47,6 +47,9 @@ type Deps struct {
 	// Tick schedules the screens' polls; nil means every second with tea.Tick. Tests pass one
 	// that answers at once a fixed number of times.
 	Tick func(d time.Duration, msg tea.Msg) tea.Cmd
+	// History is the file the palette's earlier lines are kept in across runs, e.g.
+	// <data_dir>/history; "" keeps them for this run only.
+	History string
 	// Busy says what quitting would stop, such as a running emulator, or "" when nothing; it
 	// must answer from memory, as `q` asks it on the spot. Nil means nothing ever is.
 	Busy func() string
@@ -64,12 +67,34 @@ type Model struct {
 	palette       *prompt.Model
 	paletteOpen   bool
 	paletteTicket int
+	history       *history
 	result        *pager.Model
-	showResult    bool
-	showHelp      bool
-	confirmQuit   string // what quitting would stop, while `q` waits for y
-	lastErr       string
+	helpPanel     *pager.Model
+	errPanel      *pager.Model
+	overlay       overlay
+	confirmQuit   string  // what quitting would stop, while `q` waits for y
+	starting      tea.Cmd // what Init runs besides the first screen, such as an error's tick
+
+	lastErr string    // the error in the status bar, "" when none
+	errLine string    // the command line that failed
+	errAt   time.Time // when it was shown
+	errGen  int       // counts errors shown, so only the latest one's tick clears it
+	errs    []failure // the error log, oldest first
 }
+
+// overlay is what covers the active screen's body, if anything.
+type overlay int
+
+// The overlays: none, the `?` help, a palette command's result and the error log.
+const (
+	noOverlay overlay = iota
+	helpOverlay
+	resultOverlay
+	errorsOverlay
+)
+
+// ErrorShown is how long an error stays in the status bar when nothing succeeds after it.
+const ErrorShown = 8 * time.Second
 
 // New builds the console; ctx bounds every command it runs.
 func New(ctx context.Context, deps Deps) (*Model, error) {
@@ -88,9 +113,19 @@ func New(ctx context.Context, deps Deps) (*Model, error) {
 	m := &Model{
 		ctx: sc, deps: deps, active: screen.Overview,
 		width: deps.Width, height: deps.Height,
-		palette: prompt.New(styles, ":", "a command or a screen name; tab completes"),
-		result:  pager.New(styles),
+		palette: prompt.New(styles, ":", "a command or a screen name; tab completes, ↑ goes back"),
+		result:  pager.New(styles), helpPanel: pager.New(styles), errPanel: pager.New(styles),
 	}
+	closes := keys.Hints(keys.As(km.Back, "closes"))
+	for _, p := range []*pager.Model{m.result, m.helpPanel, m.errPanel} {
+		p.SetHint(closes)
+	}
+	h, err := loadHistory(deps.History)
+	if err != nil {
+		m.starting = m.fail("", err)
+	}
+	m.history = h
+	m.palette.SetHistory(h.Lines())
 	m.screens = append(m.screens, overview.New(sc), emulators.New(sc), topics.New(sc, deps.Tailer), s3.New(sc), tables.New(sc))
 	for _, p := range upcoming.Plans {
 		m.screens = append(m.screens, upcoming.New(sc, p))
@@ -100,9 +135,9 @@ func New(ctx context.Context, deps Deps) (*Model, error) {
 	return m, nil
 }
 
-// candidates are the words the palette completes: screen names, command names and quit.
+// candidates are the words the palette completes: screen names, command names, errors and quit.
 func (m *Model) candidates() []string {
-	seen := map[string]bool{"quit": true}
+	seen := map[string]bool{"quit": true, "errors": true}
 	for _, s := range m.screens {
 		seen[s.Name()] = true
 	}
@@ -118,13 +153,13 @@ func (m *Model) candidates() []string {
 }
 
 // Init opens the Overview.
-func (m *Model) Init() tea.Cmd { return m.screen().Enter() }
+func (m *Model) Init() tea.Cmd { return tea.Batch(m.screen().Enter(), m.starting) }
 
 func (m *Model) screen() screen.Screen { return m.screens[m.active-1] }
 
 // switchTo makes a screen active and closes the overlays.
 func (m *Model) switchTo(id screen.ID) tea.Cmd {
-	m.showHelp, m.showResult = false, false
+	m.overlay = noOverlay
 	if id == m.active {
 		return nil
 	}

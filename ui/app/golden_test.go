@@ -58,6 +58,10 @@ func TestGolden(t *testing.T) {
 		{"tables_analytics", []step{tables, {keys: []string{"G", "enter"}, text: "rows 1–20 of 20"}}, colorprofile.TrueColor},
 		{"help", []step{{keys: []string{"?"}, text: "Commands"}}, colorprofile.TrueColor},
 		{"palette", []step{{keys: []string{":", "s"}, text: "status"}}, colorprofile.TrueColor},
+		{"errors", []step{
+			{keys: []string{":", "b", "o", "g", "u", "s", "enter"}, text: `unknown command "bogus"`},
+			{keys: []string{"!"}, text: "09:26:53  :bogus"},
+		}, colorprofile.TrueColor},
 		{"palette_result", []step{{keys: []string{":", "h", "e", "l", "p", "enter"}, text: "lines 1–"}}, colorprofile.TrueColor},
 	}
 	for _, c := range cases {

@@ -54,6 +54,7 @@ type ticker struct {
 	mu     sync.Mutex
 	given  map[screen.ID]int
 	asked  map[screen.ID]int
+	other  []tea.Msg // ticks that are not polls, kept for the test to deliver when it likes
 }
 
 func (tk *ticker) tick(_ time.Duration, msg tea.Msg) tea.Cmd {
@@ -62,7 +63,12 @@ func (tk *ticker) tick(_ time.Duration, msg tea.Msg) tea.Cmd {
 	if tk.given == nil {
 		tk.given, tk.asked = map[screen.ID]int{}, map[screen.ID]int{}
 	}
-	id := msg.(screen.PollMsg).Screen
+	poll, ok := msg.(screen.PollMsg)
+	if !ok {
+		tk.other = append(tk.other, msg)
+		return nil
+	}
+	id := poll.Screen
 	tk.asked[id]++
 	if tk.given[id] >= tk.budget {
 		return nil
@@ -76,6 +82,15 @@ func (tk *ticker) asks(id screen.ID) int {
 	tk.mu.Lock()
 	defer tk.mu.Unlock()
 	return tk.asked[id]
+}
+
+// others takes the ticks that are not polls scheduled so far.
+func (tk *ticker) others() []tea.Msg {
+	tk.mu.Lock()
+	defer tk.mu.Unlock()
+	out := tk.other
+	tk.other = nil
+	return out
 }
 
 // drive runs a command and feeds what it returns back into Update until nothing is left,
@@ -120,6 +135,10 @@ func keyMsg(k string) tea.KeyPressMsg {
 		return tea.KeyPressMsg{Code: tea.KeyEscape}
 	case "tab":
 		return tea.KeyPressMsg{Code: tea.KeyTab}
+	case "up":
+		return tea.KeyPressMsg{Code: tea.KeyUp}
+	case "down":
+		return tea.KeyPressMsg{Code: tea.KeyDown}
 	case "backspace":
 		return tea.KeyPressMsg{Code: tea.KeyBackspace}
 	case "ctrl+c", "ctrl+d", "ctrl+u":

@@ -116,7 +116,7 @@ func TestPaletteRunsCommandIntoPanel(t *testing.T) {
 		}
 	}
 	press(m, "esc")
-	if m.showResult {
+	if m.overlay != noOverlay {
 		t.Error("esc did not close the result panel")
 	}
 }

@@ -7,12 +7,12 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/pintui/pintui/ops/command"
-	"github.com/pintui/pintui/ui/component/prompt"
+	"github.com/pintui/pintui/ui/component/help"
+	"github.com/pintui/pintui/ui/component/pager"
 	"github.com/pintui/pintui/ui/screen"
 )
 
-// Update handles sizes, replies and keys.
+// Update handles sizes, replies, ticks and keys.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
@@ -24,6 +24,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.key(msg)
 	case screen.Addressed:
 		return m, m.deliver(msg)
+	case errExpiredMsg:
+		return m, m.expire(msg)
+	case completionMsg:
+		m.completed(msg)
+		return m, nil
+	case historySavedMsg:
+		return m, m.fail("", msg.err)
 	}
 	return m, nil
 }
@@ -40,36 +47,40 @@ func (m *Model) deliver(msg screen.Addressed) tea.Cmd {
 	return cmd
 }
 
-// reply routes a command's answer: palette answers fill the result panel, a screen's answer
-// goes to it only while it is still the active screen, and errors go to the status bar.
+// reply routes a command's answer: palette answers fill the result panel, an action's answer
+// reaches its screen whether or not the screen is active, a fetch's answer only while its screen
+// still is, and errors go to the status bar and the error log.
 func (m *Model) reply(msg screen.ResultMsg) tea.Cmd {
-	m.ctx.Done()
+	m.ctx.Done(msg.Ticket)
 	if msg.Screen == screen.Palette {
-		if msg.Ticket != m.paletteTicket {
-			return nil
-		}
-		if msg.Err != nil {
-			m.lastErr = msg.Err.Error()
-			return nil
-		}
-		var b strings.Builder
-		if err := msg.Result.Write(&b, command.FormatTable); err != nil {
-			m.lastErr = err.Error()
-			return nil
-		}
-		m.result.SetContent(":"+msg.Line, b.String())
-		m.showResult, m.showHelp = true, false
-		return nil
+		return m.paletteReply(msg)
 	}
-	if msg.Screen != m.active {
+	i := int(msg.Screen) - 1
+	if i < 0 || i >= len(m.screens) || (msg.Screen != m.active && msg.Kind != screen.Action) {
 		return nil // the screen that asked was left; it asks again when entered
 	}
+	var shown tea.Cmd
 	if msg.Err != nil {
-		m.lastErr = msg.Err.Error()
+		shown = m.fail(msg.Line, msg.Err)
+	} else {
+		m.succeeded(msg)
 	}
-	s, cmd := m.screen().Update(msg)
-	m.screens[m.active-1] = s
-	return cmd
+	s, cmd := m.screens[i].Update(msg)
+	m.screens[i] = s
+	return tea.Batch(shown, cmd)
+}
+
+func (m *Model) paletteReply(msg screen.ResultMsg) tea.Cmd {
+	if msg.Ticket != m.paletteTicket {
+		return nil
+	}
+	if msg.Err != nil {
+		return m.fail(msg.Line, msg.Err)
+	}
+	m.succeeded(msg)
+	m.result.SetLayout(":"+msg.Line, resultLayout(msg.Result))
+	m.overlay = resultOverlay
+	return nil
 }
 
 // key applies global keys in order of precedence and hands the rest to the active screen.
@@ -95,19 +106,24 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Palette):
 		m.paletteOpen = true
 		m.palette.SetValue("")
+		m.palette.SetCompletions("", nil)
 		return nil
 	case key.Matches(msg, k.Help):
-		m.showHelp = !m.showHelp
+		if m.overlay == helpOverlay {
+			m.overlay = noOverlay
+		} else {
+			m.showHelp()
+		}
+		return nil
+	case key.Matches(msg, k.Errors):
+		m.showErrors()
 		return nil
 	}
 	if id, ok := m.numberKey(msg); ok {
 		return m.switchTo(id)
 	}
-	switch {
-	case m.showHelp:
-		return nil
-	case m.showResult:
-		m.scrollResult(msg)
+	if p := m.panel(); p != nil {
+		k.Move(msg, p)
 		return nil
 	}
 	return m.toScreen(msg)
@@ -121,17 +137,39 @@ func (m *Model) toScreen(msg tea.Msg) tea.Cmd {
 
 // back closes the topmost thing open; esc never quits.
 func (m *Model) back() tea.Cmd {
-	switch {
-	case m.showHelp:
-		m.showHelp = false
-	case m.showResult:
-		m.showResult = false
-	default:
+	switch m.overlay {
+	case noOverlay:
 		s, cmd := m.screen().Back()
 		m.screens[m.active-1] = s
 		return cmd
+	default:
+		m.overlay = noOverlay
 	}
 	return nil
+}
+
+// panel is the pager of the open overlay, or nil when none is open.
+func (m *Model) panel() *pager.Model {
+	switch m.overlay {
+	case helpOverlay:
+		return m.helpPanel
+	case resultOverlay:
+		return m.result
+	case errorsOverlay:
+		return m.errPanel
+	}
+	return nil
+}
+
+// showHelp opens the help, laid out anew for each width from the keymap and the commands.
+func (m *Model) showHelp() {
+	var cmds []help.Command
+	for _, c := range m.ctx.Runner.Commands() {
+		cmds = append(cmds, help.Command{Usage: c.Usage(), Help: c.Help})
+	}
+	styles, groups := m.ctx.Styles, m.ctx.Keys.Groups()
+	m.helpPanel.SetLayout("help", func(width int) []string { return help.Lines(styles, groups, cmds, width) })
+	m.overlay = helpOverlay
 }
 
 // quit quits at once when nothing runs, and asks first while commands are still running or
@@ -161,32 +199,4 @@ func (m *Model) numberKey(msg tea.KeyPressMsg) (screen.ID, bool) {
 		}
 	}
 	return 0, false
-}
-
-func (m *Model) scrollResult(msg tea.KeyPressMsg) {
-	m.ctx.Keys.Move(msg, m.result)
-}
-
-// paletteKey edits the palette line; enter goes to a screen by name or runs the command.
-func (m *Model) paletteKey(msg tea.KeyPressMsg) tea.Cmd {
-	switch m.palette.Update(msg) {
-	case prompt.Cancelled:
-		m.paletteOpen = false
-	case prompt.Submitted:
-		m.paletteOpen = false
-		line := strings.TrimSpace(m.palette.Value())
-		if line == "" {
-			return nil
-		}
-		if line == "quit" || line == "q" {
-			return m.quit()
-		}
-		if id, ok := m.screenNamed(line); ok {
-			return m.switchTo(id)
-		}
-		cmd, t := m.ctx.Run(screen.Palette, line)
-		m.paletteTicket = t
-		return cmd
-	}
-	return nil
 }

@@ -7,8 +7,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/pintui/pintui/ui/component/help"
 	"github.com/pintui/pintui/ui/component/statusbar"
+	"github.com/pintui/pintui/ui/keys"
 	"github.com/pintui/pintui/ui/screen"
 )
 
@@ -42,15 +42,8 @@ func (m *Model) Render() string {
 }
 
 func (m *Model) body(height int) string {
-	switch {
-	case m.showHelp:
-		var cmds []help.Command
-		for _, c := range m.ctx.Runner.Commands() {
-			cmds = append(cmds, help.Command{Usage: c.Usage(), Help: c.Help})
-		}
-		return help.View(m.ctx.Styles, m.ctx.Keys.Groups(), cmds, m.width, height)
-	case m.showResult:
-		return m.result.View(m.width, height)
+	if p := m.panel(); p != nil {
+		return p.View(m.width, height)
 	}
 	return m.screen().View(m.width, height)
 }
@@ -96,6 +89,15 @@ func (m *Model) footer() string {
 		DataDir: m.deps.DataDir,
 		Running: m.ctx.Running(),
 		Err:     m.lastErr,
-		Hint:    "? help  : command",
+		Hint:    m.hint(),
 	}, m.width)
+}
+
+// hint is the status bar's reminder of the global keys, the error log's once there is one.
+func (m *Model) hint() string {
+	k := m.ctx.Keys
+	if len(m.errs) > 0 {
+		return keys.Hints(k.Help, k.Palette, keys.As(k.Errors, "errors"))
+	}
+	return keys.Hints(k.Help, k.Palette)
 }

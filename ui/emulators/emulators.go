@@ -86,7 +86,7 @@ func (m *Model) fetch() tea.Cmd {
 
 // act runs an emulate command whose answer becomes the note.
 func (m *Model) act(line string) tea.Cmd {
-	cmd, t := m.ctx.Run(screen.Emulators, line)
+	cmd, t := m.ctx.Act(screen.Emulators, line)
 	m.actionTicket = t
 	return cmd
 }

@@ -4,6 +4,7 @@ package keys
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -12,7 +13,7 @@ import (
 
 // KeyMap holds every binding of the console, global and per screen.
 type KeyMap struct {
-	Quit, ForceQuit, Back, Help, Palette                 key.Binding
+	Quit, ForceQuit, Back, Help, Palette, Errors         key.Binding
 	Up, Down, Top, Bottom, PageDown, PageUp              key.Binding
 	Focus, Enter, Refresh, Filter                        key.Binding
 	Pause, RawJSON, Start, Stop, Faster, Slower          key.Binding
@@ -35,8 +36,9 @@ func Default() *KeyMap {
 		Quit:      b([]string{"q"}, "q", "quit (asks while work runs)"),
 		ForceQuit: b([]string{"ctrl+c"}, "ctrl+c", "quit now"),
 		Back:      b([]string{"esc"}, "esc", "back, close, clear filter"),
-		Help:      b([]string{"?"}, "?", "this help"),
+		Help:      b([]string{"?"}, "?", "help"),
 		Palette:   b([]string{":"}, ":", "command palette"),
+		Errors:    b([]string{"!"}, "!", "the last errors in full"),
 		Up:        b([]string{"k", "up"}, "k/↑", "up"),
 		Down:      b([]string{"j", "down"}, "j/↓", "down"),
 		Top:       b([]string{"g", "home"}, "g", "top / first page"),
@@ -68,7 +70,7 @@ func Default() *KeyMap {
 func (k *KeyMap) actions() map[string]*key.Binding {
 	return map[string]*key.Binding{
 		"quit": &k.Quit, "force_quit": &k.ForceQuit, "back": &k.Back, "help": &k.Help,
-		"palette": &k.Palette, "up": &k.Up, "down": &k.Down, "top": &k.Top, "bottom": &k.Bottom,
+		"palette": &k.Palette, "errors": &k.Errors, "up": &k.Up, "down": &k.Down, "top": &k.Top, "bottom": &k.Bottom,
 		"page_down": &k.PageDown, "page_up": &k.PageUp, "focus": &k.Focus, "enter": &k.Enter,
 		"refresh": &k.Refresh, "filter": &k.Filter, "pause": &k.Pause, "raw_json": &k.RawJSON,
 		"start": &k.Start, "stop": &k.Stop, "faster": &k.Faster, "slower": &k.Slower,
@@ -89,9 +91,11 @@ func (k *KeyMap) Actions() []string {
 }
 
 // Rebind replaces the keys of actions by name, e.g. {"quit": {"Q"}}. Ctrl+c always stays a way
-// out: force_quit can gain keys but never lose ctrl+c.
+// out: force_quit can gain keys but never lose ctrl+c. An unknown action, an empty key or a key
+// that two actions would share is an error naming the action and the key, and nothing changes.
 func (k *KeyMap) Rebind(bindings map[string][]string) error {
-	acts := k.actions()
+	next := *k
+	acts := next.actions()
 	names := make([]string, 0, len(bindings))
 	for n := range bindings {
 		names = append(names, n)
@@ -104,13 +108,38 @@ func (k *KeyMap) Rebind(bindings map[string][]string) error {
 		}
 		ks := bindings[name]
 		if len(ks) == 0 {
-			return fmt.Errorf("rebind %q: give at least one key", name)
+			return fmt.Errorf("rebind %q: give at least one key, e.g. %s: [%s]", name, name, b.Help().Key)
 		}
-		if name == "force_quit" && !contains(ks, "ctrl+c") {
+		for _, key := range ks {
+			if strings.TrimSpace(key) == "" {
+				return fmt.Errorf("rebind %q: an empty key: name a key such as Q, space or ctrl+q", name)
+			}
+		}
+		if name == "force_quit" && !slices.Contains(ks, "ctrl+c") {
 			ks = append([]string{"ctrl+c"}, ks...)
 		}
 		b.SetKeys(ks...)
 		b.SetHelp(strings.Join(ks, "/"), b.Help().Desc)
+	}
+	if err := next.conflicts(); err != nil {
+		return err
+	}
+	*k = next
+	return nil
+}
+
+// conflicts finds a key bound to two actions; the console has one keymap for every screen, so a
+// key means one thing everywhere.
+func (k *KeyMap) conflicts() error {
+	owner := map[string]string{}
+	for _, name := range k.Actions() {
+		b := k.actions()[name]
+		for _, key := range b.Keys() {
+			if other, ok := owner[key]; ok && other != name {
+				return fmt.Errorf("rebind: key %q is bound to both %s and %s: give one of them another key", key, other, name)
+			}
+			owner[key] = name
+		}
 	}
 	return nil
 }
@@ -118,7 +147,7 @@ func (k *KeyMap) Rebind(bindings map[string][]string) error {
 // Groups returns the bindings in the order the help screen shows them.
 func (k *KeyMap) Groups() []Group {
 	return []Group{
-		{"Global", []key.Binding{k.Help, k.Palette, k.Back, k.Quit, k.ForceQuit}},
+		{"Global", []key.Binding{k.Help, k.Palette, k.Errors, k.Back, k.Quit, k.ForceQuit}},
 		{"Screens", []key.Binding{k.Overview, k.Emulators, k.Topics, k.Streams, k.S3, k.DAGs, k.Jobs, k.Tables}},
 		{"Move", []key.Binding{k.Up, k.Down, k.Top, k.Bottom, k.PageDown, k.PageUp}},
 		{"Act", []key.Binding{k.Enter, k.Focus, k.Filter, k.Refresh}},
@@ -126,11 +155,21 @@ func (k *KeyMap) Groups() []Group {
 	}
 }
 
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
+// Hints renders bindings as a one-line reminder, e.g. "? help  : command palette", so a hint
+// in a title or footer always names the keys the user bound. Disabled bindings are left out.
+func Hints(bindings ...key.Binding) string {
+	var parts []string
+	for _, b := range bindings {
+		if b.Enabled() {
+			parts = append(parts, b.Help().Key+" "+b.Help().Desc)
 		}
 	}
-	return false
+	return strings.Join(parts, "  ")
+}
+
+// As returns the binding with another description, for a hint that says what the key does in
+// one place, e.g. keys.Hints(keys.As(k.Back, "closes")).
+func As(b key.Binding, desc string) key.Binding {
+	b.SetHelp(b.Help().Key, desc)
+	return b
 }

@@ -16,17 +16,17 @@ func press(s string) tea.KeyPressMsg {
 
 func TestRebindByActionName(t *testing.T) {
 	k := Default()
-	if err := k.Rebind(map[string][]string{"quit": {"x"}}); err != nil {
+	if err := k.Rebind(map[string][]string{"quit": {"Q"}}); err != nil {
 		t.Fatal(err)
 	}
 	if key.Matches(press("q"), k.Quit) {
-		t.Error("q still quits after rebinding quit to x")
+		t.Error("q still quits after rebinding quit to Q")
 	}
-	if !key.Matches(press("x"), k.Quit) {
-		t.Error("x does not quit after rebinding")
+	if !key.Matches(press("Q"), k.Quit) {
+		t.Error("Q does not quit after rebinding")
 	}
-	if got := k.Quit.Help().Key; got != "x" {
-		t.Errorf("help key = %q, want x", got)
+	if got := k.Quit.Help().Key; got != "Q" {
+		t.Errorf("help key = %q, want Q", got)
 	}
 }
 
@@ -45,5 +45,35 @@ func TestRebindUnknownAction(t *testing.T) {
 	err := Default().Rebind(map[string][]string{"explode": {"x"}})
 	if err == nil || err.Error()[:26] != `rebind "explode": no such ` {
 		t.Errorf("err = %v", err)
+	}
+}
+
+func TestRebindRefusesConflictsAndEmptyKeys(t *testing.T) {
+	for _, c := range []struct {
+		bind map[string][]string
+		want string
+	}{
+		{map[string][]string{"quit": {"r"}}, `rebind: key "r" is bound to both quit and refresh: give one of them another key`},
+		{map[string][]string{"quit": {}}, `rebind "quit": give at least one key, e.g. quit: [q]`},
+		{map[string][]string{"pause": {" "}}, `rebind "pause": an empty key: name a key such as Q, space or ctrl+q`},
+	} {
+		k := Default()
+		err := k.Rebind(c.bind)
+		if err == nil || err.Error() != c.want {
+			t.Errorf("Rebind(%v) = %v, want %s", c.bind, err, c.want)
+		}
+		if !key.Matches(press("q"), k.Quit) || !key.Matches(press("r"), k.Refresh) {
+			t.Errorf("a refused Rebind(%v) changed the keymap", c.bind)
+		}
+	}
+}
+
+func TestHintsNameTheBoundKeys(t *testing.T) {
+	k := Default()
+	if err := k.Rebind(map[string][]string{"help": {"h"}}); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := Hints(k.Help, As(k.Back, "closes")), "h help  esc closes"; got != want {
+		t.Errorf("Hints = %q, want %q", got, want)
 	}
 }

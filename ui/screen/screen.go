@@ -22,6 +22,13 @@ type Runner interface {
 	Commands() []*command.Command
 }
 
+// Completer is what a Runner may also be: it completes a partly typed command line from the
+// live backends (topics, tables, S3 prefixes …) and returns whole candidate lines, e.g.
+// "preview 0a1b" → "preview 0a1b2c3d4e5f_pin_batch".
+type Completer interface {
+	Complete(ctx context.Context, line string) ([]string, error)
+}
+
 // ID names a screen, or the palette, as the asker of a command.
 type ID int
 
@@ -39,7 +46,8 @@ const (
 )
 
 // Context is the state every screen is built with: the runner, the look, the keys and the clock.
-// It also numbers requests and counts the ones still running, so `q` knows to ask first.
+// It also numbers requests and keeps the ones still running, the one count the status bar and
+// `q` both read.
 type Context struct {
 	Ctx    context.Context
 	Runner Runner
@@ -51,36 +59,56 @@ type Context struct {
 	Tick func(d time.Duration, msg tea.Msg) tea.Cmd
 
 	ticket  int
-	running int
+	running map[int]bool // tickets not answered yet
 }
 
-// Run returns the command that runs line for the screen id, and the ticket its ResultMsg will
-// carry. It must be called from Update: it counts the request as running until Done sees it.
-func (c *Context) Run(id ID, line string) (tea.Cmd, int) {
+// Run returns the command that fetches line for the screen id (a poll, a listing, a preview),
+// and the ticket its ResultMsg will carry. Its reply is dropped if the screen was left before it
+// came; the screen asks again when entered. It must be called from Update: the request counts as
+// running until Done sees its ticket.
+func (c *Context) Run(id ID, line string) (tea.Cmd, int) { return c.start(id, line, Fetch) }
+
+// Act is Run for something the user did, such as starting an emulator: its reply reaches the
+// screen whether or not the screen is still active, so an answer is never lost.
+func (c *Context) Act(id ID, line string) (tea.Cmd, int) { return c.start(id, line, Action) }
+
+func (c *Context) start(id ID, line string, kind Kind) (tea.Cmd, int) {
 	c.ticket++
-	c.running++
+	if c.running == nil {
+		c.running = map[int]bool{}
+	}
+	c.running[c.ticket] = true
 	t, ctx, r := c.ticket, c.Ctx, c.Runner
 	return func() tea.Msg {
 		res, err := r.Run(ctx, line)
-		return ResultMsg{Screen: id, Ticket: t, Line: line, Result: res, Err: err}
+		return ResultMsg{Screen: id, Ticket: t, Kind: kind, Line: line, Result: res, Err: err}
 	}, t
 }
 
-// Done marks a request as answered.
-func (c *Context) Done() {
-	if c.running > 0 {
-		c.running--
-	}
-}
+// Done marks the request of a ticket as answered; a ticket answered before is ignored, so a
+// reply seen twice cannot hide a request still running.
+func (c *Context) Done(ticket int) { delete(c.running, ticket) }
 
 // Running reports how many requests have not been answered yet.
-func (c *Context) Running() int { return c.running }
+func (c *Context) Running() int { return len(c.running) }
+
+// Kind says whether a reply may be dropped.
+type Kind int
+
+// The kinds of replies.
+const (
+	// Fetch is the reply to a poll or a fetch, dropped when its screen was left.
+	Fetch Kind = iota
+	// Action is the reply to something the user did, always delivered to its screen.
+	Action
+)
 
 // ResultMsg is a command's reply, addressed to the screen that asked and numbered by its ticket
 // so a screen can drop replies it no longer waits for.
 type ResultMsg struct {
 	Screen ID
 	Ticket int
+	Kind   Kind
 	Line   string
 	Result *command.Result
 	Err    error

@@ -1,10 +1,13 @@
 package screen
 
 import (
+	"context"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/pintui/pintui/ops/command"
 )
 
 func TestPollTicksOnlyWhileVisible(t *testing.T) {
@@ -44,5 +47,33 @@ func TestQuote(t *testing.T) {
 		if got := Quote(in); got != want {
 			t.Errorf("Quote(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// echo is a Runner that answers every line at once.
+type echo struct{}
+
+func (echo) Run(context.Context, string) (*command.Result, error) { return &command.Result{}, nil }
+func (echo) Commands() []*command.Command                         { return nil }
+
+func TestActAndRunSayWhichKindAndCountOnce(t *testing.T) {
+	c := &Context{Ctx: context.Background(), Runner: echo{}}
+	fetch, ft := c.Run(Topics, "topics")
+	act, at := c.Act(Emulators, "emulate stop")
+	if c.Running() != 2 || ft == at {
+		t.Fatalf("running = %d with tickets %d and %d", c.Running(), ft, at)
+	}
+	f, a := fetch().(ResultMsg), act().(ResultMsg)
+	if f.Kind != Fetch || a.Kind != Action || a.Screen != Emulators || a.Ticket != at || a.Line != "emulate stop" {
+		t.Errorf("replies %+v and %+v", f, a)
+	}
+	c.Done(a.Ticket)
+	c.Done(a.Ticket)
+	if c.Running() != 1 {
+		t.Errorf("running = %d after one answer seen twice, want 1", c.Running())
+	}
+	c.Done(f.Ticket)
+	if c.Running() != 0 {
+		t.Errorf("running = %d with every request answered", c.Running())
 	}
 }

@@ -1,4 +1,4 @@
-// Package help draws the `?` screen from the keymap's bindings and the registry's commands, so
+// Package help lays out the `?` help from the keymap's bindings and the registry's commands, so
 // the help can never disagree with what the keys and the palette actually do.
 package help
 
@@ -17,15 +17,15 @@ type Command struct {
 	Help  string
 }
 
-// View draws the key groups side by side, then the palette commands, in exactly width×height
-// cells; groups that do not fit side by side stack.
-func View(s *theme.Styles, groups []keys.Group, commands []Command, width, height int) string {
+// Lines lays out the key groups side by side, then the palette commands, for a panel width
+// cells wide: groups that do not fit side by side stack, and a command's help wraps under itself
+// so none of it is cut. The pager scrolls the lines.
+func Lines(s *theme.Styles, groups []keys.Group, commands []Command, width int) []string {
 	var blocks []string
 	for _, g := range groups {
 		blocks = append(blocks, group(s, g))
 	}
-	var lines []string
-	lines = append(lines, s.Title.Render("Keys"), "")
+	lines := []string{s.Title.Render("Keys"), ""}
 	row, rowWidth := []string(nil), 0
 	flush := func() {
 		if len(row) > 0 {
@@ -44,24 +44,39 @@ func View(s *theme.Styles, groups []keys.Group, commands []Command, width, heigh
 	flush()
 	if len(commands) > 0 {
 		lines = append(lines, s.Title.Render("Commands (type : then the command)"), "")
-		uw := 0
-		for _, c := range commands {
-			uw = max(uw, ansi.StringWidth(c.Usage))
+		lines = append(lines, commandLines(s, commands, width)...)
+	}
+	return lines
+}
+
+// commandLines puts each usage beside its help; a usage too wide for half the panel gets a line
+// of its own with the help indented below it.
+func commandLines(s *theme.Styles, commands []Command, width int) []string {
+	uw := 0
+	for _, c := range commands {
+		uw = max(uw, ansi.StringWidth(c.Usage))
+	}
+	uw = min(uw, width/2)
+	var lines []string
+	for _, c := range commands {
+		indent := uw + 2
+		first := s.HelpKey.Render(padTo(c.Usage, uw)) + "  "
+		if ansi.StringWidth(c.Usage) > uw {
+			for _, u := range strings.Split(ansi.Wrap(c.Usage, width, ""), "\n") {
+				lines = append(lines, s.HelpKey.Render(strings.TrimRight(u, " ")))
+			}
+			indent, first = 4, "    "
 		}
-		uw = min(uw, width/2)
-		for _, c := range commands {
-			lines = append(lines, s.HelpKey.Render(padTo(ansi.Truncate(c.Usage, uw, "…"), uw))+"  "+s.HelpDesc.Render(c.Help))
+		wrapped := strings.Split(ansi.Wrap(c.Help, max(10, width-indent), ""), "\n")
+		for i, w := range wrapped {
+			lead := strings.Repeat(" ", indent)
+			if i == 0 {
+				lead = first
+			}
+			lines = append(lines, lead+s.HelpDesc.Render(strings.TrimRight(w, " ")))
 		}
 	}
-	out := make([]string, height)
-	for i := range out {
-		l := ""
-		if i < len(lines) {
-			l = lines[i]
-		}
-		out[i] = padTo(ansi.Truncate(" "+l, width, "…"), width)
-	}
-	return strings.Join(out, "\n")
+	return lines
 }
 
 func group(s *theme.Styles, g keys.Group) string {

@@ -1,6 +1,7 @@
 package prompt
 
 import (
+	"strings"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
@@ -67,4 +68,46 @@ func TestView(t *testing.T) {
 	typeText(m, "s")
 	view := m.View(30) + "\n" + m.SuggestionsView(30) + "\n" + newPrompt().View(30)
 	golden.RequireEqual(t, ansi.Strip(view))
+}
+
+func TestHistoryWalksEarlierLines(t *testing.T) {
+	m := newPrompt()
+	m.SetHistory([]string{"tables", "preview pins"})
+	typeText(m, "sch")
+	m.Update(key(tea.KeyUp))
+	if got := m.Value(); got != "preview pins" {
+		t.Fatalf("↑ gave %q, want the last line", got)
+	}
+	m.Update(key(tea.KeyUp))
+	m.Update(key(tea.KeyUp))
+	if got := m.Value(); got != "tables" {
+		t.Fatalf("↑ past the oldest line gave %q", got)
+	}
+	m.Update(key(tea.KeyDown))
+	m.Update(key(tea.KeyDown))
+	if got := m.Value(); got != "sch" {
+		t.Errorf("↓ back past the newest line gave %q, want the line being typed", got)
+	}
+}
+
+func TestLineCompletionsAreGhostTextTabAccepts(t *testing.T) {
+	m := newPrompt()
+	typeText(m, "preview 0a")
+	m.SetCompletions("preview 0", []string{"preview 0a1b_pin"}) // for a line no longer typed
+	if got := strings.TrimRight(ansi.Strip(m.View(40)), " "); got != ":preview 0a" {
+		t.Errorf("stale completions shown: %q", got)
+	}
+	m.SetCompletions("preview 0a", []string{"preview 0a1b_pin_batch", "preview 0a1b_geo_batch"})
+	if got := strings.TrimRight(ansi.Strip(m.View(40)), " "); got != ":preview 0a1b_" {
+		t.Errorf("ghost text = %q, want the shared part", got)
+	}
+	m.Update(key(tea.KeyTab))
+	if got := m.Value(); got != "preview 0a1b_" {
+		t.Fatalf("tab gave %q", got)
+	}
+	m.SetCompletions("preview 0a1b_", []string{"preview 0a1b_pin_batch"})
+	m.Update(key(tea.KeyTab))
+	if got := m.Value(); got != "preview 0a1b_pin_batch " {
+		t.Errorf("tab on one candidate gave %q", got)
+	}
 }
