@@ -51,6 +51,8 @@ type Backends struct {
 	// closing is closed when the owner starts closing, which ends the control endpoint's long polls.
 	closing     chan struct{}
 	closingOnce sync.Once
+	// ready is closed once Open has set up everything the control endpoint serves.
+	ready chan struct{}
 	// remote reaches the owner's control endpoint; nil unless this process attached to a stack.
 	remote *remote
 	// s3Transport carries the S3 client of an attached process to the owner's current address.
@@ -62,11 +64,12 @@ type Backends struct {
 // Open starts (or attaches to) the local stack in the local profile, or connects the cloud
 // clients, and in the local stack's owner runs the S3 sink. Close releases everything.
 func Open(ctx context.Context, cfg *config.Loaded) (*Backends, error) {
-	b := &Backends{cfg: cfg, Bucket: cfg.Bucket(), closing: make(chan struct{})}
+	b := &Backends{cfg: cfg, Bucket: cfg.Bucket(), closing: make(chan struct{}), ready: make(chan struct{})}
 	if err := b.open(ctx); err != nil {
 		b.Close(context.Background())
 		return nil, err
 	}
+	close(b.ready)
 	return b, nil
 }
 

@@ -95,7 +95,18 @@ func (b *Backends) controlHandler() http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		reply(w, http.StatusNotFound, errorJSON{fmt.Sprintf("no control operation %s %s: this pintui may be older than the one asking; restart it", r.Method, r.URL.Path)})
 	})
-	return mux
+	// The endpoint is published before Open has set up what the operations use.
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-b.ready:
+		case <-b.closing:
+			reply(w, http.StatusServiceUnavailable, errorJSON{"the pintui that owns the stack is stopping: try again once another one owns it"})
+			return
+		case <-r.Context().Done():
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
 }
 
 // serveOwner says who owns the stack; with wait_ms it answers only once the owner starts closing

@@ -1,16 +1,20 @@
 package backend
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -29,17 +33,36 @@ func seeded(t *testing.T) string {
 	return dir
 }
 
-// open opens the pipeline on dir as one more pintui on it would, on free ports.
-func open(t *testing.T, dir string) *Backends {
-	t.Helper()
+// ownerEnv makes the test binary act as a separate pintui owning the stack in the named dir.
+const ownerEnv = "PINTUI_BACKEND_OWNER"
+
+func TestMain(m *testing.M) {
+	if dir := os.Getenv(ownerEnv); dir != "" {
+		if _, err := openDir(dir); err != nil {
+			fmt.Println("error:", err)
+			os.Exit(1)
+		}
+		fmt.Println("ready")
+		select {}
+	}
+	os.Exit(m.Run())
+}
+
+// openDir opens the pipeline on dir as one more pintui on it would, on free ports.
+func openDir(dir string) (*Backends, error) {
 	env := map[string]string{"HOME": dir, "XDG_CONFIG_HOME": filepath.Join(dir, "config"),
 		"PINTUI_LOCAL_KAFKA_ADDR": "127.0.0.1:0", "PINTUI_LOCAL_S3_ADDR": "127.0.0.1:0", "PINTUI_LOCAL_GATEWAY_ADDR": "127.0.0.1:0"}
 	cfg, err := config.Load(config.Options{Env: func(k string) (string, bool) { v, ok := env[k]; return v, ok },
 		Flags: map[string]string{"data_dir": dir}})
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
-	b, err := Open(context.Background(), cfg)
+	return Open(context.Background(), cfg)
+}
+
+func open(t *testing.T, dir string) *Backends {
+	t.Helper()
+	b, err := openDir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,6 +254,61 @@ func TestOwnerStopsAndTheAttachedProcessReattaches(t *testing.T) {
 	}
 	if st, err := attached.WaitEmulator(ctx); err != nil || st.Stats.Sent() != 6 {
 		t.Fatalf("emulator in the new owner: %v %+v", err, st)
+	}
+}
+
+func TestKilledOwnerIsNoticedAndReplaced(t *testing.T) {
+	dir := seeded(t)
+	owner := exec.Command(os.Args[0], "-test.run=^$")
+	owner.Env = append(os.Environ(), ownerEnv+"="+dir)
+	out, err := owner.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := owner.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { owner.Process.Kill(); owner.Wait() })
+	if line, err := bufio.NewReader(out).ReadString('\n'); err != nil || line != "ready\n" {
+		t.Fatalf("owner process: %q %v", line, err)
+	}
+	attached := open(t, dir)
+	if o := attached.Owner(); o.Owned || !o.Alive || o.PID != owner.Process.Pid {
+		t.Fatalf("Owner() = %+v, want the owner process %d", o, owner.Process.Pid)
+	}
+	if err := attached.StartEmulator(emulate.Options{Rate: 0.01}); err != nil {
+		t.Fatal(err)
+	}
+	running(t, attached, 1)
+	if err := owner.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	owner.Wait()
+	for deadline := time.Now().Add(5 * time.Second); attached.Owner().Alive && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	want := "the pintui that owned " + dir + " (pid " + strconv.Itoa(owner.Process.Pid) + ") has stopped: start pintui serve again, or quit and reopen the console to own the stack"
+	if o := attached.Owner(); o.Alive || o.Err == nil || o.Err.Error() != want {
+		t.Fatalf("after the owner was killed, Owner() = %+v, want the error %q", o, want)
+	}
+	if st, _ := attached.Emulator(); st.Running || st.Err == nil || st.Err.Error() != want {
+		t.Errorf("status with the owner killed: %+v", st)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := attached.S3.Ls(ctx, attached.Bucket, "", false, 1); err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("s3 ls with the owner killed: %v", err)
+	}
+
+	open(t, dir)
+	for deadline := time.Now().Add(5 * time.Second); !attached.Owner().Alive && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if o := attached.Owner(); !o.Alive || o.PID != os.Getpid() {
+		t.Fatalf("after a new owner started, Owner() = %+v", o)
+	}
+	if topics, err := attached.Kafka.Topics(ctx); err != nil || len(topics) != 3 {
+		t.Fatalf("topics after reattaching: %v %+v", err, topics)
 	}
 }
 
