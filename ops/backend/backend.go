@@ -184,6 +184,7 @@ func (b *Backends) Close(ctx context.Context) error {
 	if b.stopWatch != nil {
 		b.stopWatch()
 		<-b.watchDone
+		b.remote.transport.CloseIdleConnections()
 	}
 	b.stopEmulator()
 	if b.stopSink != nil {

@@ -100,12 +100,15 @@ func (b *Backends) controlHandler() http.Handler {
 		select {
 		case <-b.ready:
 		case <-b.closing:
-			reply(w, http.StatusServiceUnavailable, errorJSON{"the pintui that owns the stack is stopping: try again once another one owns it"})
-			return
 		case <-r.Context().Done():
 			return
 		}
-		mux.ServeHTTP(w, r)
+		select {
+		case <-b.ready:
+			mux.ServeHTTP(w, r)
+		default:
+			reply(w, http.StatusServiceUnavailable, errorJSON{"the pintui that owns the stack stopped while starting: try again once another one owns it"})
+		}
 	})
 }
 
