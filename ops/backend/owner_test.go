@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"os"
 	"os/exec"
@@ -111,6 +112,12 @@ func TestAttachedProcessRunsTheEmulatorInTheOwner(t *testing.T) {
 	}
 	running(t, owner, 1)
 	second := open(t, dir)
+	for _, bad := range []float64{math.NaN(), math.Inf(1), -1} {
+		want := fmt.Sprintf("rate %g is not valid: use draws per second, 0 for as fast as possible", bad)
+		if err := second.SetEmulatorRate(bad); err == nil || err.Error() != want {
+			t.Errorf("SetEmulatorRate(%g) = %v, want %q", bad, err, want)
+		}
+	}
 	if err := second.SetEmulatorRate(0.02); err != nil {
 		t.Fatal(err)
 	}

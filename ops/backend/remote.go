@@ -114,6 +114,10 @@ func (r *remote) emulator() (EmulatorState, bool) {
 }
 
 func (r *remote) setRate(rate float64) error {
+	// JSON has no NaN or infinity, so a bad rate is refused here with the owner's own words.
+	if err := emulate.CheckRate(rate); err != nil {
+		return err
+	}
 	return r.quick(http.MethodPut, "/v1/emulator/rate", rateJSON{Rate: rate}, nil)
 }
 

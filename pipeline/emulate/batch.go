@@ -112,8 +112,8 @@ func (b *Batch) SetRate(rate float64) error {
 	if b.opts.Faithful {
 		return errors.New("the emulator runs --faithful, pausing 0 or 1 s like the original: restart it without --faithful to set a rate")
 	}
-	if rate < 0 || math.IsNaN(rate) || math.IsInf(rate, 0) {
-		return fmt.Errorf("rate %g is not valid: use draws per second, 0 for as fast as possible", rate)
+	if err := CheckRate(rate); err != nil {
+		return err
 	}
 	b.rateMu.Lock()
 	defer b.rateMu.Unlock()
@@ -121,6 +121,15 @@ func (b *Batch) SetRate(rate float64) error {
 		b.rate = rate
 		close(b.rateChanged)
 		b.rateChanged = make(chan struct{})
+	}
+	return nil
+}
+
+// CheckRate reports whether rate is a rate SetRate takes: a finite number of draws per second,
+// not negative.
+func CheckRate(rate float64) error {
+	if rate < 0 || math.IsNaN(rate) || math.IsInf(rate, 0) {
+		return fmt.Errorf("rate %g is not valid: use draws per second, 0 for as fast as possible", rate)
 	}
 	return nil
 }
