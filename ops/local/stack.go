@@ -74,6 +74,8 @@ func Bucket(uid string) string { return "user-" + uid + "-bucket" }
 
 // Stack is a running local stack, either owned by this process or attached to from it.
 type Stack struct {
+	// dir and bucket never change, not even when the stack reattaches to a new owner.
+	dir, bucket string
 	// mu guards what Reattach changes while other goroutines read it.
 	mu        sync.Mutex
 	endpoints Endpoints
@@ -114,7 +116,7 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 		return nil, err
 	}
 	s := &Stack{
-		owned: true, ownerPID: os.Getpid(), lock: lock,
+		dir: dir, bucket: Bucket(opts.UID), owned: true, ownerPID: os.Getpid(), lock: lock,
 		endpoints: Endpoints{Bucket: Bucket(opts.UID), DataDir: dir},
 	}
 	if err := s.start(ctx, opts); err != nil {
@@ -135,7 +137,7 @@ func attach(ctx context.Context, opts Options) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Stack{endpoints: Endpoints{Bucket: Bucket(opts.UID), DataDir: opts.DataDir}}
+	s := &Stack{dir: opts.DataDir, bucket: Bucket(opts.UID)}
 	if err := s.follow(st); err != nil {
 		return nil, err
 	}
@@ -144,14 +146,14 @@ func attach(ctx context.Context, opts Options) (*Stack, error) {
 
 // follow points an attached stack at the owner that published st.
 func (s *Stack) follow(st stateFile) error {
-	if st.Endpoints.Bucket != s.endpoints.Bucket {
+	if st.Endpoints.Bucket != s.bucket {
 		return fmt.Errorf("attach to the stack in %s: it serves bucket %s, not %s: use the same uid or another data dir",
-			s.endpoints.DataDir, st.Endpoints.Bucket, s.endpoints.Bucket)
+			s.dir, st.Endpoints.Bucket, s.bucket)
 	}
 	var token string
 	if st.Endpoints.Control != "" {
 		var err error
-		if token, err = readToken(s.endpoints.DataDir); err != nil {
+		if token, err = readToken(s.dir); err != nil {
 			return err
 		}
 	}
@@ -170,7 +172,7 @@ func (s *Stack) OwnerAlive() bool {
 	if owned {
 		return true
 	}
-	st, ok, err := readPublished(s.endpoints.DataDir)
+	st, ok, err := readPublished(s.dir)
 	return err == nil && ok && st.Token == token && processRuns(st.PID)
 }
 
@@ -184,7 +186,7 @@ func (s *Stack) Reattach() (bool, error) {
 	if owned {
 		return false, nil
 	}
-	st, ok, err := readPublished(s.endpoints.DataDir)
+	st, ok, err := readPublished(s.dir)
 	if err != nil || !ok || st.Token == token {
 		return false, err
 	}
@@ -400,10 +402,10 @@ func (s *Stack) Close(ctx context.Context) error {
 func (s *Stack) stop(ctx context.Context) error {
 	var errs []error
 	if s.lock != nil {
-		errs = append(errs, removeState(s.endpoints.DataDir))
+		errs = append(errs, removeState(s.dir))
 	}
 	if s.control != nil {
-		errs = append(errs, shutdown(ctx, s.control, "control endpoint"), removeToken(s.endpoints.DataDir))
+		errs = append(errs, shutdown(ctx, s.control, "control endpoint"), removeToken(s.dir))
 	}
 	if s.gateway != nil {
 		errs = append(errs, shutdown(ctx, s.gateway, "gateway"))
