@@ -23,7 +23,7 @@ type process struct {
 }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(context.Background(), shutdownSignals()...)
 	p := &process{
 		stdin:     os.Stdin,
 		stdout:    os.Stdout,
@@ -35,4 +35,14 @@ func main() {
 	code := run(ctx, p, os.Args[1:])
 	stop()
 	os.Exit(code)
+}
+
+// shutdownSignals end pintui cleanly, withdrawing the stack it owns. A closed terminal (SIGHUP)
+// counts too, unless pintui was started with SIGHUP ignored (nohup), which must stay so.
+func shutdownSignals() []os.Signal {
+	signals := []os.Signal{os.Interrupt, syscall.SIGTERM}
+	if !signal.Ignored(syscall.SIGHUP) {
+		signals = append(signals, syscall.SIGHUP)
+	}
+	return signals
 }

@@ -17,7 +17,9 @@ func (a *app) serveCommand() *cobra.Command {
 		Long: `serve runs the embedded local stack without a console, for external clients (kcat, the AWS
 CLI, curl) and for a console or script started later on the same data dir, which attach to it.
 It prints the endpoints as name=address lines, or one JSON object with --output json, then serves
-until interrupted.`,
+until interrupted, terminated or its terminal closes (SIGINT, SIGTERM, SIGHUP), and withdraws
+stack.json as it stops. Emulators started from the console or scripts on the same data dir run
+here and outlive them.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			format, err := command.ParseFormat(output)

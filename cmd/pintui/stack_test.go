@@ -375,3 +375,53 @@ func TestKillDuringLandingLosesAndRepeatsNothing(t *testing.T) {
 		}
 	}
 }
+
+func TestSIGHUPStopsServeAndWithdrawsTheStack(t *testing.T) {
+	dataDir := t.TempDir()
+	server, _ := serve(t, dataDir)
+	if _, err := os.Stat(filepath.Join(dataDir, "stack.json")); err != nil {
+		t.Fatalf("serve published no stack.json: %v", err)
+	}
+	if err := server.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	if err := server.Wait(); err != nil {
+		t.Fatalf("serve after SIGHUP: %v, want exit 0", err)
+	}
+	for _, name := range []string{"stack.json", "control.token"} {
+		if _, err := os.Stat(filepath.Join(dataDir, name)); !os.IsNotExist(err) {
+			t.Errorf("%s is left behind after SIGHUP: %v", name, err)
+		}
+	}
+}
+
+func TestScriptsShareTheEmulatorOfTheStacksOwner(t *testing.T) {
+	dataDir := t.TempDir()
+	if out, err := exec.Command(binary, "seed", "--rows", "500", "--data-dir", dataDir).CombinedOutput(); err != nil {
+		t.Fatalf("seed: %v\n%s", err, out)
+	}
+	serve(t, dataDir)
+	if out := attach(t, dataDir, "emulate batch --rate 20"); !strings.Contains(out, "batch emulator started: until `emulate stop` at 20 draws/s") {
+		t.Fatalf("emulate batch:\n%s", out)
+	}
+	// The script that started it has exited; the emulator runs on in serve.
+	if out := attach(t, dataDir, "emulate status"); !hasLine(out, "running: ") {
+		t.Fatalf("emulate status from another script:\n%s", out)
+	}
+	if out := attach(t, dataDir, "emulate stop"); !strings.HasPrefix(out, "batch emulator stopped after ") {
+		t.Fatalf("emulate stop from a third script:\n%s", out)
+	}
+	if out := attach(t, dataDir, "emulate status"); !hasLine(out, "stopped: ") || strings.Contains(out, "no emulator has run") {
+		t.Fatalf("emulate status after the stop:\n%s", out)
+	}
+}
+
+// hasLine reports whether a line of out starts with prefix.
+func hasLine(out, prefix string) bool {
+	for line := range strings.Lines(out) {
+		if strings.HasPrefix(line, prefix) {
+			return true
+		}
+	}
+	return false
+}

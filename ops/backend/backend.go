@@ -9,7 +9,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pintui/pintui/config"
@@ -43,16 +45,31 @@ type Backends struct {
 
 	mu       sync.Mutex
 	emulator *emulation
+
+	// owner is who runs the local stack, kept current by watchOwner in an attached process.
+	owner atomic.Pointer[Owner]
+	// closing is closed when the owner starts closing, which ends the control endpoint's long polls.
+	closing     chan struct{}
+	closingOnce sync.Once
+	// ready is closed once Open has set up everything the control endpoint serves.
+	ready chan struct{}
+	// remote reaches the owner's control endpoint; nil unless this process attached to a stack.
+	remote *remote
+	// s3Transport carries the S3 client of an attached process to the owner's current address.
+	s3Transport *http.Transport
+	stopWatch   context.CancelFunc
+	watchDone   chan struct{}
 }
 
 // Open starts (or attaches to) the local stack in the local profile, or connects the cloud
 // clients, and in the local stack's owner runs the S3 sink. Close releases everything.
 func Open(ctx context.Context, cfg *config.Loaded) (*Backends, error) {
-	b := &Backends{cfg: cfg, Bucket: cfg.Bucket()}
+	b := &Backends{cfg: cfg, Bucket: cfg.Bucket(), closing: make(chan struct{}), ready: make(chan struct{})}
 	if err := b.open(ctx); err != nil {
 		b.Close(context.Background())
 		return nil, err
 	}
+	close(b.ready)
 	return b, nil
 }
 
@@ -64,16 +81,26 @@ func (b *Backends) open(ctx context.Context) error {
 		stack, err := local.Start(ctx, local.Options{
 			DataDir: cfg.DataDir, UID: cfg.UID,
 			KafkaAddr: cfg.Local.KafkaAddr, S3Addr: cfg.Local.S3Addr, GatewayAddr: cfg.Local.GatewayAddr,
+			Control: b.controlHandler(),
 		})
 		if err != nil {
 			return fmt.Errorf("start the local stack: %w", err)
 		}
 		b.Stack = stack
+		b.noteOwner()
 		e := stack.Endpoints()
 		b.Brokers = []string{e.Kafka}
 		b.GatewayURL = e.Gateway
 		kset = kafka.Settings{Brokers: b.Brokers}
 		sset = s3.Settings{Endpoint: e.S3}
+		if !stack.Owned() {
+			// The owner may stop and another take its place on other ports; the clients follow.
+			b.remote = newRemote(b)
+			kset.Dialer = b.dialKafka
+			b.s3Transport = http.DefaultTransport.(*http.Transport).Clone()
+			b.s3Transport.Proxy, b.s3Transport.DialContext = nil, b.dialS3
+			sset.HTTPClient = &http.Client{Transport: b.s3Transport}
+		}
 	} else {
 		if len(cfg.Kafka.Brokers) == 0 {
 			return fmt.Errorf("profile %s has no kafka.brokers: add the MSK bootstrap brokers to the profile", cfg.Profile)
@@ -90,6 +117,11 @@ func (b *Backends) open(ctx context.Context) error {
 	}
 	if b.S3, err = s3.New(ctx, sset); err != nil {
 		return err
+	}
+	if b.remote != nil {
+		watchCtx, cancel := context.WithCancel(context.Background())
+		b.stopWatch, b.watchDone = cancel, make(chan struct{})
+		go b.watchOwner(watchCtx)
 	}
 	if b.Owned() || (!cfg.IsLocal() && cfg.Sink.InCloud) {
 		return b.startSink(kset)
@@ -145,9 +177,16 @@ func (b *Backends) SinkStatus() (sink.Status, bool) {
 	return st, true
 }
 
-// Close stops the emulator and the sink and releases the stack (stopping it if owned).
+// Close stops the emulator this process runs and the sink, and releases the stack (stopping it
+// if owned). An emulator an attached process started runs in the owner and goes on.
 func (b *Backends) Close(ctx context.Context) error {
-	b.StopEmulator()
+	b.closingOnce.Do(func() { close(b.closing) })
+	if b.stopWatch != nil {
+		b.stopWatch()
+		<-b.watchDone
+		b.remote.transport.CloseIdleConnections()
+	}
+	b.stopEmulator()
 	if b.stopSink != nil {
 		b.stopSink()
 		select {

@@ -9,6 +9,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
@@ -43,6 +44,9 @@ type Settings struct {
 	AWSProfile, AWSRegion string
 	// ClientID names the client in broker logs; empty means "pintui".
 	ClientID string
+	// Dialer opens the connections to the brokers instead of a plain dial, so a process attached
+	// to the local stack can follow its owner to new addresses; not for TLS.
+	Dialer func(ctx context.Context, network, host string) (net.Conn, error)
 }
 
 // Options turns the settings into franz-go client options, so producers and consumers elsewhere
@@ -62,6 +66,9 @@ func (s Settings) Options(ctx context.Context) ([]kgo.Opt, error) {
 	}
 	if mechanism != nil {
 		opts = append(opts, kgo.SASL(mechanism))
+	}
+	if s.Dialer != nil {
+		opts = append(opts, kgo.Dialer(s.Dialer))
 	}
 	if s.TLS || strings.EqualFold(s.SASL, SASLMSKIAM) {
 		opts = append(opts, kgo.DialTLSConfig(&tls.Config{MinVersion: tls.VersionTLS12}))

@@ -18,13 +18,16 @@ type Endpoints struct {
 	Bucket string `json:"bucket"`
 	// DataDir is the folder the stack keeps its state in.
 	DataDir string `json:"data_dir"`
+	// Control is the owner's control endpoint URL, where other processes on the data dir run and
+	// watch its work; it needs the bearer token in <data-dir>/control.token.
+	Control string `json:"control,omitempty"`
 }
 
 // String renders the endpoints as name=address lines, the text form of `pintui serve`.
 func (e Endpoints) String() string {
 	var b strings.Builder
 	for _, f := range [][2]string{
-		{"gateway", e.Gateway}, {"kafka", e.Kafka}, {"s3", e.S3}, {"bucket", e.Bucket}, {"data_dir", e.DataDir},
+		{"gateway", e.Gateway}, {"kafka", e.Kafka}, {"s3", e.S3}, {"bucket", e.Bucket}, {"data_dir", e.DataDir}, {"control", e.Control},
 	} {
 		fmt.Fprintf(&b, "%s=%s\n", f[0], f[1])
 	}

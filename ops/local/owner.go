@@ -107,27 +107,38 @@ func removeState(dir string) error {
 	return nil
 }
 
+// readPublished reads the owner's stack.json once; it reports false when there is none, or when
+// it is not the current lock holder's (a new owner is starting).
+func readPublished(dir string) (stateFile, bool, error) {
+	name := filepath.Join(dir, stateName)
+	data, err := os.ReadFile(name)
+	if errors.Is(err, os.ErrNotExist) {
+		return stateFile{}, false, nil
+	}
+	if err != nil {
+		return stateFile{}, false, fmt.Errorf("read %s: %w", name, err)
+	}
+	var st stateFile
+	if err := json.Unmarshal(data, &st); err != nil {
+		return stateFile{}, false, fmt.Errorf("read %s: %w: stop the other pintui, or delete the file if none runs", name, err)
+	}
+	token, err := os.ReadFile(filepath.Join(dir, lockName))
+	if err != nil {
+		return stateFile{}, false, fmt.Errorf("read %s: %w", filepath.Join(dir, lockName), err)
+	}
+	return st, st.Token != "" && st.Token == string(token), nil
+}
+
 // readState waits until the owner has published its endpoints. It gives up when ctx ends, or
 // when the lock becomes free, which means the owner stopped or died before publishing.
 func readState(ctx context.Context, dir string) (stateFile, error) {
-	name := filepath.Join(dir, stateName)
 	for {
-		data, err := os.ReadFile(name)
-		if err != nil && !errors.Is(err, os.ErrNotExist) {
-			return stateFile{}, fmt.Errorf("read %s: %w", name, err)
+		st, ok, err := readPublished(dir)
+		if err != nil {
+			return stateFile{}, err
 		}
-		if err == nil {
-			var st stateFile
-			if err := json.Unmarshal(data, &st); err != nil {
-				return stateFile{}, fmt.Errorf("read %s: %w: stop the other pintui, or delete the file if none runs", name, err)
-			}
-			token, err := os.ReadFile(filepath.Join(dir, lockName))
-			if err != nil {
-				return stateFile{}, fmt.Errorf("read %s: %w", filepath.Join(dir, lockName), err)
-			}
-			if st.Token != "" && st.Token == string(token) {
-				return st, nil
-			}
+		if ok {
+			return st, nil
 		}
 		if f, err := lockDir(dir); err == nil {
 			unlockDir(f)

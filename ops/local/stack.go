@@ -16,6 +16,8 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
+	"syscall"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kfake"
@@ -57,6 +59,9 @@ type Options struct {
 	SyncWrites bool
 	// AttachTimeout bounds the wait for another owner's endpoints; 0 means DefaultAttachTimeout.
 	AttachTimeout time.Duration
+	// Control serves the owner's control endpoint on a free loopback port, behind the bearer
+	// token in <data-dir>/control.token; nil serves none.
+	Control http.Handler
 }
 
 // Topics returns the stack's Kafka topics for uid, <uid>.pin, <uid>.geo and <uid>.user.
@@ -69,11 +74,20 @@ func Bucket(uid string) string { return "user-" + uid + "-bucket" }
 
 // Stack is a running local stack, either owned by this process or attached to from it.
 type Stack struct {
+	// dir and bucket never change, not even when the stack reattaches to a new owner.
+	dir, bucket string
+	// mu guards what Reattach changes while other goroutines read it.
+	mu        sync.Mutex
 	endpoints Endpoints
 	owned     bool
 	ownerPID  int
+	since     time.Time
+	// lockToken is the owner's token in stack.lock and stack.json; a new owner writes a new one.
+	lockToken    string
+	controlToken string
 
 	lock         *os.File
+	control      *http.Server
 	kafka        *kfake.Cluster
 	s3           *http.Server
 	gateway      *http.Server
@@ -102,7 +116,7 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 		return nil, err
 	}
 	s := &Stack{
-		owned: true, ownerPID: os.Getpid(), lock: lock,
+		dir: dir, bucket: Bucket(opts.UID), owned: true, ownerPID: os.Getpid(), lock: lock,
 		endpoints: Endpoints{Bucket: Bucket(opts.UID), DataDir: dir},
 	}
 	if err := s.start(ctx, opts); err != nil {
@@ -123,17 +137,76 @@ func attach(ctx context.Context, opts Options) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	if st.Endpoints.Bucket != Bucket(opts.UID) {
-		return nil, fmt.Errorf("attach to the stack in %s: it serves bucket %s, not %s: use the same uid or another data dir",
-			opts.DataDir, st.Endpoints.Bucket, Bucket(opts.UID))
+	s := &Stack{dir: opts.DataDir, bucket: Bucket(opts.UID)}
+	if err := s.follow(st); err != nil {
+		return nil, err
 	}
-	return &Stack{endpoints: st.Endpoints, ownerPID: st.PID}, nil
+	return s, nil
+}
+
+// follow points an attached stack at the owner that published st.
+func (s *Stack) follow(st stateFile) error {
+	if st.Endpoints.Bucket != s.bucket {
+		return fmt.Errorf("attach to the stack in %s: it serves bucket %s, not %s: use the same uid or another data dir",
+			s.dir, st.Endpoints.Bucket, s.bucket)
+	}
+	var token string
+	if st.Endpoints.Control != "" {
+		var err error
+		if token, err = readToken(s.dir); err != nil {
+			return err
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.endpoints, s.ownerPID, s.since, s.lockToken, s.controlToken = st.Endpoints, st.PID, st.Started, st.Token, token
+	return nil
+}
+
+// OwnerAlive reports whether the owner this stack is attached to still serves it: its stack.json
+// is still published and its process still runs. An owned stack is its own owner.
+func (s *Stack) OwnerAlive() bool {
+	s.mu.Lock()
+	owned, token := s.owned, s.lockToken
+	s.mu.Unlock()
+	if owned {
+		return true
+	}
+	st, ok, err := readPublished(s.dir)
+	return err == nil && ok && st.Token == token && processRuns(st.PID)
+}
+
+// Reattach points an attached stack at a new owner of the data dir, once one has published its
+// endpoints; it reports false while none other than the one attached to has. The error says why
+// the new owner cannot be attached to.
+func (s *Stack) Reattach() (bool, error) {
+	s.mu.Lock()
+	owned, token := s.owned, s.lockToken
+	s.mu.Unlock()
+	if owned {
+		return false, nil
+	}
+	st, ok, err := readPublished(s.dir)
+	if err != nil || !ok || st.Token == token {
+		return false, err
+	}
+	if err := s.follow(st); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// processRuns reports whether process pid exists; one of another user counts too.
+func processRuns(pid int) bool {
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
 }
 
 func (s *Stack) start(ctx context.Context, opts Options) error {
 	token := make([]byte, 16)
 	rand.Read(token)
-	if err := claimDir(s.lock, hex.EncodeToString(token)); err != nil {
+	s.lockToken = hex.EncodeToString(token)
+	if err := claimDir(s.lock, s.lockToken); err != nil {
 		return err
 	}
 	// A stack.json left by a crashed owner must not be read by attachers while this one starts.
@@ -149,9 +222,11 @@ func (s *Stack) start(ctx context.Context, opts Options) error {
 	if err := s.startGateway(ctx, opts); err != nil {
 		return err
 	}
-	return writeState(opts.DataDir, stateFile{
-		Token: hex.EncodeToString(token), PID: s.ownerPID, Started: time.Now().UTC(), Endpoints: s.endpoints,
-	})
+	if err := s.startControl(opts); err != nil {
+		return err
+	}
+	s.since = time.Now().UTC().Truncate(time.Millisecond)
+	return writeState(opts.DataDir, stateFile{Token: s.lockToken, PID: s.ownerPID, Started: s.since, Endpoints: s.endpoints})
 }
 
 func (s *Stack) startKafka(ctx context.Context, opts Options) error {
@@ -280,19 +355,45 @@ func or(v, def string) string {
 }
 
 // Endpoints returns the addresses of the stack, owned or attached.
-func (s *Stack) Endpoints() Endpoints { return s.endpoints }
+func (s *Stack) Endpoints() Endpoints {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.endpoints
+}
 
 // Owned reports whether this process runs the stack (true) or attached to another's (false).
-func (s *Stack) Owned() bool { return s.owned }
+func (s *Stack) Owned() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.owned
+}
 
 // OwnerPID returns the id of the process that runs the stack.
-func (s *Stack) OwnerPID() int { return s.ownerPID }
+func (s *Stack) OwnerPID() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.ownerPID
+}
+
+// Since returns when the owner started serving the stack, to the millisecond.
+func (s *Stack) Since() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.since
+}
+
+// ControlToken returns the bearer token of the owner's control endpoint, or "" if it serves none.
+func (s *Stack) ControlToken() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.controlToken
+}
 
 // Close stops an owned stack: it withdraws stack.json, stops the gateway and S3 (waiting for
 // requests in flight until ctx ends), then Kafka, which writes its state to disk, and releases
 // the data dir. Closing an attached stack only detaches.
 func (s *Stack) Close(ctx context.Context) error {
-	if !s.owned {
+	if !s.Owned() {
 		return nil
 	}
 	return s.stop(ctx)
@@ -301,7 +402,10 @@ func (s *Stack) Close(ctx context.Context) error {
 func (s *Stack) stop(ctx context.Context) error {
 	var errs []error
 	if s.lock != nil {
-		errs = append(errs, removeState(s.endpoints.DataDir))
+		errs = append(errs, removeState(s.dir))
+	}
+	if s.control != nil {
+		errs = append(errs, shutdown(ctx, s.control, "control endpoint"), removeToken(s.dir))
 	}
 	if s.gateway != nil {
 		errs = append(errs, shutdown(ctx, s.gateway, "gateway"))
@@ -318,7 +422,10 @@ func (s *Stack) stop(ctx context.Context) error {
 	if s.lock != nil {
 		errs = append(errs, unlockDir(s.lock))
 	}
-	s.owned, s.lock, s.kafka, s.s3, s.gateway, s.closeGateway = false, nil, nil, nil, nil, nil
+	s.mu.Lock()
+	s.owned = false
+	s.mu.Unlock()
+	s.lock, s.control, s.kafka, s.s3, s.gateway, s.closeGateway = nil, nil, nil, nil, nil, nil
 	return errors.Join(errs...)
 }
 

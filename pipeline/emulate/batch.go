@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/url"
 	"strings"
@@ -64,8 +65,15 @@ type Batch struct {
 	base  string
 	opts  Options
 	stats *counters
-	// sleep waits d or until ctx ends; tests replace it to observe pacing without waiting.
-	sleep func(ctx context.Context, d time.Duration) error
+	// sleep waits d, or until ctx ends or wake is closed; tests replace it to observe pacing
+	// without waiting.
+	sleep func(ctx context.Context, d time.Duration, wake <-chan struct{}) error
+
+	// rateMu guards rate and rateChanged, which SetRate changes while Run paces by them.
+	rateMu sync.Mutex
+	rate   float64
+	// rateChanged is closed, and replaced, when the rate changes, waking a draw that waits.
+	rateChanged chan struct{}
 }
 
 // NewBatch returns a batch emulator posting to base, the gateway's URL with any API Gateway
@@ -93,7 +101,50 @@ func NewBatch(src Source, base string, opts Options) (*Batch, error) {
 	if opts.Client == nil {
 		opts.Client = &http.Client{Timeout: 30 * time.Second}
 	}
-	return &Batch{src: src, base: strings.TrimSuffix(base, "/"), opts: opts, stats: &counters{}, sleep: sleep}, nil
+	return &Batch{src: src, base: strings.TrimSuffix(base, "/"), opts: opts, stats: &counters{}, sleep: sleep,
+		rate: opts.Rate, rateChanged: make(chan struct{})}, nil
+}
+
+// SetRate changes the draws per second of a running (or not yet running) emulator; 0 is as fast
+// as the gateway answers. The counters go on, and the draw being waited for is the first one
+// paced by the new rate. A faithful emulator has no rate to change.
+func (b *Batch) SetRate(rate float64) error {
+	if b.opts.Faithful {
+		return errors.New("the emulator runs --faithful, pausing 0 or 1 s like the original: restart it without --faithful to set a rate")
+	}
+	if err := CheckRate(rate); err != nil {
+		return err
+	}
+	b.rateMu.Lock()
+	defer b.rateMu.Unlock()
+	if rate != b.rate {
+		b.rate = rate
+		close(b.rateChanged)
+		b.rateChanged = make(chan struct{})
+	}
+	return nil
+}
+
+// CheckRate reports whether rate is a rate SetRate takes: a finite number of draws per second,
+// not negative.
+func CheckRate(rate float64) error {
+	if rate < 0 || math.IsNaN(rate) || math.IsInf(rate, 0) {
+		return fmt.Errorf("rate %g is not valid: use draws per second, 0 for as fast as possible", rate)
+	}
+	return nil
+}
+
+// Rate returns the draws per second the emulator paces by now; 0 is as fast as possible.
+func (b *Batch) Rate() float64 {
+	b.rateMu.Lock()
+	defer b.rateMu.Unlock()
+	return b.rate
+}
+
+func (b *Batch) pacing() (float64, <-chan struct{}) {
+	b.rateMu.Lock()
+	defer b.rateMu.Unlock()
+	return b.rate, b.rateChanged
 }
 
 // Stats returns the live counters; it is safe to call while Run is running.
@@ -143,12 +194,14 @@ func (b *Batch) Run(ctx context.Context) error {
 	}
 	draws := source.NewDraws(b.opts.Seed, maxID)
 	var body []byte
-	start := time.Now()
+	now := time.Now()
+	sched := schedule{rate: b.Rate(), start: now, last: now}
 	for i := int64(0); b.opts.Count == 0 || i < b.opts.Count; i++ {
 		draw := draws.Next()
-		if b.pace(ctx, start, i, draw.Pause) != nil {
+		if b.pace(ctx, &sched, i, draw.Pause) != nil {
 			break
 		}
+		sched.last, sched.lastDraw = time.Now(), i
 		if queue == nil {
 			work(draw.ID, &body)
 			continue
@@ -191,19 +244,44 @@ func (b *Batch) iterate(ctx context.Context, id int64, body *[]byte) error {
 	return nil
 }
 
-// pace waits before iteration i: the drawn pause when faithful, else the Rate schedule.
-func (b *Batch) pace(ctx context.Context, start time.Time, i int64, pause time.Duration) error {
-	if b.opts.Faithful {
-		return b.sleep(ctx, pause)
-	}
-	if b.opts.Rate > 0 {
-		due := start.Add(time.Duration(float64(i) / b.opts.Rate * float64(time.Second)))
-		return b.sleep(ctx, time.Until(due))
-	}
-	return ctx.Err()
+// schedule is when the rate-paced draws are due: draw i at start + (i-first)/rate.
+type schedule struct {
+	rate  float64
+	start time.Time
+	first int64
+	// last and lastDraw are when the latest draw went out and its number, where a new rate
+	// takes over the schedule.
+	last     time.Time
+	lastDraw int64
 }
 
-func sleep(ctx context.Context, d time.Duration) error {
+// pace waits before iteration i: the drawn pause when faithful, else the rate schedule, which
+// restarts from the latest draw when SetRate changes the rate, even while this draw waits.
+func (b *Batch) pace(ctx context.Context, s *schedule, i int64, pause time.Duration) error {
+	if b.opts.Faithful {
+		return b.sleep(ctx, pause, nil)
+	}
+	for {
+		rate, changed := b.pacing()
+		if rate != s.rate {
+			s.rate, s.start, s.first = rate, s.last, s.lastDraw
+		}
+		if rate <= 0 {
+			return ctx.Err()
+		}
+		due := s.start.Add(time.Duration(float64(i-s.first) / rate * float64(time.Second)))
+		if err := b.sleep(ctx, time.Until(due), changed); err != nil {
+			return err
+		}
+		select {
+		case <-changed:
+		default:
+			return nil
+		}
+	}
+}
+
+func sleep(ctx context.Context, d time.Duration, wake <-chan struct{}) error {
 	if d <= 0 {
 		return ctx.Err()
 	}
@@ -212,6 +290,8 @@ func sleep(ctx context.Context, d time.Duration) error {
 	select {
 	case <-ctx.Done():
 		return ctx.Err()
+	case <-wake:
+		return nil
 	case <-t.C:
 		return nil
 	}
@@ -255,7 +335,7 @@ func (b *Batch) post(ctx context.Context, table record.Table, body []byte) error
 			}
 			return nil
 		}
-		if err := b.sleep(ctx, delay); err != nil {
+		if err := b.sleep(ctx, delay, nil); err != nil {
 			return err
 		}
 		delay = min(2*delay, b.opts.MaxBackoff)

@@ -222,7 +222,7 @@ func TestGivesUpAfterBoundedRetries(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b.sleep = func(ctx context.Context, d time.Duration) error {
+	b.sleep = func(ctx context.Context, d time.Duration, _ <-chan struct{}) error {
 		delays = append(delays, d)
 		return ctx.Err()
 	}
@@ -305,7 +305,7 @@ func TestFaithfulPacingSleepsTheDrawnPauses(t *testing.T) {
 		t.Fatal(err)
 	}
 	var pauses []time.Duration
-	b.sleep = func(_ context.Context, d time.Duration) error {
+	b.sleep = func(_ context.Context, d time.Duration, _ <-chan struct{}) error {
 		pauses = append(pauses, d)
 		return nil
 	}
@@ -330,7 +330,7 @@ func TestRatePacing(t *testing.T) {
 		t.Fatal(err)
 	}
 	var waits []time.Duration
-	b.sleep = func(_ context.Context, d time.Duration) error {
+	b.sleep = func(_ context.Context, d time.Duration, _ <-chan struct{}) error {
 		waits = append(waits, d)
 		return nil
 	}
