@@ -30,14 +30,34 @@ func (a *app) console(ctx context.Context) error {
 	return a.withPipeline(ctx, func(reg *command.Registry, b *backend.Backends) error {
 		return console.Run(ctx, console.Deps{Runner: reg, Profile: cfg.Profile, DataDir: cfg.DataDir, Color: mode, Tailer: tailer{b.Kafka},
 			Keys: cfg.Keys, History: filepath.Join(cfg.DataDir, "history"),
-			Busy: func() string { return emulatorRunning(b) }})
+			Busy: func() string { return emulatorRunning(b) }, Owner: func() (string, bool) { return ownership(b) }})
 	})
 }
 
-// emulatorRunning says that quitting stops the emulator this process runs, or "" if none runs.
+// emulatorRunning says that quitting stops the emulator, or "" if none runs or it runs in
+// another process that owns the stack and outlives this console.
 func emulatorRunning(b *backend.Backends) string {
+	if !b.Owner().Owned {
+		return ""
+	}
 	if st, ok := b.Emulator(); ok && st.Running {
 		return fmt.Sprintf("the emulator is running (%d draws); quitting stops it", st.Stats.Iterations)
 	}
 	return ""
+}
+
+// ownership says, for the status bar, who owns the stack: "owner" for this process, "attached
+// to pid N since T" for another, or the one line that says the owner stopped and what to do.
+func ownership(b *backend.Backends) (text string, down bool) {
+	if b.Stack == nil {
+		return "", false
+	}
+	o := b.Owner()
+	switch {
+	case o.Err != nil:
+		return o.Err.Error(), true
+	case o.Owned:
+		return "owns the stack", false
+	}
+	return fmt.Sprintf("attached to pid %d since %s", o.PID, o.Since.Local().Format("15:04")), false
 }

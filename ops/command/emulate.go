@@ -178,6 +178,27 @@ func (env *Env) emulateStop(context.Context, *Invocation) (*Result, error) {
 	return &Result{Data: st, Message: fmt.Sprintf("batch emulator stopped after %d draws", st.Draws)}, nil
 }
 
+func (env *Env) emulateRate(_ context.Context, in *Invocation) (*Result, error) {
+	b, err := env.backends()
+	if err != nil {
+		return nil, err
+	}
+	rate, err := strconv.ParseFloat(in.Args[0], 64)
+	if err != nil || rate <= 0 {
+		return nil, fmt.Errorf("%q is not a rate: give draws per second above 0, such as 20", in.Args[0])
+	}
+	if err := b.SetEmulatorRate(rate); err != nil {
+		return nil, err
+	}
+	st := emulatorStatus(b.Emulator())
+	return &Result{Data: st, Message: fmt.Sprintf("batch emulator re-paced: %s", pace(st.options()))}, nil
+}
+
+// options are the emulator's pacing options as the status reports them.
+func (s EmulatorStatus) options() emulate.Options {
+	return emulate.Options{Count: s.Count, Rate: s.ConfiguredRate, Faithful: s.Faithful, Workers: s.Workers}
+}
+
 func (env *Env) emulateStatus(context.Context, *Invocation) (*Result, error) {
 	b, err := env.backends()
 	if err != nil {

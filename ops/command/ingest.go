@@ -15,9 +15,14 @@ import (
 // errNoBackends is returned by commands that need the running pipeline when it is not open.
 var errNoBackends = errors.New("the pipeline is not running in this command: use the console or pintui --script")
 
+// backends returns the running pipeline, or the one error that says why it cannot be reached:
+// not open in this command, or its owner has stopped.
 func (env *Env) backends() (*backend.Backends, error) {
 	if env.Backends == nil {
 		return nil, errNoBackends
+	}
+	if err := env.Backends.Owner().Err; err != nil {
+		return nil, err
 	}
 	return env.Backends, nil
 }
@@ -48,6 +53,7 @@ func (env *Env) ingestCommands() []*Command {
 			Run: env.emulateBatch,
 		},
 		{Name: "emulate stop", Help: "Stop the running emulator.", Run: env.emulateStop},
+		{Name: "emulate rate", Args: "DRAWS_PER_S", MinArgs: 1, MaxArgs: 1, Help: "Change the draws per second of the running emulator; its counters go on.", Run: env.emulateRate},
 		{Name: "emulate status", Help: "Show the emulator's state, its configured and measured draws/s and its per-table sent and failed posts.", Run: env.emulateStatus},
 		{
 			Name: "s3 ls", Args: "[PREFIX]", MaxArgs: 1,

@@ -39,7 +39,7 @@ func (env *Env) statusCommand() *Command {
 		Name: "status",
 		Help: "Show each component of the pipeline with its state, detail and record counter.",
 		Run: func(ctx context.Context, _ *Invocation) (*Result, error) {
-			comps := []Component{env.sourceStatus(ctx)}
+			comps := []Component{env.sourceStatus(ctx), env.stackStatus()}
 			comps = append(comps, env.pipelineStatus(ctx)...)
 			comps = append(comps, env.lakehouseStatus(ctx))
 			return &Result{Data: comps}, nil
@@ -94,6 +94,32 @@ func (env *Env) lakehouseStatus(ctx context.Context) Component {
 	return c
 }
 
+// stackStatus says who runs the local stack and its running work: this process, or the pintui
+// it is attached to, and whether that owner still runs.
+func (env *Env) stackStatus() Component {
+	c := Component{Component: "stack"}
+	b := env.Backends
+	switch {
+	case b == nil:
+		c.State, c.Detail = StateNotStarted, "starts with the console, pintui --script or pintui serve"
+		return c
+	case b.Stack == nil:
+		c.State, c.Detail = StateReady, "cloud profile: no local stack"
+		return c
+	}
+	o := b.Owner()
+	since := o.Since.UTC().Format("2006-01-02 15:04:05 UTC")
+	switch {
+	case o.Err != nil:
+		c.State, c.Detail = StateDown, o.Err.Error()
+	case o.Owned:
+		c.State, c.Detail = StateRunning, fmt.Sprintf("owned by this process (pid %d) since %s", o.PID, since)
+	default:
+		c.State, c.Detail = StateReady, fmt.Sprintf("attached to pintui pid %d, owner since %s", o.PID, since)
+	}
+	return c
+}
+
 // pipelineStatus reports the running components for `status` from one snapshot of Kafka and the
 // sink: the end offsets and the sink's landed offsets are read together, so landed never passes
 // the records in Kafka and no lag is negative. The bucket is not listed: the landed count comes
@@ -102,6 +128,13 @@ func (env *Env) lakehouseStatus(ctx context.Context) Component {
 func (env *Env) pipelineStatus(ctx context.Context) []Component {
 	names := []string{"emulator", "gateway", "kafka", "sink", "s3"}
 	b := env.Backends
+	if b != nil && b.Owner().Err != nil {
+		out := make([]Component, len(names))
+		for i, n := range names {
+			out[i] = Component{Component: n, State: StateDown, Detail: "the stack's owner has stopped"}
+		}
+		return out
+	}
 	if b == nil {
 		out := make([]Component, len(names))
 		for i, n := range names {

@@ -50,6 +50,9 @@ type Deps struct {
 	// History is the file the palette's earlier lines are kept in across runs, e.g.
 	// <data_dir>/history; "" keeps them for this run only.
 	History string
+	// Owner says who owns the local stack, for the status bar, and whether that owner has
+	// stopped; it must answer from memory. Nil shows nothing.
+	Owner func() (text string, down bool)
 	// Busy says what quitting would stop, such as a running emulator, or "" when nothing; it
 	// must answer from memory, as `q` asks it on the spot. Nil means nothing ever is.
 	Busy func() string

@@ -68,7 +68,7 @@ func TestEmulatorsStartStopAndRepace(t *testing.T) {
 		t.Fatal("n stopped the emulator")
 	}
 	press(m, "+")
-	if got := r.Lines()[len(r.Lines())-3:]; !slices.Equal(got, []string{"emulate stop", "emulate batch --rate 200", "emulate status"}) {
+	if got := r.Lines()[len(r.Lines())-2:]; !slices.Equal(got, []string{"emulate rate 200", "emulate status"}) {
 		t.Errorf("+ ran %q", got)
 	}
 	if !strings.Contains(plain(m), "configured 200 draws/s") {
@@ -85,7 +85,7 @@ func TestEmulatorsStartStopAndRepace(t *testing.T) {
 		t.Errorf("the start prompt ran %q", got)
 	}
 	press(m, "-")
-	if got := r.Lines()[len(r.Lines())-2]; got != "emulate batch --count 500 --rate 25" {
+	if got := r.Lines()[len(r.Lines())-2]; got != "emulate rate 25" {
 		t.Errorf("- ran %q", got)
 	}
 	press(m, "s")

@@ -85,7 +85,8 @@ func TestFixtureAnswersLikeTheRealCommands(t *testing.T) {
 	fix := fixture.New()
 	lines := map[string]string{
 		"analytics":      "analytics top_country",
-		"emulate batch":  "emulate batch --count 5 --rate 50",
+		"emulate batch":  "emulate batch --count 500 --rate 50",
+		"emulate rate":   "emulate rate 100",
 		"emulate status": "emulate status",
 		"emulate stop":   "emulate stop",
 		"preview":        "preview 0a1b2c3d4e5f_pin_batch --limit 3",

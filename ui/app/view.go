@@ -84,12 +84,19 @@ func (m *Model) footer() string {
 		text := " " + m.confirmQuit + ": press y to quit, any other key to stay "
 		return screen.Fill(s.Confirm.Render(ansi.Truncate(text, m.width, "…")), m.width, 1)
 	}
+	var stack string
+	var down bool
+	if m.deps.Owner != nil {
+		stack, down = m.deps.Owner()
+	}
 	return statusbar.View(s, statusbar.Status{
-		Profile: m.deps.Profile,
-		DataDir: m.deps.DataDir,
-		Running: m.ctx.Running(),
-		Err:     m.lastErr,
-		Hint:    m.hint(),
+		Stack:     stack,
+		StackDown: down,
+		Profile:   m.deps.Profile,
+		DataDir:   m.deps.DataDir,
+		Running:   m.ctx.Running(),
+		Err:       m.lastErr,
+		Hint:      m.hint(),
 	}, m.width)
 }
 

@@ -37,8 +37,6 @@ type Model struct {
 	prompt     *prompt.Model
 	asking     bool   // the start prompt is open
 	confirming bool   // "stop the emulator?" is shown
-	count      string // the COUNT the emulator was last started with, kept across rate changes
-	restart    string // the emulate batch line to run once the stop it waits for answers
 }
 
 // New returns the Emulators screen.
@@ -120,16 +118,12 @@ func (m *Model) reply(msg screen.ResultMsg) tea.Cmd {
 	case m.actionTicket:
 		m.noteErr = msg.Err != nil
 		if msg.Err != nil {
-			m.note, m.restart = msg.Err.Error(), ""
+			m.note = msg.Err.Error()
 			return m.fetch()
 		}
 		m.note = msg.Result.Message
 		if st, ok := msg.Result.Data.(command.EmulatorStatus); ok {
 			m.status = st
-		}
-		if line := m.restart; line != "" {
-			m.restart = ""
-			return m.act(line)
 		}
 		return m.fetch()
 	}
@@ -243,9 +237,7 @@ func (m *Model) typed(msg tea.KeyPressMsg) tea.Cmd {
 		line := "emulate batch"
 		switch len(f) {
 		case 0:
-			m.count = ""
 		case 1, 2:
-			m.count = f[0]
 			line += " --count " + f[0]
 			if len(f) == 2 {
 				line += " --rate " + f[1]
@@ -259,8 +251,8 @@ func (m *Model) typed(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-// repace restarts a running emulator at its rate times mul/div, keeping the count it was started
-// with.
+// repace changes a running emulator's draws per second to its rate times mul/div; it keeps
+// running, with its count and counters.
 func (m *Model) repace(mul, div int) tea.Cmd {
 	on, rate := m.running()
 	switch {
@@ -272,12 +264,7 @@ func (m *Model) repace(mul, div int) tea.Cmd {
 		return nil
 	}
 	next := max(1, rate*float64(mul)/float64(div))
-	line := fmt.Sprintf("emulate batch --rate %s", strconv.FormatFloat(next, 'f', -1, 64))
-	if m.count != "" {
-		line = fmt.Sprintf("emulate batch --count %s --rate %s", m.count, strconv.FormatFloat(next, 'f', -1, 64))
-	}
-	m.restart = line
-	return m.act("emulate stop")
+	return m.act("emulate rate " + strconv.FormatFloat(next, 'f', -1, 64))
 }
 
 // View draws the state, the note or prompt, and the per-table counters in width×height cells.

@@ -21,12 +21,22 @@ type Status struct {
 	Err string
 	// Hint is the right-hand reminder, e.g. "? help".
 	Hint string
+	// Stack says who owns the local stack, e.g. "attached to pid 123 since 09:20"; StackDown
+	// marks it as the news that the owner stopped, shown before any other error.
+	Stack     string
+	StackDown bool
 }
 
 // View draws the status as exactly one line of width cells. The error gets the room it needs
 // first; the data dir is shortened from the left when space runs out.
 func View(s *theme.Styles, st Status, width int) string {
 	left := s.StatusKey.Render(" profile ") + s.StatusValue.Render(st.Profile)
+	if st.Stack != "" && !st.StackDown {
+		left += s.StatusKey.Render("  stack ") + s.StatusValue.Render(st.Stack)
+	}
+	if st.StackDown {
+		st.Err = st.Stack
+	}
 	dir := st.DataDir
 	right := ""
 	if st.Running > 0 {
