@@ -47,3 +47,18 @@ func TestRebindUnknownAction(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+func TestColumnScrollKeys(t *testing.T) {
+	k := Default()
+	for _, c := range []struct {
+		msg  tea.KeyPressMsg
+		want key.Binding
+	}{{press("h"), k.Left}, {tea.KeyPressMsg{Code: tea.KeyLeft}, k.Left}, {press("l"), k.Right}, {tea.KeyPressMsg{Code: tea.KeyRight}, k.Right}} {
+		if !key.Matches(c.msg, c.want) {
+			t.Errorf("%s does not scroll %s", c.msg, c.want.Help().Desc)
+		}
+	}
+	if err := k.Rebind(map[string][]string{"left": {"H"}, "right": {"L"}}); err != nil {
+		t.Fatal(err)
+	}
+}
