@@ -123,8 +123,8 @@ func (k *KeyMap) Groups() []Group {
 	return []Group{
 		{"Global", []key.Binding{k.Help, k.Palette, k.Back, k.Quit, k.ForceQuit}},
 		{"Screens", []key.Binding{k.Overview, k.Emulators, k.Topics, k.Streams, k.S3, k.DAGs, k.Jobs, k.Tables}},
-		{"Move", []key.Binding{k.Up, k.Down, k.Top, k.Bottom, k.PageDown, k.PageUp, k.Left, k.Right}},
-		{"Act", []key.Binding{k.Enter, k.Focus, k.Filter, k.Refresh}},
+		{"Move", []key.Binding{k.Up, k.Down, k.Top, k.Bottom, k.PageDown, k.PageUp}},
+		{"Act", []key.Binding{k.Enter, k.Focus, k.Filter, k.Refresh, k.Left, k.Right}},
 		{"Tails & emulators", []key.Binding{k.Pause, k.RawJSON, k.Start, k.Stop, k.Faster, k.Slower}},
 	}
 }
