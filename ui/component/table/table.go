@@ -99,7 +99,7 @@ const MaxColumn = 40
 
 // minShrunk is the narrowest a column is shrunk to so that every column fits the width; past
 // that the table scrolls its columns instead.
-const minShrunk = 10
+const minShrunk = 8
 
 // View draws the header and as many rows as fit in width×height, with a footer giving the rows
 // and columns in view when they do not all fit. The result is exactly height lines.
@@ -132,11 +132,14 @@ func (m *Model) View(width, height int) string {
 
 // position is the footer: which rows and, when they do not all fit, which columns are in view.
 func (m *Model) position(end, first, last int) string {
-	f := fmt.Sprintf("  rows %d–%d of %d", min(m.offset+1, end), end, len(m.shown))
-	if first > 0 || last < len(m.columns)-1 {
-		f += fmt.Sprintf(" · columns %d–%d of %d · h/l scroll", first+1, last+1, len(m.columns))
+	var parts []string
+	if len(m.shown) > m.height {
+		parts = append(parts, fmt.Sprintf("rows %d–%d of %d", min(m.offset+1, end), end, len(m.shown)))
 	}
-	return f
+	if first > 0 || last < len(m.columns)-1 {
+		parts = append(parts, fmt.Sprintf("columns %d–%d of %d · h/l scroll", first+1, last+1, len(m.columns)))
+	}
+	return "  " + strings.Join(parts, " · ")
 }
 
 // ScrollColumns moves the first column in view by n, so every column of a wide table can be
@@ -196,7 +199,7 @@ func (m *Model) line(prefix string, cells []string, widths []int, width int, ren
 	return b.String()
 }
 
-// natural is each column as wide as its header and its widest cell in view, up to MaxColumn.
+// natural is each column as wide as its header and its widest cell in view.
 func (m *Model) natural() []int {
 	w := make([]int, len(m.columns))
 	for i, c := range m.columns {
@@ -211,9 +214,6 @@ func (m *Model) natural() []int {
 			}
 		}
 	}
-	for i := range w {
-		w[i] = min(w[i], MaxColumn)
-	}
 	return w
 }
 
@@ -224,9 +224,10 @@ func (m *Model) fits(width int) bool {
 }
 
 // layout sizes the columns for total cells and returns the widths (0 for a column out of view)
-// and the first and last column in view. When every column fits, the widest are shrunk first;
-// when they cannot all fit even shrunk, the columns from the scroll position keep their natural
-// widths and the last one in view is cut.
+// and the first and last column in view. Columns that all fit keep their natural widths; past
+// that each is capped at MaxColumn and the widest are shrunk first; when they cannot all fit even
+// shrunk, the columns from the scroll position keep their capped widths and the last one in view
+// is cut.
 func (m *Model) layout(total int) (widths []int, first, last int) {
 	w := m.natural()
 	if len(w) == 0 {
@@ -240,6 +241,13 @@ func (m *Model) layout(total int) (widths []int, first, last int) {
 			}
 		}
 		return s - 2
+	}
+	if sum(w) <= total {
+		m.col = 0
+		return w, 0, len(w) - 1
+	}
+	for i := range w {
+		w[i] = min(w[i], MaxColumn)
 	}
 	floor := make([]int, len(w))
 	for i := range w {
