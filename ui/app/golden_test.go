@@ -21,7 +21,12 @@ const polls = 30
 // final frame, in TrueColor, with testdata/TestGolden/<name>.golden (go test -update rewrites
 // them). Polling screens get a fixed number of immediate ticks, so each frame shows a known
 // number of polls. The screenshots are rendered from these files.
-func TestGolden(t *testing.T) {
+func TestGolden(t *testing.T) { goldenAt(t, 120, 40) }
+
+// TestGolden80x24 is the same runs at the smallest size every screen must work at.
+func TestGolden80x24(t *testing.T) { goldenAt(t, 80, 24) }
+
+func goldenAt(t *testing.T, width, height int) {
 	type step struct {
 		keys []string
 		// until is what to wait for after the keys: text on the terminal, or a screen having
@@ -53,9 +58,9 @@ func TestGolden(t *testing.T) {
 		}, colorprofile.TrueColor},
 		{"streams", []step{{keys: []string{"4"}, text: "not available yet"}}, colorprofile.TrueColor},
 		{"tables", []step{tables}, colorprofile.TrueColor},
-		{"tables_detail", []step{tables, {keys: []string{"j", "enter"}, text: "rows 1–20 of 11001"}}, colorprofile.TrueColor},
+		{"tables_detail", []step{tables, {keys: []string{"j", "enter"}, text: "of 11,001"}}, colorprofile.TrueColor},
 		{"tables_analytics", []step{tables, {keys: []string{"G", "enter"}, text: "rows 1–20 of 20"}}, colorprofile.TrueColor},
-		{"help", []step{{keys: []string{"?"}, text: "Commands"}}, colorprofile.TrueColor},
+		{"help", []step{{keys: []string{"?"}, text: "this help"}}, colorprofile.TrueColor},
 		{"palette", []step{{keys: []string{":", "s"}, text: "status"}}, colorprofile.TrueColor},
 		{"palette_result", []step{{keys: []string{":", "h", "e", "l", "p", "enter"}, text: "lines 1–"}}, colorprofile.TrueColor},
 	}
@@ -63,7 +68,7 @@ func TestGolden(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			tk := &ticker{budget: polls}
 			m := newModelWith(t, fixture.New(), 0, 0, tk, goldenTail)
-			tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 40))
+			tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(width, height))
 			for _, s := range append([]step{settled(screen.Overview)}, c.steps...) {
 				for _, k := range s.keys {
 					tm.Send(keyMsg(k))

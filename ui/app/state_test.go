@@ -209,7 +209,7 @@ func TestTablesDrillPageAndFilter(t *testing.T) {
 	if got := last(r); got != "preview 0a1b2c3d4e5f_pin_batch --limit 20 --offset 0 --where category=finance" {
 		t.Errorf("filter ran %q", got)
 	}
-	if !strings.Contains(plain(m), "rows 1–20 of 1375 · where category=finance") {
+	if !strings.Contains(plain(m), "rows 1–20 of 1,375 · where category=finance") {
 		t.Errorf("filtered page not shown:\n%s", plain(m))
 	}
 	press(m, "esc")

@@ -9,13 +9,16 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/pintui/pintui/ui/component/filter"
 	"github.com/pintui/pintui/ui/component/prompt"
 	"github.com/pintui/pintui/ui/component/sparkline"
 	"github.com/pintui/pintui/ui/component/table"
+	"github.com/pintui/pintui/ui/component/units"
 	"github.com/pintui/pintui/ui/screen"
 )
 
@@ -25,8 +28,11 @@ type Model struct {
 	poll *screen.Poll
 
 	table        *table.Model
+	filter       *filter.Model
 	ticket       int
 	loaded       bool
+	stale        bool // the counters are from before the screen was last entered
+	updated      time.Time
 	err          error
 	message      string // emulate status's message, e.g. "running: 1234 draws, rate 100/s"
 	columns      []string
@@ -50,6 +56,7 @@ func New(ctx *screen.Context) *Model {
 		series: map[string]*sparkline.Series{},
 		prompt: prompt.New(ctx.Styles, "start ", "COUNT RATE, e.g. 1000 50; enter alone uses the defaults"),
 	}
+	m.filter = filter.New(ctx.Styles, m.table, "text in any column")
 	return m
 }
 
@@ -62,20 +69,24 @@ func (m *Model) Name() string { return "emulators" }
 // Title is the tab label.
 func (m *Model) Title() string { return "Emulators" }
 
-// Capturing reports that the start prompt is reading text.
-func (m *Model) Capturing() bool { return m.asking }
+// Capturing reports that the start prompt or the filter is reading text.
+func (m *Model) Capturing() bool { return m.asking || m.filter.Capturing() }
 
 // Enter refreshes the counters and polls them while the screen shows.
 func (m *Model) Enter() tea.Cmd {
 	m.poll.Start()
+	m.stale = m.loaded
 	return m.fetch()
 }
 
 // Leave stops polling.
 func (m *Model) Leave() { m.poll.Stop() }
 
-// Back closes the start prompt or the stop confirmation.
+// Back closes the start prompt or the stop confirmation, or clears the filter.
 func (m *Model) Back() (screen.Screen, tea.Cmd) {
+	if !m.asking && !m.confirming {
+		m.filter.Clear()
+	}
 	m.asking, m.confirming = false, false
 	return m, nil
 }
@@ -113,7 +124,7 @@ func (m *Model) reply(msg screen.ResultMsg) tea.Cmd {
 	case m.ticket:
 		m.err = msg.Err
 		if msg.Err == nil {
-			m.loaded = true
+			m.loaded, m.stale, m.updated = true, false, m.ctx.Now()
 			m.observe(msg.Result.Message, msg.Result.Columns, msg.Result.Rows)
 		}
 		return m.poll.Next(m.ctx)
@@ -171,7 +182,7 @@ func (m *Model) observe(message string, columns []string, rows [][]string) {
 		}
 		return m.ctx.Styles.TableCell.Render(cell)
 	}
-	m.table.SetRows(cols, out)
+	m.table.SetRows(cols, units.Cells(cols, out, map[string]units.Format{"sent": units.Count, "failed": units.Count}))
 }
 
 var rateRE = regexp.MustCompile(`rate (\d+)/s`)
@@ -193,6 +204,9 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case m.asking:
 		return m.typed(msg)
+	case m.filter.Capturing():
+		m.filter.Key(msg)
+		return nil
 	case m.confirming:
 		m.confirming = false
 		if msg.String() == "y" {
@@ -202,6 +216,8 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	}
 	switch {
+	case key.Matches(msg, k.Filter):
+		m.filter.Open()
 	case key.Matches(msg, k.Start):
 		m.asking = true
 		m.prompt.SetValue("")
@@ -276,7 +292,7 @@ func (m *Model) repace(mul, div int) tea.Cmd {
 // View draws the state, the note or prompt, and the per-table counters in width×height cells.
 func (m *Model) View(width, height int) string {
 	s := m.ctx.Styles
-	title := s.Title.Render("Emulators") + s.Muted.Render("  batch emulator · every 1s · s starts · x stops · +/- doubles or halves the rate")
+	title := s.Title.Render("Emulators") + s.Muted.Render("  batch emulator · every 1s · s starts · x stops · +/- doubles or halves the rate · / filters")
 	lines := []string{title, ""}
 	switch {
 	case m.err != nil:
@@ -289,9 +305,15 @@ func (m *Model) View(width, height int) string {
 			word = "running"
 		}
 		st, sym := s.State(word)
-		lines = append(lines, st.Render(sym+" "+word)+s.Text.Render("  "+m.message))
+		status := st.Render(sym+" "+word) + s.Text.Render("  "+units.Text(m.message))
+		if m.stale {
+			status += s.Muted.Render("  updated " + units.Ago(m.ctx.Now().Sub(m.updated)) + " · asking emulate status…")
+		}
+		lines = append(lines, status)
 	}
 	switch {
+	case m.filter.Capturing() || m.filter.Text() != "":
+		lines = append(lines, m.filter.View(width))
 	case m.asking:
 		lines = append(lines, m.prompt.View(width))
 	case m.confirming:

@@ -6,8 +6,10 @@ package tables
 import (
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/pintui/pintui/ui/component/filter"
 	"github.com/pintui/pintui/ui/component/prompt"
 	"github.com/pintui/pintui/ui/component/table"
+	"github.com/pintui/pintui/ui/component/units"
 	"github.com/pintui/pintui/ui/screen"
 )
 
@@ -19,12 +21,13 @@ type Model struct {
 	ctx *screen.Context
 
 	list       *table.Model
+	filter     *filter.Model
 	listTicket int
 	listErr    error
 	loaded     bool
 	loading    bool
 
-	// prompt reads the list filter or the preview's COLUMN=VALUE filter while typing is true.
+	// prompt reads the preview's COLUMN=VALUE filter while typing is true.
 	prompt *prompt.Model
 	typing bool
 
@@ -33,11 +36,13 @@ type Model struct {
 
 // New returns the Tables screen.
 func New(ctx *screen.Context) *Model {
-	return &Model{
+	m := &Model{
 		ctx:    ctx,
 		list:   table.New(ctx.Styles),
 		prompt: prompt.New(ctx.Styles, "/", ""),
 	}
+	m.filter = filter.New(ctx.Styles, m.list, "text in a table's name, kind or counts")
+	return m
 }
 
 // ID is screen.Tables.
@@ -50,7 +55,7 @@ func (m *Model) Name() string { return "tables" }
 func (m *Model) Title() string { return "Tables" }
 
 // Capturing reports that a filter is being typed.
-func (m *Model) Capturing() bool { return m.typing }
+func (m *Model) Capturing() bool { return m.typing || m.filter.Capturing() }
 
 // Enter refreshes the list, or the open table, on every visit.
 func (m *Model) Enter() tea.Cmd {
@@ -69,19 +74,21 @@ func (m *Model) fetchList() tea.Cmd {
 // Leave has nothing to stop: the Tables screen does not poll.
 func (m *Model) Leave() {}
 
-// Back closes, in order: the filter being typed, the preview filter, the open table, the list
-// filter.
+// Back closes, in order: the filter being typed, the row view, the preview filter, the open
+// table, the list filter.
 func (m *Model) Back() (screen.Screen, tea.Cmd) {
 	switch {
 	case m.typing:
 		m.typing = false
+	case m.open != nil && m.open.row != nil:
+		m.open.row = nil
 	case m.open != nil && m.open.where != "":
 		m.open.where, m.open.offset = "", 0
 		return m, m.open.fetchPreview(m.ctx)
 	case m.open != nil:
 		m.open = nil
-	case m.list.Filter() != "":
-		m.list.SetFilter("")
+	default:
+		m.filter.Clear()
 	}
 	return m, nil
 }
@@ -94,7 +101,8 @@ func (m *Model) Update(msg tea.Msg) (screen.Screen, tea.Cmd) {
 			m.loading, m.listErr = false, msg.Err
 			if msg.Err == nil {
 				m.loaded = true
-				m.list.SetRows(msg.Result.Columns, msg.Result.Rows)
+				cols := msg.Result.Columns
+				m.list.SetRows(cols, units.Cells(cols, msg.Result.Rows, map[string]units.Format{"rows": units.Count, "version": units.Count, "files": units.Count}))
 			}
 			return m, nil
 		}
@@ -105,6 +113,10 @@ func (m *Model) Update(msg tea.Msg) (screen.Screen, tea.Cmd) {
 		if m.typing {
 			return m, m.typed(msg)
 		}
+		if m.filter.Capturing() {
+			m.filter.Key(msg)
+			return m, nil
+		}
 		if m.open != nil {
 			return m, m.open.key(m, msg)
 		}
@@ -113,24 +125,15 @@ func (m *Model) Update(msg tea.Msg) (screen.Screen, tea.Cmd) {
 	return m, nil
 }
 
-// typed feeds a key to the filter prompt; the list filters as you type, the preview on enter.
+// typed feeds a key to the preview's filter prompt, which the preview applies on enter.
 func (m *Model) typed(msg tea.KeyPressMsg) tea.Cmd {
 	switch m.prompt.Update(msg) {
 	case prompt.Cancelled:
 		m.typing = false
-		if m.open == nil {
-			m.list.SetFilter("")
-		}
 	case prompt.Submitted:
 		m.typing = false
-		if m.open != nil {
-			m.open.where, m.open.offset = m.prompt.Value(), 0
-			return m.open.fetchPreview(m.ctx)
-		}
-	default:
-		if m.open == nil {
-			m.list.SetFilter(m.prompt.Value())
-		}
+		m.open.where, m.open.offset = m.prompt.Value(), 0
+		return m.open.fetchPreview(m.ctx)
 	}
 	return nil
 }

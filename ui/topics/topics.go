@@ -6,12 +6,15 @@ package topics
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/pintui/pintui/ui/component/filter"
 	"github.com/pintui/pintui/ui/component/prompt"
 	"github.com/pintui/pintui/ui/component/table"
+	"github.com/pintui/pintui/ui/component/units"
 	"github.com/pintui/pintui/ui/screen"
 )
 
@@ -26,9 +29,12 @@ type Model struct {
 	poll   *screen.Poll
 
 	list       *table.Model
+	listFilter *filter.Model
 	listTicket int
 	listErr    error
 	loaded     bool
+	stale      bool // the list is from before the screen was last entered
+	updated    time.Time
 
 	prompt *prompt.Model // the tail's value filter while typing
 	typing bool
@@ -39,8 +45,10 @@ type Model struct {
 // New returns the Topics screen; a nil tailer leaves the list working and says the tail is
 // unavailable.
 func New(ctx *screen.Context, tailer Tailer) *Model {
-	return &Model{ctx: ctx, tailer: tailer, poll: screen.NewPoll(screen.Topics), list: table.New(ctx.Styles),
+	m := &Model{ctx: ctx, tailer: tailer, poll: screen.NewPoll(screen.Topics), list: table.New(ctx.Styles),
 		prompt: prompt.New(ctx.Styles, "/", "text in the record's value")}
+	m.listFilter = filter.New(ctx.Styles, m.list, "text in any column")
+	return m
 }
 
 // ID is screen.Topics.
@@ -52,12 +60,13 @@ func (m *Model) Name() string { return "topics" }
 // Title is the tab label.
 func (m *Model) Title() string { return "Topics" }
 
-// Capturing reports that the tail's filter is being typed.
-func (m *Model) Capturing() bool { return m.typing }
+// Capturing reports that the list's or the tail's filter is being typed.
+func (m *Model) Capturing() bool { return m.typing || m.listFilter.Capturing() }
 
 // Enter refreshes the list, or the open tail's partitions, and polls while the screen shows.
 func (m *Model) Enter() tea.Cmd {
 	m.poll.Start()
+	m.stale = m.loaded
 	return m.fetch()
 }
 
@@ -75,7 +84,8 @@ func (m *Model) fetch() tea.Cmd {
 	return cmd
 }
 
-// Back closes, in order: the filter being typed, the tail's filter, the tail (ending its read).
+// Back closes, in order: the filter being typed, the tail's filter, the tail (ending its read),
+// the list's filter.
 func (m *Model) Back() (screen.Screen, tea.Cmd) {
 	switch {
 	case m.typing:
@@ -85,6 +95,8 @@ func (m *Model) Back() (screen.Screen, tea.Cmd) {
 	case m.tail != nil:
 		m.closeTail()
 		return m, m.fetch()
+	default:
+		m.listFilter.Clear()
 	}
 	return m, nil
 }
@@ -126,13 +138,16 @@ func (m *Model) reply(msg screen.ResultMsg) tea.Cmd {
 	case msg.Ticket == m.listTicket:
 		m.listErr = msg.Err
 		if msg.Err == nil {
-			m.loaded = true
-			m.list.SetRows(msg.Result.Columns, msg.Result.Rows)
+			m.loaded, m.stale, m.updated = true, false, m.ctx.Now()
+			m.setList(msg.Result.Columns, msg.Result.Rows)
 		}
 	case m.tail != nil && msg.Ticket == m.tail.partsTicket:
 		m.tail.partsErr = msg.Err
 		if msg.Err == nil {
-			m.tail.parts.SetRows(msg.Result.Columns, msg.Result.Rows)
+			cols := msg.Result.Columns
+			m.tail.parts.SetRows(cols, units.Cells(cols, msg.Result.Rows, map[string]units.Format{
+				"start_offset": units.Count, "end_offset": units.Count, "committed": units.Count, "lag": units.Count,
+			}))
 		}
 	default:
 		return nil
@@ -164,14 +179,29 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	}
 	switch {
+	case m.listFilter.Capturing():
+		m.listFilter.Key(msg)
+	case key.Matches(msg, k.Filter):
+		m.listFilter.Open()
 	case key.Matches(msg, k.Refresh):
 		return m.fetch()
 	case key.Matches(msg, k.Enter):
 		return m.open()
+	case key.Matches(msg, k.Left):
+		m.list.ScrollColumns(-1)
+	case key.Matches(msg, k.Right):
+		m.list.ScrollColumns(1)
 	default:
 		k.Move(msg, m.list)
 	}
 	return nil
+}
+
+// setList shows the topics with separators in their offsets; the shown rows begin with the
+// topic's name, which open reads back.
+func (m *Model) setList(columns []string, rows [][]string) {
+	counts := map[string]units.Format{"partitions": units.Count, "end_offset": units.Count, "landed": units.Count, "lag": units.Count}
+	m.list.SetRows(columns, units.Cells(columns, rows, counts))
 }
 
 // open starts the tail of the selected topic from its end, and asks for its partitions.
@@ -197,12 +227,15 @@ func (m *Model) View(width, height int) string {
 	}
 	s := m.ctx.Styles
 	title := s.Title.Render("Topics")
-	if m.loaded {
-		title += s.Muted.Render(fmt.Sprintf("  %d topics · lag is what the sink has yet to land · enter tails · every 1s", m.list.Len()))
-	} else {
+	switch {
+	case m.stale:
+		title += s.Muted.Render(fmt.Sprintf("  %s · updated %s · asking topics…", units.Plural(m.list.Len(), "topic", "topics"), units.Ago(m.ctx.Now().Sub(m.updated))))
+	case m.loaded:
+		title += s.Muted.Render(fmt.Sprintf("  %s · lag is what the sink has yet to land · enter tails · / filters · every 1s", units.Plural(m.list.Len(), "topic", "topics")))
+	default:
 		title += s.Muted.Render("  asking topics…")
 	}
-	lines := []string{title, ""}
+	lines := []string{title, m.listFilter.View(width)}
 	if m.listErr != nil {
 		lines[1] = s.Error.Render("topics failed: " + m.listErr.Error())
 	}
