@@ -168,7 +168,7 @@ func (m *Model) observe(columns []string, rows [][]string) {
 	byName := map[string]component{}
 	var extra []string
 	for _, r := range rows {
-		c := component{name: cell(r, "component"), state: cell(r, "state"), detail: cell(r, "detail")}
+		c := component{name: cell(r, "component"), state: cell(r, "state"), detail: units.Text(cell(r, "detail"))}
 		if c.name == "" || c.state == "" {
 			continue
 		}
