@@ -160,22 +160,26 @@ func TestOneTableIsSingular(t *testing.T) {
 }
 
 func TestReenteredScreenMarksItsDataStale(t *testing.T) {
-	now := clock()
-	r := fixture.New()
-	m := newModel(t, r, 120, 40)
-	m.ctx.Now = func() time.Time { return now }
-	drive(m, m.Init())
-	press(m, "2")
-	now = now.Add(12 * time.Second)
-	r.Hold()
-	_, cmd := m.Update(keyMsg("1"))
-	if got := row(plain(m), "Pipeline"); !strings.Contains(got, "updated 12 s ago") {
-		t.Errorf("re-entered Overview does not say its data is 12 s old: %q", got)
-	}
-	r.Release()
-	drive(m, cmd)
-	if got := row(plain(m), "Pipeline"); strings.Contains(got, "ago") || !strings.Contains(got, "updated 09:27:05") {
-		t.Errorf("after the poll answered the Overview still says %q", got)
+	for _, c := range []struct{ key, line string }{
+		{"1", "Pipeline"}, {"2", "▶ running"}, {"3", "3 topics"}, {"5", "Sink"},
+	} {
+		now := clock()
+		r := fixture.New()
+		m := newModel(t, r, 120, 40)
+		m.ctx.Now = func() time.Time { return now }
+		drive(m, m.Init())
+		press(m, c.key, "8")
+		now = now.Add(12 * time.Second)
+		r.Hold()
+		_, cmd := m.Update(keyMsg(c.key))
+		if got := row(plain(m), c.line); !strings.Contains(got, "updated 12 s ago") {
+			t.Errorf("re-entered screen %s does not say its data is 12 s old: %q", c.key, got)
+		}
+		r.Release()
+		drive(m, cmd)
+		if got := row(plain(m), c.line); strings.Contains(got, "ago") {
+			t.Errorf("after the poll answered screen %s still says %q", c.key, got)
+		}
 	}
 }
 
@@ -207,5 +211,16 @@ func TestEveryScreenFitsAt80x24(t *testing.T) {
 	press(m, "5")
 	if out := plain(m); strings.Count(out, "0a1b2c3d4e5f.p…") > 1 {
 		t.Errorf("S3 at 80×24 cuts topics to one prefix:\n%s", out)
+	}
+}
+
+func TestOverviewMarksTheBoxEnterOpens(t *testing.T) {
+	m, _ := started(t, 120, 40)
+	if !strings.Contains(plain(m), "╭ ▸ source ") {
+		t.Errorf("the selected component's box is not marked:\n%s", plain(m))
+	}
+	press(m, "j", "j")
+	if out := plain(m); !strings.Contains(out, "╭ ▸ emulator ") || strings.Contains(out, "▸ source ") {
+		t.Errorf("the mark did not follow the selection to the emulator:\n%s", out)
 	}
 }
