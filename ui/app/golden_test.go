@@ -17,6 +17,10 @@ import (
 // polls is how many ticks each screen gets in the golden runs: enough for full sparklines.
 const polls = 30
 
+// patience bounds each wait of a golden run; under -race on a loaded machine a step can take
+// several seconds, and a passing run never waits for it.
+const patience = 30 * time.Second
+
 // TestGolden runs the console as a real program at 120×40, types into it, and compares the
 // final frame, in TrueColor, with testdata/TestGolden/<name>.golden (go test -update rewrites
 // them). Polling screens get a fixed number of immediate ticks, so each frame shows a known
@@ -75,10 +79,10 @@ func goldenAt(t *testing.T, width, height int) {
 				}
 				teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
 					return bytes.Contains(b, []byte(s.text)) && (s.n == 0 || tk.asks(s.asked) >= s.n)
-				}, teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+				}, teatest.WithDuration(patience), teatest.WithCheckInterval(10*time.Millisecond))
 			}
 			tm.Send(tea.QuitMsg{})
-			final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*Model)
+			final := tm.FinalModel(t, teatest.WithFinalTimeout(patience)).(*Model)
 			golden.RequireEqual(t, frame(t, final, c.profile))
 		})
 	}
