@@ -308,17 +308,17 @@ func TestHistoryThatCannotBeSavedSaysSo(t *testing.T) {
 }
 
 func TestReboundKeysWorkAndShowInHelpAndHints(t *testing.T) {
-	m := newModelDeps(t, Deps{Runner: fixture.New(), Keys: map[string][]string{"help": {"h"}, "errors": {"E"}}})
-	if !strings.Contains(statusLine(m), "h help  : command palette") {
+	m := newModelDeps(t, Deps{Runner: fixture.New(), Keys: map[string][]string{"help": {"H"}, "errors": {"E"}}})
+	if !strings.Contains(statusLine(m), "H help  : command palette") {
 		t.Errorf("the status bar's hint does not name the bound key: %s", statusLine(m))
 	}
 	press(m, "?")
 	if m.overlay != noOverlay {
-		t.Error("? still opens the help after help was bound to h")
+		t.Error("? still opens the help after help was bound to H")
 	}
-	press(m, "h")
-	if out := plain(m); m.overlay != helpOverlay || !strings.Contains(out, "h       help") || !strings.Contains(out, "E       the last errors in full") {
-		t.Errorf("h did not open a help naming the bound keys:\n%s", out)
+	press(m, "H")
+	if out := plain(m); m.overlay != helpOverlay || !strings.Contains(out, "H       help") || !strings.Contains(out, "E       the last errors in full") {
+		t.Errorf("H did not open a help naming the bound keys:\n%s", out)
 	}
 	press(m, "esc", "E")
 	if m.overlay != errorsOverlay {

@@ -22,6 +22,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.reply(msg)
 	case tea.KeyPressMsg:
 		return m, m.key(msg)
+	case screen.SwitchMsg:
+		return m, m.switchTo(msg.To)
 	case screen.Addressed:
 		return m, m.deliver(msg)
 	case errExpiredMsg:

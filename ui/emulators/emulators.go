@@ -8,14 +8,17 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/pintui/pintui/ops/command"
+	"github.com/pintui/pintui/ui/component/filter"
 	"github.com/pintui/pintui/ui/component/prompt"
 	"github.com/pintui/pintui/ui/component/sparkline"
 	"github.com/pintui/pintui/ui/component/table"
+	"github.com/pintui/pintui/ui/component/units"
 	"github.com/pintui/pintui/ui/screen"
 )
 
@@ -25,8 +28,11 @@ type Model struct {
 	poll *screen.Poll
 
 	table        *table.Model
+	filter       *filter.Model
 	ticket       int
 	loaded       bool
+	stale        bool // the counters are from before the screen was last entered
+	updated      time.Time
 	err          error
 	status       command.EmulatorStatus
 	series       map[string]*sparkline.Series // per table, from its sent counter
@@ -46,6 +52,7 @@ func New(ctx *screen.Context) *Model {
 		series: map[string]*sparkline.Series{},
 		prompt: prompt.New(ctx.Styles, "start ", startHint(ctx.Runner)),
 	}
+	m.filter = filter.New(ctx.Styles, m.table, "text in any column")
 	return m
 }
 
@@ -58,20 +65,24 @@ func (m *Model) Name() string { return "emulators" }
 // Title is the tab label.
 func (m *Model) Title() string { return "Emulators" }
 
-// Capturing reports that the start prompt is reading text.
-func (m *Model) Capturing() bool { return m.asking }
+// Capturing reports that the start prompt or the filter is reading text.
+func (m *Model) Capturing() bool { return m.asking || m.filter.Capturing() }
 
 // Enter refreshes the counters and polls them while the screen shows.
 func (m *Model) Enter() tea.Cmd {
 	m.poll.Start()
+	m.stale = m.loaded
 	return m.fetch()
 }
 
 // Leave stops polling.
 func (m *Model) Leave() { m.poll.Stop() }
 
-// Back closes the start prompt or the stop confirmation.
+// Back closes the start prompt or the stop confirmation, or clears the filter.
 func (m *Model) Back() (screen.Screen, tea.Cmd) {
+	if !m.asking && !m.confirming {
+		m.filter.Clear()
+	}
 	m.asking, m.confirming = false, false
 	return m, nil
 }
@@ -109,7 +120,7 @@ func (m *Model) reply(msg screen.ResultMsg) tea.Cmd {
 	case m.ticket:
 		m.err = msg.Err
 		if msg.Err == nil {
-			m.loaded = true
+			m.loaded, m.stale, m.updated = true, false, m.ctx.Now()
 			if st, ok := msg.Result.Data.(command.EmulatorStatus); ok {
 				m.observe(st)
 			}
@@ -173,7 +184,7 @@ func (m *Model) observe(st command.EmulatorStatus) {
 		}
 		return m.ctx.Styles.TableCell.Render(cell)
 	}
-	m.table.SetRows(cols, rows)
+	m.table.SetRows(cols, units.Cells(cols, rows, map[string]units.Format{"sent": units.Count, "failed": units.Count}))
 }
 
 // running reports whether the emulator runs and its configured draws per second.
@@ -186,6 +197,9 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case m.asking:
 		return m.typed(msg)
+	case m.filter.Capturing():
+		m.filter.Key(msg)
+		return nil
 	case m.confirming:
 		m.confirming = false
 		if msg.String() == "y" {
@@ -195,6 +209,8 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	}
 	switch {
+	case key.Matches(msg, k.Filter):
+		m.filter.Open()
 	case key.Matches(msg, k.Start):
 		if m.status.Running() {
 			m.note, m.noteErr = "the batch emulator is already running: x stops it, +/- change its rate", true
@@ -270,7 +286,7 @@ func (m *Model) repace(mul, div int) tea.Cmd {
 // View draws the state, the note or prompt, and the per-table counters in width×height cells.
 func (m *Model) View(width, height int) string {
 	s := m.ctx.Styles
-	title := s.Title.Render("Emulators") + s.Muted.Render("  batch emulator · every 1s · s starts · x stops · +/- doubles or halves the rate")
+	title := s.Title.Render("Emulators") + s.Muted.Render("  batch emulator · every 1s · s starts · x stops · +/- doubles or halves the rate · / filters")
 	lines := []string{title, ""}
 	switch {
 	case m.err != nil:
@@ -283,9 +299,15 @@ func (m *Model) View(width, height int) string {
 			word = "running"
 		}
 		st, sym := s.State(word)
-		lines = append(lines, st.Render(sym+" "+word)+s.Text.Render("  "+m.status.Message))
+		status := st.Render(sym+" "+word) + s.Text.Render("  "+units.Text(m.status.Message))
+		if m.stale {
+			status += s.Muted.Render("  updated " + units.Ago(m.ctx.Now().Sub(m.updated)) + " · asking emulate status…")
+		}
+		lines = append(lines, status)
 	}
 	switch {
+	case m.filter.Capturing() || m.filter.Text() != "":
+		lines = append(lines, m.filter.View(width))
 	case m.asking:
 		lines = append(lines, m.prompt.View(width))
 	case m.confirming:

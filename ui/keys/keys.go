@@ -15,6 +15,7 @@ import (
 type KeyMap struct {
 	Quit, ForceQuit, Back, Help, Palette, Errors         key.Binding
 	Up, Down, Top, Bottom, PageDown, PageUp              key.Binding
+	Left, Right                                          key.Binding
 	Focus, Enter, Refresh, Filter                        key.Binding
 	Pause, RawJSON, Start, Stop, Faster, Slower          key.Binding
 	Overview, Emulators, Topics, Streams, S3, DAGs, Jobs key.Binding
@@ -45,6 +46,8 @@ func Default() *KeyMap {
 		Bottom:    b([]string{"G", "end"}, "G", "bottom / last page"),
 		PageDown:  b([]string{"ctrl+d", "pgdown"}, "ctrl+d", "page down"),
 		PageUp:    b([]string{"ctrl+u", "pgup"}, "ctrl+u", "page up"),
+		Left:      b([]string{"h", "left"}, "h/←", "scroll columns left"),
+		Right:     b([]string{"l", "right"}, "l/→", "scroll columns right"),
 		Focus:     b([]string{"tab"}, "tab", "next pane"),
 		Enter:     b([]string{"enter"}, "enter", "drill in"),
 		Refresh:   b([]string{"r"}, "r", "refresh"),
@@ -71,7 +74,7 @@ func (k *KeyMap) actions() map[string]*key.Binding {
 	return map[string]*key.Binding{
 		"quit": &k.Quit, "force_quit": &k.ForceQuit, "back": &k.Back, "help": &k.Help,
 		"palette": &k.Palette, "errors": &k.Errors, "up": &k.Up, "down": &k.Down, "top": &k.Top, "bottom": &k.Bottom,
-		"page_down": &k.PageDown, "page_up": &k.PageUp, "focus": &k.Focus, "enter": &k.Enter,
+		"page_down": &k.PageDown, "page_up": &k.PageUp, "left": &k.Left, "right": &k.Right, "focus": &k.Focus, "enter": &k.Enter,
 		"refresh": &k.Refresh, "filter": &k.Filter, "pause": &k.Pause, "raw_json": &k.RawJSON,
 		"start": &k.Start, "stop": &k.Stop, "faster": &k.Faster, "slower": &k.Slower,
 		"overview":  &k.Overview,
@@ -150,7 +153,7 @@ func (k *KeyMap) Groups() []Group {
 		{"Global", []key.Binding{k.Help, k.Palette, k.Errors, k.Back, k.Quit, k.ForceQuit}},
 		{"Screens", []key.Binding{k.Overview, k.Emulators, k.Topics, k.Streams, k.S3, k.DAGs, k.Jobs, k.Tables}},
 		{"Move", []key.Binding{k.Up, k.Down, k.Top, k.Bottom, k.PageDown, k.PageUp}},
-		{"Act", []key.Binding{k.Enter, k.Focus, k.Filter, k.Refresh}},
+		{"Act", []key.Binding{k.Enter, k.Focus, k.Filter, k.Refresh, k.Left, k.Right}},
 		{"Tails & emulators", []key.Binding{k.Pause, k.RawJSON, k.Start, k.Stop, k.Faster, k.Slower}},
 	}
 }

@@ -70,10 +70,25 @@ func TestRebindRefusesConflictsAndEmptyKeys(t *testing.T) {
 
 func TestHintsNameTheBoundKeys(t *testing.T) {
 	k := Default()
-	if err := k.Rebind(map[string][]string{"help": {"h"}}); err != nil {
+	if err := k.Rebind(map[string][]string{"help": {"H"}}); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := Hints(k.Help, As(k.Back, "closes")), "h help  esc closes"; got != want {
+	if got, want := Hints(k.Help, As(k.Back, "closes")), "H help  esc closes"; got != want {
 		t.Errorf("Hints = %q, want %q", got, want)
+	}
+}
+
+func TestColumnScrollKeys(t *testing.T) {
+	k := Default()
+	for _, c := range []struct {
+		msg  tea.KeyPressMsg
+		want key.Binding
+	}{{press("h"), k.Left}, {tea.KeyPressMsg{Code: tea.KeyLeft}, k.Left}, {press("l"), k.Right}, {tea.KeyPressMsg{Code: tea.KeyRight}, k.Right}} {
+		if !key.Matches(c.msg, c.want) {
+			t.Errorf("%s does not scroll %s", c.msg, c.want.Help().Desc)
+		}
+	}
+	if err := k.Rebind(map[string][]string{"left": {"H"}, "right": {"L"}}); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -65,15 +65,23 @@ func (m *Model) joint(from, to component, line int) string {
 }
 
 // box draws one component in bw×boxHeight cells: its name in the top border, its state and rate,
-// and its sparkline, or for a component that is down a red border and the reason.
+// and its sparkline, or for a component that is down a red border and the reason. The box of the
+// row enter would open has the focus colour, and a ▸ before its name.
 func (m *Model) box(c component, bw int) []string {
 	s := m.ctx.Styles
 	border := s.PanelBorder
-	if c.state == "down" {
+	switch {
+	case c.state == "down":
 		border = s.StateDown
+	case c.name == m.selected():
+		border = s.FocusedBorder
 	}
 	inner := bw - 4
-	name := ansi.Truncate(c.name, max(1, bw-5), "…")
+	label := c.name
+	if c.name == m.selected() {
+		label = "▸ " + c.name
+	}
+	name := ansi.Truncate(label, max(1, bw-5), "…")
 	top := border.Render("╭ ") + s.PanelTitle.Render(name) + border.Render(" "+strings.Repeat("─", max(0, bw-4-ansi.StringWidth(name)))+"╮")
 	st, sym := s.State(c.state)
 	state := st.Render(sym + " " + c.state)
@@ -149,4 +157,12 @@ func (m *Model) rate(c component) (string, bool) {
 		return "", false
 	}
 	return sparkline.FormatRate(r), true
+}
+
+// selected is the name of the component under the table's cursor, "" when none.
+func (m *Model) selected() string {
+	if row := m.table.Selected(); len(row) > 0 {
+		return row[0]
+	}
+	return ""
 }

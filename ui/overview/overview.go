@@ -5,7 +5,6 @@
 package overview
 
 import (
-	"strconv"
 	"strings"
 	"time"
 
@@ -13,14 +12,22 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/pintui/pintui/ops/command"
+	"github.com/pintui/pintui/ui/component/filter"
 	"github.com/pintui/pintui/ui/component/sparkline"
 	"github.com/pintui/pintui/ui/component/table"
+	"github.com/pintui/pintui/ui/component/units"
 	"github.com/pintui/pintui/ui/screen"
 )
 
 // Hops is the order of the batch half of the pipeline, the order the boxes are drawn in; a
 // component the status command reports beyond these is drawn after them, unconnected.
 var Hops = []string{"source", "emulator", "gateway", "kafka", "sink", "s3", "lakehouse"}
+
+// Opens is the screen enter opens from each component's row.
+var Opens = map[string]screen.ID{
+	"emulator": screen.Emulators, "kafka": screen.Topics, "sink": screen.S3, "s3": screen.S3,
+	"lakehouse": screen.Tables, "kinesis": screen.Streams, "airflow": screen.DAGs,
+}
 
 // component is one row of status with the rates measured from its count.
 type component struct {
@@ -34,10 +41,12 @@ type Model struct {
 	ctx     *screen.Context
 	poll    *screen.Poll
 	table   *table.Model
+	filter  *filter.Model
 	ticket  int
 	loading bool
 	err     error
 	loaded  bool
+	stale   bool // shown data is from before the screen was last entered
 	updated time.Time
 	comps   []component
 	series  map[string]*sparkline.Series // by component, kept across polls
@@ -46,6 +55,7 @@ type Model struct {
 // New returns the Overview screen.
 func New(ctx *screen.Context) *Model {
 	m := &Model{ctx: ctx, poll: screen.NewPoll(screen.Overview), table: table.New(ctx.Styles), series: map[string]*sparkline.Series{}}
+	m.filter = filter.New(ctx.Styles, m.table, "text in any column")
 	m.table.Style = func(col int, cell string) string {
 		if col != 1 {
 			return ctx.Styles.TableCell.Render(cell)
@@ -67,15 +77,20 @@ func (m *Model) Name() string { return "overview" }
 // Title is the tab label.
 func (m *Model) Title() string { return "Overview" }
 
-// Capturing is always false: the overview reads no text.
-func (m *Model) Capturing() bool { return false }
+// Capturing reports that the filter is being typed.
+func (m *Model) Capturing() bool { return m.filter.Capturing() }
 
-// Back has nothing to close.
-func (m *Model) Back() (screen.Screen, tea.Cmd) { return m, nil }
+// Back clears the filter.
+func (m *Model) Back() (screen.Screen, tea.Cmd) {
+	m.filter.Clear()
+	return m, nil
+}
 
-// Enter refreshes the status and starts polling it.
+// Enter refreshes the status and starts polling it; what shows until the answer is marked with
+// its age.
 func (m *Model) Enter() tea.Cmd {
 	m.poll.Start()
+	m.stale = m.loaded
 	return m.fetch()
 }
 
@@ -102,7 +117,7 @@ func (m *Model) Update(msg tea.Msg) (screen.Screen, tea.Cmd) {
 		}
 		m.loading, m.err = false, msg.Err
 		if msg.Err == nil {
-			m.loaded, m.updated = true, m.ctx.Now()
+			m.loaded, m.stale, m.updated = true, false, m.ctx.Now()
 			comps, _ := msg.Result.Data.([]command.Component)
 			m.observe(comps)
 			m.table.SetRows([]string{"component", "state", "detail", "count"}, m.marked(comps))
@@ -110,13 +125,32 @@ func (m *Model) Update(msg tea.Msg) (screen.Screen, tea.Cmd) {
 		return m, m.poll.Next(m.ctx)
 	case tea.KeyPressMsg:
 		switch {
+		case m.filter.Capturing():
+			m.filter.Key(msg)
+		case key.Matches(msg, k.Filter):
+			m.filter.Open()
 		case key.Matches(msg, k.Refresh):
 			return m, m.fetch()
+		case key.Matches(msg, k.Enter):
+			return m, m.open()
 		default:
 			k.Move(msg, m.table)
 		}
 	}
 	return m, nil
+}
+
+// open asks the root model for the screen of the selected component.
+func (m *Model) open() tea.Cmd {
+	row := m.table.Selected()
+	if len(row) == 0 {
+		return nil
+	}
+	id, ok := Opens[row[0]]
+	if !ok {
+		return nil
+	}
+	return func() tea.Msg { return screen.SwitchMsg{To: id} }
 }
 
 // observe puts the components in graph order and feeds each count to its series.
@@ -125,7 +159,7 @@ func (m *Model) observe(comps []command.Component) {
 	byName := map[string]component{}
 	var extra []string
 	for _, sc := range comps {
-		c := component{name: sc.Component, state: sc.State, detail: sc.Detail}
+		c := component{name: sc.Component, state: sc.State, detail: units.Text(sc.Detail)}
 		if sc.Count != nil {
 			s := m.series[c.name]
 			if s == nil {
@@ -158,23 +192,25 @@ func isHop(name string) bool {
 }
 
 // View draws the graph, the table and the refresh time in width×height cells. When the boxes
-// would leave the table no room, the graph shrinks to a one-line strip.
+// would leave the table too little room for every component's row, the graph shrinks to a strip.
 func (m *Model) View(width, height int) string {
 	s := m.ctx.Styles
 	title := s.Title.Render("Pipeline")
 	switch {
 	case m.loading && !m.loaded:
 		title += s.Muted.Render("  asking status…")
+	case m.stale:
+		title += s.Muted.Render("  updated " + units.Ago(m.ctx.Now().Sub(m.updated)) + " · asking status…")
 	case m.loaded:
-		title += s.Muted.Render("  updated " + m.updated.Format("15:04:05") + " · every 1s · r refreshes")
+		title += s.Muted.Render("  updated " + m.updated.Format("15:04:05") + " · every 1s · enter opens · / filters · r refreshes")
 	}
-	lines := []string{title, ""}
+	lines := []string{title, m.filter.View(width)}
 	if m.err != nil {
 		lines = append(lines, s.Error.Render("status failed: "+m.err.Error()), "")
 	}
 	if m.loaded {
 		graph := m.graph(width)
-		if len(lines)+len(graph)+6 > height {
+		if len(lines)+len(graph)+1+len(m.comps)+2 > height {
 			graph = m.strip(width)
 		}
 		lines = append(lines, graph...)
@@ -189,17 +225,17 @@ func (m *Model) View(width, height int) string {
 	return screen.Fill(head+body, width, height)
 }
 
-// marked lays the components out as table rows, each state's symbol before its word so the state
-// column reads without colour.
+// marked lays the components out as table rows: each state's symbol before its word, so the
+// state column reads without colour, and counts with separators.
 func (m *Model) marked(comps []command.Component) [][]string {
 	out := make([][]string, len(comps))
 	for i, c := range comps {
 		_, sym := m.ctx.Styles.State(c.State)
 		count := ""
 		if c.Count != nil {
-			count = strconv.FormatInt(*c.Count, 10)
+			count = units.Count(*c.Count)
 		}
-		out[i] = []string{c.Component, sym + " " + c.State, c.Detail, count}
+		out[i] = []string{c.Component, sym + " " + c.State, units.Text(c.Detail), count}
 	}
 	return out
 }

@@ -8,16 +8,18 @@ import (
 	"encoding/json"
 	"fmt"
 	"path"
-	"strconv"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/pintui/pintui/ops/command"
+	"github.com/pintui/pintui/ui/component/filter"
 	"github.com/pintui/pintui/ui/component/pager"
 	"github.com/pintui/pintui/ui/component/table"
+	"github.com/pintui/pintui/ui/component/units"
 	"github.com/pintui/pintui/ui/screen"
 )
 
@@ -27,8 +29,9 @@ type Model struct {
 	poll *screen.Poll
 
 	prefix     string
-	keys       []string // the listed rows' full keys; the table shows them relative to prefix
+	keys       map[string]string // the listed rows' full keys by the name the table shows
 	list       *table.Model
+	filter     *filter.Model
 	listTicket int
 	listMsg    string
 	listErr    error
@@ -37,6 +40,8 @@ type Model struct {
 	sink       *table.Model
 	sinkTicket int
 	sinkErr    error
+	sinkStale  bool // the sink panel is from before the screen was last entered
+	sinkAt     time.Time
 
 	open          string // the previewed object's key, "" when none
 	content       string
@@ -48,8 +53,10 @@ type Model struct {
 
 // New returns the S3 screen at the bucket's root.
 func New(ctx *screen.Context) *Model {
-	return &Model{ctx: ctx, poll: screen.NewPoll(screen.S3), list: table.New(ctx.Styles),
+	m := &Model{ctx: ctx, poll: screen.NewPoll(screen.S3), list: table.New(ctx.Styles),
 		sink: table.New(ctx.Styles), preview: pager.New(ctx.Styles), pretty: true}
+	m.filter = filter.New(ctx.Styles, m.list, "text in a key, size or date")
+	return m
 }
 
 // ID is screen.S3.
@@ -61,12 +68,13 @@ func (m *Model) Name() string { return "s3" }
 // Title is the tab label.
 func (m *Model) Title() string { return "S3" }
 
-// Capturing is always false: the browser reads no text.
-func (m *Model) Capturing() bool { return false }
+// Capturing reports that the listing's filter is being typed.
+func (m *Model) Capturing() bool { return m.filter.Capturing() }
 
 // Enter lists the current prefix and starts polling the sink.
 func (m *Model) Enter() tea.Cmd {
 	m.poll.Start()
+	m.sinkStale = m.sink.Len() > 0
 	return tea.Batch(m.fetchList(), m.fetchSink())
 }
 
@@ -89,8 +97,13 @@ func (m *Model) fetchSink() tea.Cmd {
 	return cmd
 }
 
-// Back closes the preview, or goes up one prefix.
-func (m *Model) Back() (screen.Screen, tea.Cmd) { return m, m.up() }
+// Back closes the preview, clears the filter, or goes up one prefix.
+func (m *Model) Back() (screen.Screen, tea.Cmd) {
+	if m.open == "" && m.filter.Clear() {
+		return m, nil
+	}
+	return m, m.up()
+}
 
 func (m *Model) up() tea.Cmd {
 	switch {
@@ -100,6 +113,7 @@ func (m *Model) up() tea.Cmd {
 	case m.prefix == "":
 		return nil
 	}
+	m.filter.Clear()
 	p := strings.TrimSuffix(m.prefix, "/")
 	if i := strings.LastIndex(p, "/"); i >= 0 {
 		m.prefix = p[:i+1]
@@ -139,8 +153,12 @@ func (m *Model) reply(msg screen.ResultMsg) tea.Cmd {
 		m.sinkErr = msg.Err
 		if msg.Err == nil {
 			if st, ok := msg.Result.Data.(command.SinkStatus); ok {
+				m.sinkStale, m.sinkAt = false, m.ctx.Now()
 				t := st.TextTable()
-				m.sink.SetRows(t.Columns, t.Rows)
+				m.sink.SetRows(t.Columns, units.Cells(t.Columns, t.Rows, map[string]units.Format{
+					"landed_offset": units.Count, "end_offset": units.Count, "lag": units.Count,
+					"objects": units.Count, "landed_bytes": units.Bytes, "errors": units.Count,
+				}))
 			}
 		}
 		return m.poll.Next(m.ctx)
@@ -156,35 +174,30 @@ func (m *Model) reply(msg screen.ResultMsg) tea.Cmd {
 	return nil
 }
 
-// setListing keeps each entry's full key and shows it relative to the prefix being browsed.
+// setListing keeps each entry's full key and shows it relative to the prefix being browsed, with
+// sizes in KiB.
 func (m *Model) setListing(l command.S3Listing) {
-	m.keys = m.keys[:0]
+	m.keys = map[string]string{}
 	var rows [][]string
 	for _, p := range l.Prefixes {
-		m.keys = append(m.keys, p)
-		rows = append(rows, []string{strings.TrimPrefix(p, m.prefix), "-", ""})
+		name := strings.TrimPrefix(p, m.prefix)
+		m.keys[name] = p
+		rows = append(rows, []string{name, "-", ""})
 	}
 	for _, o := range l.Objects {
-		m.keys = append(m.keys, o.Key)
-		rows = append(rows, []string{strings.TrimPrefix(o.Key, m.prefix), strconv.FormatInt(o.SizeBytes, 10), o.Modified.UTC().Format("2006-01-02 15:04:05")})
+		name := strings.TrimPrefix(o.Key, m.prefix)
+		m.keys[name] = o.Key
+		rows = append(rows, []string{name, units.Bytes(o.SizeBytes), o.Modified.UTC().Format("2006-01-02 15:04:05")})
 	}
 	m.list.SetRows([]string{"key", "size", "modified"}, rows)
 	under := m.prefix
 	if under == "" {
 		under = "the bucket root"
 	}
-	m.listMsg = fmt.Sprintf("%s, %s under %s", count(len(l.Objects), "object", "objects"), count(len(l.Prefixes), "prefix", "prefixes"), under)
+	m.listMsg = fmt.Sprintf("%s, %s under %s", units.Plural(len(l.Objects), "object", "objects"), units.Plural(len(l.Prefixes), "prefix", "prefixes"), under)
 	if l.Truncated {
 		m.listMsg += "; more follow"
 	}
-}
-
-// count says n things, in the plural past one.
-func count(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return strconv.Itoa(n) + " " + many
 }
 
 // showContent fills the preview, each JSON line indented when pretty.
@@ -211,6 +224,10 @@ func (m *Model) showContent() {
 
 func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.ctx.Keys
+	if m.filter.Capturing() {
+		m.filter.Key(msg)
+		return nil
+	}
 	if msg.String() == "backspace" {
 		return m.up()
 	}
@@ -225,12 +242,18 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	}
 	switch {
+	case key.Matches(msg, k.Filter):
+		m.filter.Open()
 	case key.Matches(msg, k.Refresh):
 		return tea.Batch(m.fetchList(), m.fetchSink())
 	case key.Matches(msg, k.Enter):
 		return m.enter()
 	case key.Matches(msg, k.RawJSON):
 		m.pretty = !m.pretty
+	case key.Matches(msg, k.Left):
+		m.list.ScrollColumns(-1)
+	case key.Matches(msg, k.Right):
+		m.list.ScrollColumns(1)
 	default:
 		k.Move(msg, m.list)
 	}
@@ -239,13 +262,14 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 
 // enter descends into a prefix or previews an object.
 func (m *Model) enter() tea.Cmd {
-	i := m.list.Cursor()
-	if m.list.Len() == 0 || i >= len(m.keys) || m.keys[i] == "" {
+	row := m.list.Selected()
+	if len(row) == 0 || m.keys[row[0]] == "" {
 		return nil
 	}
-	full := m.keys[i]
+	full := m.keys[row[0]]
 	if strings.HasSuffix(full, "/") {
 		m.prefix = full
+		m.filter.Clear()
 		m.list.Top()
 		return m.fetchList()
 	}
@@ -261,13 +285,15 @@ func (m *Model) enter() tea.Cmd {
 func (m *Model) View(width, height int) string {
 	s := m.ctx.Styles
 	where := "/" + m.prefix
-	title := s.Title.Render("S3 › "+where) + s.Muted.Render("  enter opens · esc/backspace goes up · J raw/pretty · r refreshes")
+	title := s.Title.Render("S3 › "+where) + s.Muted.Render("  enter opens · esc goes up · / filters · J raw/pretty · r refreshes")
 	lines := []string{title}
 	switch {
+	case m.filter.Capturing() || m.filter.Text() != "":
+		lines = append(lines, m.filter.View(width))
 	case m.listErr != nil:
 		lines = append(lines, s.Error.Render("s3 ls failed: "+m.listErr.Error()))
 	case m.loaded:
-		lines = append(lines, s.Muted.Render(m.listMsg))
+		lines = append(lines, s.Muted.Render(units.Text(m.listMsg)))
 	default:
 		lines = append(lines, s.Muted.Render("asking s3 ls…"))
 	}
@@ -318,7 +344,11 @@ func (m *Model) previewView(width, height int) string {
 
 func (m *Model) sinkView(width, height int) string {
 	s := m.ctx.Styles
-	head := s.PanelTitle.Render("Sink") + s.Muted.Render(" · what the S3 sink has landed per topic partition · every 1s")
+	when := " · every 1s"
+	if m.sinkStale {
+		when = " · updated " + units.Ago(m.ctx.Now().Sub(m.sinkAt)) + " · asking sink status…"
+	}
+	head := s.PanelTitle.Render("Sink") + s.Muted.Render(" · what the S3 sink has landed per topic partition"+when)
 	if m.sinkErr != nil {
 		return screen.Fill(head+"\n"+s.Error.Render(ansi.Truncate("sink status failed: "+m.sinkErr.Error(), width, "…")), width, height)
 	}

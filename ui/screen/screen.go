@@ -114,6 +114,11 @@ type ResultMsg struct {
 	Err    error
 }
 
+// SwitchMsg asks the root model to make another screen active, as enter on an Overview box does.
+type SwitchMsg struct {
+	To ID
+}
+
 // Screen is one page of the console. The root model owns global keys, layout and routing;
 // a screen owns its own keys, fetches and drawing.
 type Screen interface {

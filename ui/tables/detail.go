@@ -11,6 +11,7 @@ import (
 	"github.com/pintui/pintui/ops/command"
 	"github.com/pintui/pintui/ui/component/prompt"
 	"github.com/pintui/pintui/ui/component/table"
+	"github.com/pintui/pintui/ui/component/units"
 	"github.com/pintui/pintui/ui/screen"
 )
 
@@ -29,6 +30,7 @@ type detail struct {
 	message                     string
 	err                         error
 	all                         [][]string // an analytics output's rows, paged locally
+	row                         *rowView   // the preview row opened with enter, nil when none
 }
 
 func newDetail(ctx *screen.Context, name, kind string) *detail {
@@ -141,7 +143,19 @@ func (d *detail) showLocalPage() {
 
 func (d *detail) key(m *Model, msg tea.KeyPressMsg) tea.Cmd {
 	k, ctx := m.ctx.Keys, m.ctx
+	if d.row != nil {
+		k.Move(msg, d.row.pager)
+		return nil
+	}
 	switch {
+	case d.focusRows && key.Matches(msg, k.Enter):
+		if row := d.preview.Selected(); row != nil {
+			d.row = newRowView(ctx, d.name+" · row "+units.Count(int64(d.offset+d.preview.Cursor()+1))+" · esc back", d.preview.Columns(), row)
+		}
+	case key.Matches(msg, k.Left):
+		d.pane().ScrollColumns(-1)
+	case key.Matches(msg, k.Right):
+		d.pane().ScrollColumns(1)
 	case key.Matches(msg, k.Focus):
 		d.focusRows = !d.focusRows
 	case key.Matches(msg, k.Refresh):
@@ -178,6 +192,14 @@ func (d *detail) key(m *Model, msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
+// pane is the table that has the keys.
+func (d *detail) pane() *table.Model {
+	if d.focusRows {
+		return d.preview
+	}
+	return d.schema
+}
+
 // example is a filter the user could type, taken from the selected row.
 func (d *detail) example() string {
 	cols, row := d.preview.Columns(), d.preview.Selected()
@@ -189,7 +211,7 @@ func (d *detail) example() string {
 
 func (d *detail) view(m *Model, width, height int) string {
 	s := m.ctx.Styles
-	title := s.Title.Render("Tables › "+d.name) + s.Muted.Render("  "+d.kind+" · tab switches pane · esc back")
+	title := s.Title.Render("Tables › "+d.name) + s.Muted.Render("  "+d.kind+" · tab switches pane · enter opens a row · h/l scroll · esc back")
 	lines := []string{title}
 	switch {
 	case m.typing:
@@ -203,9 +225,12 @@ func (d *detail) view(m *Model, width, height int) string {
 	if body < 3 {
 		return screen.Fill(strings.Join(lines, "\n"), width, height)
 	}
+	if d.row != nil {
+		return screen.Fill(strings.Join(lines, "\n")+"\n"+d.row.view(width, body), width, height)
+	}
 	rowsTitle := "Rows"
 	if d.message != "" {
-		rowsTitle += " · " + d.message
+		rowsTitle += " · " + units.Text(d.message)
 	}
 	if d.where != "" {
 		rowsTitle += " · where " + d.where

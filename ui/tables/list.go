@@ -7,6 +7,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/pintui/pintui/ui/component/units"
 	"github.com/pintui/pintui/ui/screen"
 )
 
@@ -16,9 +17,7 @@ func (m *Model) listKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Refresh):
 		return m.fetchList()
 	case key.Matches(msg, k.Filter):
-		m.typing = true
-		m.prompt = m.newPrompt("table name")
-		m.prompt.SetValue(m.list.Filter())
+		m.filter.Open()
 	case key.Matches(msg, k.Enter):
 		row := m.list.Selected()
 		if len(row) < 2 {
@@ -39,17 +38,9 @@ func (m *Model) listView(width, height int) string {
 	case m.loading && !m.loaded:
 		title += s.Muted.Render("  asking tables…")
 	case m.loaded:
-		title += s.Muted.Render(fmt.Sprintf("  %d tables · enter opens · / filters · r refreshes", m.list.Len()))
+		title += s.Muted.Render(fmt.Sprintf("  %s · enter opens · / filters · r refreshes", units.Plural(m.list.Len(), "table", "tables")))
 	}
-	lines := []string{title}
-	switch {
-	case m.typing:
-		lines = append(lines, m.prompt.View(width))
-	case m.list.Filter() != "":
-		lines = append(lines, s.Muted.Render("filter ")+s.Text.Render(m.list.Filter())+s.Muted.Render("  (esc clears)"))
-	default:
-		lines = append(lines, "")
-	}
+	lines := []string{title, m.filter.View(width)}
 	if m.listErr != nil {
 		lines = append(lines, s.Error.Render("tables failed: "+m.listErr.Error()))
 	}

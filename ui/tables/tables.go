@@ -4,13 +4,14 @@
 package tables
 
 import (
-	"strconv"
 
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/pintui/pintui/ops/command"
+	"github.com/pintui/pintui/ui/component/filter"
 	"github.com/pintui/pintui/ui/component/prompt"
 	"github.com/pintui/pintui/ui/component/table"
+	"github.com/pintui/pintui/ui/component/units"
 	"github.com/pintui/pintui/ui/screen"
 )
 
@@ -22,12 +23,13 @@ type Model struct {
 	ctx *screen.Context
 
 	list       *table.Model
+	filter     *filter.Model
 	listTicket int
 	listErr    error
 	loaded     bool
 	loading    bool
 
-	// prompt reads the list filter or the preview's COLUMN=VALUE filter while typing is true.
+	// prompt reads the preview's COLUMN=VALUE filter while typing is true.
 	prompt *prompt.Model
 	typing bool
 
@@ -36,11 +38,13 @@ type Model struct {
 
 // New returns the Tables screen.
 func New(ctx *screen.Context) *Model {
-	return &Model{
+	m := &Model{
 		ctx:    ctx,
 		list:   table.New(ctx.Styles),
 		prompt: prompt.New(ctx.Styles, "/", ""),
 	}
+	m.filter = filter.New(ctx.Styles, m.list, "text in a table's name, kind or counts")
+	return m
 }
 
 // ID is screen.Tables.
@@ -53,7 +57,7 @@ func (m *Model) Name() string { return "tables" }
 func (m *Model) Title() string { return "Tables" }
 
 // Capturing reports that a filter is being typed.
-func (m *Model) Capturing() bool { return m.typing }
+func (m *Model) Capturing() bool { return m.typing || m.filter.Capturing() }
 
 // Enter refreshes the list, or the open table, on every visit.
 func (m *Model) Enter() tea.Cmd {
@@ -72,19 +76,21 @@ func (m *Model) fetchList() tea.Cmd {
 // Leave has nothing to stop: the Tables screen does not poll.
 func (m *Model) Leave() {}
 
-// Back closes, in order: the filter being typed, the preview filter, the open table, the list
-// filter.
+// Back closes, in order: the filter being typed, the row view, the preview filter, the open
+// table, the list filter.
 func (m *Model) Back() (screen.Screen, tea.Cmd) {
 	switch {
 	case m.typing:
 		m.typing = false
+	case m.open != nil && m.open.row != nil:
+		m.open.row = nil
 	case m.open != nil && m.open.where != "":
 		m.open.where, m.open.offset = "", 0
 		return m, m.open.fetchPreview(m.ctx)
 	case m.open != nil:
 		m.open = nil
-	case m.list.Filter() != "":
-		m.list.SetFilter("")
+	default:
+		m.filter.Clear()
 	}
 	return m, nil
 }
@@ -100,7 +106,7 @@ func (m *Model) Update(msg tea.Msg) (screen.Screen, tea.Cmd) {
 				infos, _ := msg.Result.Data.([]command.TableInfo)
 				rows := make([][]string, len(infos))
 				for i, t := range infos {
-					rows[i] = []string{t.Table, t.Kind, strconv.FormatInt(t.Rows, 10), strconv.FormatInt(t.Version, 10), strconv.Itoa(t.Files)}
+					rows[i] = []string{t.Table, t.Kind, units.Count(t.Rows), units.Count(t.Version), units.Count(int64(t.Files))}
 				}
 				m.list.SetRows([]string{"table", "kind", "rows", "version", "files"}, rows)
 			}
@@ -113,6 +119,10 @@ func (m *Model) Update(msg tea.Msg) (screen.Screen, tea.Cmd) {
 		if m.typing {
 			return m, m.typed(msg)
 		}
+		if m.filter.Capturing() {
+			m.filter.Key(msg)
+			return m, nil
+		}
 		if m.open != nil {
 			return m, m.open.key(m, msg)
 		}
@@ -121,24 +131,15 @@ func (m *Model) Update(msg tea.Msg) (screen.Screen, tea.Cmd) {
 	return m, nil
 }
 
-// typed feeds a key to the filter prompt; the list filters as you type, the preview on enter.
+// typed feeds a key to the preview's filter prompt, which the preview applies on enter.
 func (m *Model) typed(msg tea.KeyPressMsg) tea.Cmd {
 	switch m.prompt.Update(msg) {
 	case prompt.Cancelled:
 		m.typing = false
-		if m.open == nil {
-			m.list.SetFilter("")
-		}
 	case prompt.Submitted:
 		m.typing = false
-		if m.open != nil {
-			m.open.where, m.open.offset = m.prompt.Value(), 0
-			return m.open.fetchPreview(m.ctx)
-		}
-	default:
-		if m.open == nil {
-			m.list.SetFilter(m.prompt.Value())
-		}
+		m.open.where, m.open.offset = m.prompt.Value(), 0
+		return m.open.fetchPreview(m.ctx)
 	}
 	return nil
 }

@@ -7,13 +7,16 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/pintui/pintui/ops/command"
+	"github.com/pintui/pintui/ui/component/filter"
 	"github.com/pintui/pintui/ui/component/prompt"
 	"github.com/pintui/pintui/ui/component/table"
+	"github.com/pintui/pintui/ui/component/units"
 	"github.com/pintui/pintui/ui/screen"
 )
 
@@ -28,9 +31,12 @@ type Model struct {
 	poll   *screen.Poll
 
 	list       *table.Model
+	listFilter *filter.Model
 	listTicket int
 	listErr    error
 	loaded     bool
+	stale      bool // the list is from before the screen was last entered
+	updated    time.Time
 
 	prompt *prompt.Model // the tail's value filter while typing
 	typing bool
@@ -41,8 +47,10 @@ type Model struct {
 // New returns the Topics screen; a nil tailer leaves the list working and says the tail is
 // unavailable.
 func New(ctx *screen.Context, tailer Tailer) *Model {
-	return &Model{ctx: ctx, tailer: tailer, poll: screen.NewPoll(screen.Topics), list: table.New(ctx.Styles),
+	m := &Model{ctx: ctx, tailer: tailer, poll: screen.NewPoll(screen.Topics), list: table.New(ctx.Styles),
 		prompt: prompt.New(ctx.Styles, "/", "text in the record's value")}
+	m.listFilter = filter.New(ctx.Styles, m.list, "text in any column")
+	return m
 }
 
 // ID is screen.Topics.
@@ -54,12 +62,13 @@ func (m *Model) Name() string { return "topics" }
 // Title is the tab label.
 func (m *Model) Title() string { return "Topics" }
 
-// Capturing reports that the tail's filter is being typed.
-func (m *Model) Capturing() bool { return m.typing }
+// Capturing reports that the list's or the tail's filter is being typed.
+func (m *Model) Capturing() bool { return m.typing || m.listFilter.Capturing() }
 
 // Enter refreshes the list, or the open tail's partitions, and polls while the screen shows.
 func (m *Model) Enter() tea.Cmd {
 	m.poll.Start()
+	m.stale = m.loaded
 	return m.fetch()
 }
 
@@ -77,7 +86,8 @@ func (m *Model) fetch() tea.Cmd {
 	return cmd
 }
 
-// Back closes, in order: the filter being typed, the tail's filter, the tail (ending its read).
+// Back closes, in order: the filter being typed, the tail's filter, the tail (ending its read),
+// the list's filter.
 func (m *Model) Back() (screen.Screen, tea.Cmd) {
 	switch {
 	case m.typing:
@@ -87,6 +97,8 @@ func (m *Model) Back() (screen.Screen, tea.Cmd) {
 	case m.tail != nil:
 		m.closeTail()
 		return m, m.fetch()
+	default:
+		m.listFilter.Clear()
 	}
 	return m, nil
 }
@@ -128,20 +140,22 @@ func (m *Model) reply(msg screen.ResultMsg) tea.Cmd {
 	case msg.Ticket == m.listTicket:
 		m.listErr = msg.Err
 		if msg.Err == nil {
-			m.loaded = true
+			m.loaded, m.stale, m.updated = true, false, m.ctx.Now()
 			list, _ := msg.Result.Data.([]command.TopicSummary)
 			rows := make([][]string, len(list))
 			for i, t := range list {
 				rows[i] = []string{t.Topic, strconv.Itoa(t.Partitions), strconv.FormatInt(t.EndOffset, 10), strconv.FormatInt(t.Landed, 10), strconv.FormatInt(t.Lag, 10)}
 			}
-			m.list.SetRows([]string{"topic", "partitions", "end_offset", "landed", "lag"}, rows)
+			m.setList([]string{"topic", "partitions", "end_offset", "landed", "lag"}, rows)
 		}
 	case m.tail != nil && msg.Ticket == m.tail.partsTicket:
 		m.tail.partsErr = msg.Err
 		if msg.Err == nil {
 			if d, ok := msg.Result.Data.(command.TopicDetail); ok {
 				t := d.TextTable()
-				m.tail.parts.SetRows(t.Columns, t.Rows)
+				m.tail.parts.SetRows(t.Columns, units.Cells(t.Columns, t.Rows, map[string]units.Format{
+					"start_offset": units.Count, "end_offset": units.Count, "committed": units.Count, "lag": units.Count,
+				}))
 			}
 		}
 	default:
@@ -174,14 +188,29 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	}
 	switch {
+	case m.listFilter.Capturing():
+		m.listFilter.Key(msg)
+	case key.Matches(msg, k.Filter):
+		m.listFilter.Open()
 	case key.Matches(msg, k.Refresh):
 		return m.fetch()
 	case key.Matches(msg, k.Enter):
 		return m.open()
+	case key.Matches(msg, k.Left):
+		m.list.ScrollColumns(-1)
+	case key.Matches(msg, k.Right):
+		m.list.ScrollColumns(1)
 	default:
 		k.Move(msg, m.list)
 	}
 	return nil
+}
+
+// setList shows the topics with separators in their offsets; the shown rows begin with the
+// topic's name, which open reads back.
+func (m *Model) setList(columns []string, rows [][]string) {
+	counts := map[string]units.Format{"partitions": units.Count, "end_offset": units.Count, "landed": units.Count, "lag": units.Count}
+	m.list.SetRows(columns, units.Cells(columns, rows, counts))
 }
 
 // open starts the tail of the selected topic from its end, and asks for its partitions.
@@ -207,12 +236,15 @@ func (m *Model) View(width, height int) string {
 	}
 	s := m.ctx.Styles
 	title := s.Title.Render("Topics")
-	if m.loaded {
-		title += s.Muted.Render(fmt.Sprintf("  %d topics · lag is what the sink has yet to land · enter tails · every 1s", m.list.Len()))
-	} else {
+	switch {
+	case m.stale:
+		title += s.Muted.Render(fmt.Sprintf("  %s · updated %s · asking topics…", units.Plural(m.list.Len(), "topic", "topics"), units.Ago(m.ctx.Now().Sub(m.updated))))
+	case m.loaded:
+		title += s.Muted.Render(fmt.Sprintf("  %s · lag is what the sink has yet to land · enter tails · / filters · every 1s", units.Plural(m.list.Len(), "topic", "topics")))
+	default:
 		title += s.Muted.Render("  asking topics…")
 	}
-	lines := []string{title, ""}
+	lines := []string{title, m.listFilter.View(width)}
 	if m.listErr != nil {
 		lines[1] = s.Error.Render("topics failed: " + m.listErr.Error())
 	}

@@ -21,6 +21,7 @@ type Model struct {
 	cursor  int // index into shown
 	offset  int // first shown row drawn
 	height  int // body rows that fit, set by View
+	col     int // first column in view when the columns do not all fit
 	// Style picks a per-cell style, e.g. a state column; nil draws every cell as text.
 	Style func(col int, cell string) string
 }
@@ -92,20 +93,28 @@ func (m *Model) clamp() {
 	m.offset = max(0, min(m.offset, len(m.shown)-m.height))
 }
 
-// View draws the header and as many rows as fit in width×height, with a "rows a–b of n" footer
-// when the rows do not all fit. The result is exactly height lines.
+// MaxColumn is the widest a column is drawn: a longer cell is cut with … and shown whole in a
+// row view.
+const MaxColumn = 40
+
+// minShrunk is the narrowest a column is shrunk to so that every column fits the width; past
+// that the table scrolls its columns instead.
+const minShrunk = 8
+
+// View draws the header and as many rows as fit in width×height, with a footer giving the rows
+// and columns in view when they do not all fit. The result is exactly height lines.
 func (m *Model) View(width, height int) string {
 	m.height = max(1, height-1)
-	footer := len(m.shown) > m.height
-	if footer {
+	if len(m.shown) > m.height || len(m.columns) > 0 && !m.fits(width) {
 		m.height = max(1, height-2)
 	}
 	m.clamp()
-	widths := m.widths(width - 2)
+	end := min(len(m.shown), m.offset+m.height)
+	widths, first, last := m.layout(width - 2)
+	footer := len(m.shown) > m.height || first > 0 || last < len(m.columns)-1
 	lines := make([]string, 0, height)
 	header := func(_ int, s string) string { return m.styles.TableHeader.Render(s) }
 	lines = append(lines, m.line("  ", m.columns, widths, width, header))
-	end := min(len(m.shown), m.offset+m.height)
 	for i := m.offset; i < end; i++ {
 		lines = append(lines, m.rowLine(i, widths, width))
 	}
@@ -116,10 +125,27 @@ func (m *Model) View(width, height int) string {
 		lines = append(lines, strings.Repeat(" ", width))
 	}
 	if footer {
-		f := fmt.Sprintf("  rows %d–%d of %d", m.offset+1, end, len(m.shown))
-		lines = append(lines, m.styles.Muted.Render(fit(f, width)))
+		lines = append(lines, m.styles.Muted.Render(fit(m.position(end, first, last), width)))
 	}
 	return strings.Join(lines[:height], "\n")
+}
+
+// position is the footer: which rows and, when they do not all fit, which columns are in view.
+func (m *Model) position(end, first, last int) string {
+	var parts []string
+	if len(m.shown) > m.height {
+		parts = append(parts, fmt.Sprintf("rows %d–%d of %d", min(m.offset+1, end), end, len(m.shown)))
+	}
+	if first > 0 || last < len(m.columns)-1 {
+		parts = append(parts, fmt.Sprintf("columns %d–%d of %d · h/l scroll", first+1, last+1, len(m.columns)))
+	}
+	return "  " + strings.Join(parts, " · ")
+}
+
+// ScrollColumns moves the first column in view by n, so every column of a wide table can be
+// reached; it stops where the last column comes into view.
+func (m *Model) ScrollColumns(n int) {
+	m.col = max(0, min(m.col+n, len(m.columns)-1))
 }
 
 func (m *Model) rowLine(i int, widths []int, width int) string {
@@ -139,11 +165,16 @@ func (m *Model) styleCell(col int, s string) string {
 }
 
 // line lays cells out in the column widths, padded to width; render styles each padded cell and
-// the trailing padding (column -1).
+// the trailing padding (column -1). The first column holds the row's name, so it is cut in the
+// middle to keep names that share a prefix apart.
 func (m *Model) line(prefix string, cells []string, widths []int, width int, render func(col int, s string) string) string {
 	var b strings.Builder
 	b.WriteString(prefix)
 	used := ansi.StringWidth(prefix)
+	lastShown := len(widths) - 1
+	for lastShown > 0 && widths[lastShown] == 0 {
+		lastShown--
+	}
 	for i, w := range widths {
 		if w == 0 {
 			continue
@@ -153,7 +184,10 @@ func (m *Model) line(prefix string, cells []string, widths []int, width int, ren
 			cell = cells[i]
 		}
 		text := fit(cell, w)
-		if i < len(widths)-1 {
+		if i == 0 {
+			text = fitMiddle(cell, w)
+		}
+		if i < lastShown {
 			text += "  "
 		}
 		b.WriteString(render(i, text))
@@ -165,24 +199,41 @@ func (m *Model) line(prefix string, cells []string, widths []int, width int, ren
 	return b.String()
 }
 
-// widths sizes columns to their widest cell, shrinking the widest columns first when the total
-// does not fit, and dropping trailing columns that cannot get three cells.
-func (m *Model) widths(total int) []int {
+// natural is each column as wide as its header and its widest cell in view.
+func (m *Model) natural() []int {
 	w := make([]int, len(m.columns))
 	for i, c := range m.columns {
 		w[i] = ansi.StringWidth(c)
 	}
-	for _, r := range m.rows {
+	end := min(len(m.shown), m.offset+m.height)
+	for _, ri := range m.shown[m.offset:end] {
+		r := m.rows[ri]
 		for i := range w {
 			if i < len(r) {
 				w[i] = max(w[i], ansi.StringWidth(r[i]))
 			}
 		}
 	}
-	for i := range w {
-		w[i] = min(w[i], 200) // a cell longer than any screen only slows the fitting below
+	return w
+}
+
+// fits reports whether every column fits in width once the widest are shrunk to minShrunk.
+func (m *Model) fits(width int) bool {
+	_, first, last := m.layout(width - 2)
+	return first == 0 && last == len(m.columns)-1
+}
+
+// layout sizes the columns for total cells and returns the widths (0 for a column out of view)
+// and the first and last column in view. Columns that all fit keep their natural widths; past
+// that each is capped at MaxColumn and the widest are shrunk first; when they cannot all fit even
+// shrunk, the columns from the scroll position keep their capped widths and the last one in view
+// is cut.
+func (m *Model) layout(total int) (widths []int, first, last int) {
+	w := m.natural()
+	if len(w) == 0 {
+		return w, 0, -1
 	}
-	sum := func() int {
+	sum := func(w []int) int {
 		s := 0
 		for _, x := range w {
 			if x > 0 {
@@ -191,28 +242,62 @@ func (m *Model) widths(total int) []int {
 		}
 		return s - 2
 	}
-	for sum() > total {
-		widest := 0
-		for i := range w {
-			if w[i] > w[widest] {
-				widest = i
-			}
-		}
-		if w[widest] <= 6 {
-			last := len(w) - 1
-			for last > 0 && w[last] == 0 {
-				last--
-			}
-			if last == 0 {
-				w[0] = max(1, total)
-				return w
-			}
-			w[last] = 0
-			continue
-		}
-		w[widest]--
+	if sum(w) <= total {
+		m.col = 0
+		return w, 0, len(w) - 1
 	}
-	return w
+	for i := range w {
+		w[i] = min(w[i], MaxColumn)
+	}
+	floor := make([]int, len(w))
+	for i := range w {
+		floor[i] = min(w[i], minShrunk)
+	}
+	if sum(floor) <= total {
+		for sum(w) > total {
+			widest := 0
+			for i := range w {
+				if w[i]-floor[i] > w[widest]-floor[widest] || w[i]-floor[i] == w[widest]-floor[widest] && w[i] > w[widest] {
+					widest = i
+				}
+			}
+			w[widest]--
+		}
+		m.col = 0
+		return w, 0, len(w) - 1
+	}
+	// Scroll no further than the first column from which the rest all fit.
+	for m.col > 0 && sum(w[m.col-1:]) <= total {
+		m.col--
+	}
+	out := make([]int, len(w))
+	used := -2
+	last = m.col
+	for i := m.col; i < len(w); i++ {
+		room := total - used - 2
+		if room < min(w[i], 4) && i > m.col {
+			break
+		}
+		out[i] = min(w[i], room)
+		used += out[i] + 2
+		last = i
+		if out[i] < w[i] {
+			break
+		}
+	}
+	return out, m.col, last
+}
+
+// fitMiddle pads s to width cells, or cuts it keeping its start and its longer end, so
+// 0a1b2c3d4e5f.pin and 0a1b2c3d4e5f.geo stay apart as 0a1…4e5f.pin and 0a1…4e5f.geo.
+func fitMiddle(s string, width int) string {
+	w := ansi.StringWidth(s)
+	if w <= width || width < 5 {
+		return fit(s, width)
+	}
+	head := (width - 1) / 3
+	tail := width - 1 - head
+	return ansi.Truncate(s, head, "") + "…" + ansi.TruncateLeft(s, w-tail, "")
 }
 
 // fit pads or truncates s to exactly width cells.

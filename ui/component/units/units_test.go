@@ -1,0 +1,73 @@
+package units
+
+import (
+	"slices"
+	"testing"
+	"time"
+)
+
+func TestCount(t *testing.T) {
+	for n, want := range map[int64]string{0: "0", 7: "7", 999: "999", 1000: "1,000", 11001: "11,001", 1234567: "1,234,567", -41400: "-41,400"} {
+		if got := Count(n); got != want {
+			t.Errorf("Count(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
+
+func TestBytes(t *testing.T) {
+	for n, want := range map[int64]string{0: "0 B", 300: "300 B", 1023: "1023 B", 1024: "1.0 KiB", 41400: "40.4 KiB", 5 << 20: "5.0 MiB", 3 << 30: "3.0 GiB"} {
+		if got := Bytes(n); got != want {
+			t.Errorf("Bytes(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
+
+func TestPlural(t *testing.T) {
+	for _, c := range []struct {
+		n    int
+		want string
+	}{{0, "0 prefixes"}, {1, "1 prefix"}, {2, "2 prefixes"}, {11001, "11,001 prefixes"}} {
+		if got := Plural(c.n, "prefix", "prefixes"); got != c.want {
+			t.Errorf("Plural(%d) = %q, want %q", c.n, got, c.want)
+		}
+	}
+}
+
+func TestAgo(t *testing.T) {
+	for d, want := range map[time.Duration]string{0: "0 s ago", 12 * time.Second: "12 s ago", 150 * time.Second: "2 min ago", 2 * time.Hour: "2 h ago", -time.Second: "0 s ago"} {
+		if got := Ago(d); got != want {
+			t.Errorf("Ago(%v) = %q, want %q", d, got, want)
+		}
+	}
+}
+
+func TestText(t *testing.T) {
+	for in, want := range map[string]string{
+		"rows 1–20 of 11001":                 "rows 1–20 of 11,001",
+		"11001 rows in /home/ana/source.db":  "11,001 rows in /home/ana/source.db",
+		"batch: 2470 draws at 100/s":         "batch: 2,470 draws at 100/s",
+		"REST Proxy v2 on 127.0.0.1:8082":    "REST Proxy v2 on 127.0.0.1:8082",
+		"landed 2026-03-14 09:20:00":         "landed 2026-03-14 09:20:00",
+		"topic 0a1b2c3d4e5f.pin (12345 lag)": "topic 0a1b2c3d4e5f.pin (12,345 lag)",
+		"1000 2000 3000":                     "1,000 2,000 3,000",
+		"running: 2475 draws, rate 100/s":    "running: 2,475 draws, rate 100/s",
+	} {
+		if got := Text(in); got != want {
+			t.Errorf("Text(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestCellsKeepsTheRowsItWasGiven(t *testing.T) {
+	rows := [][]string{{"pin", "41400", "13471"}, {"geo", "n/a", ""}}
+	got := Cells([]string{"topic", "bytes", "end_offset"}, rows, map[string]Format{"bytes": Bytes, "end_offset": Count})
+	want := [][]string{{"pin", "40.4 KiB", "13,471"}, {"geo", "n/a", ""}}
+	for i := range want {
+		if !slices.Equal(got[i], want[i]) {
+			t.Errorf("row %d = %q, want %q", i, got[i], want[i])
+		}
+	}
+	if rows[0][1] != "41400" {
+		t.Error("Cells changed the rows it was given")
+	}
+}
