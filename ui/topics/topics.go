@@ -183,7 +183,7 @@ func (m *Model) open() tea.Cmd {
 	m.tail = newTail(m.ctx, row[0])
 	cmds := []tea.Cmd{m.fetch()}
 	if m.tailer != nil {
-		p := newPump(m.ctx.Ctx)
+		p := newPump(m.ctx.Ctx, m.tail.bound)
 		m.tail.pump = p
 		cmds = append(cmds, p.launch(m.tailer, row[0], fmt.Sprintf("-%d", RecentRecords)), p.next)
 	}
