@@ -169,3 +169,13 @@ func TestConsoleTailOfEmbeddedKafka(t *testing.T) {
 		t.Errorf("the status does not account for every record: %s", c.status())
 	}
 }
+
+func TestTailerSaysWhichStartsAreValid(t *testing.T) {
+	err := tailer{}.Tail(context.Background(), "u.pin", "yesterday", func([]topics.TailRecord) {})
+	const want = `tail u.pin: --from "yesterday" is not valid: use beginning, end, an offset such as 42, ` +
+		`-10 for the last 10 records of each partition, or a time: 2026-12-01T10:00:00Z (RFC 3339), ` +
+		`-10m for ten minutes ago, s@1796119200000 (Unix milliseconds)`
+	if err == nil || err.Error() != want {
+		t.Errorf("Tail from yesterday = %v\nwant %s", err, want)
+	}
+}

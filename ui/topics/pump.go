@@ -19,9 +19,10 @@ type TailRecord struct {
 }
 
 // Tailer reads a topic live. Tail reads topic from from, written as `tail topic --from` takes it
-// ("beginning", "end", an offset, "-N" for the last N records of each partition), and hands records to emit in batches until ctx ends or reading fails; it
-// returns nil when ctx ended it. emit never blocks, and keeps the records it is given, so a Tailer
-// must not reuse the Values it emitted.
+// ("beginning", "end", an offset, "-N" for the last N records of each partition, or a time such as
+// "2026-12-01T10:00:00Z" or "-10m"), and hands records to emit in batches until ctx ends or
+// reading fails; it returns nil when ctx ended it. emit never blocks, and keeps the records it is
+// given, so a Tailer must not reuse the Values it emitted.
 type Tailer interface {
 	Tail(ctx context.Context, topic, from string, emit func([]TailRecord)) error
 }
