@@ -25,7 +25,8 @@ const BufferSize = 10_000
 type tail struct {
 	styles  *theme.Styles
 	topic   string
-	pump    *pump // nil when no Tailer was given
+	from    string // where the tail started, as the Tailer was asked
+	pump    *pump  // nil when no Tailer was given
 	bound   int
 	recs    []TailRecord
 	matches []int // indexes into recs whose value contains the filter
@@ -48,8 +49,8 @@ type tail struct {
 	partsErr    error
 }
 
-func newTail(ctx *screen.Context, topic string) *tail {
-	return &tail{styles: ctx.Styles, topic: topic, bound: BufferSize, follow: true, pretty: true, parts: table.New(ctx.Styles), shown: 1}
+func newTail(ctx *screen.Context, topic, from string) *tail {
+	return &tail{styles: ctx.Styles, topic: topic, from: from, bound: BufferSize, follow: true, pretty: true, parts: table.New(ctx.Styles), shown: 1}
 }
 
 // dropped is every record received and pushed out by the buffer's bound, before or after it

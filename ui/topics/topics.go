@@ -32,6 +32,7 @@ type Model struct {
 
 	prompt *prompt.Model // the tail's value filter while typing
 	typing bool
+	start  startPrompt
 
 	tail *tail // nil while the list shows
 }
@@ -52,8 +53,8 @@ func (m *Model) Name() string { return "topics" }
 // Title is the tab label.
 func (m *Model) Title() string { return "Topics" }
 
-// Capturing reports that the tail's filter is being typed.
-func (m *Model) Capturing() bool { return m.typing }
+// Capturing reports that the tail's filter or start is being typed.
+func (m *Model) Capturing() bool { return m.typing || m.start.open }
 
 // Enter refreshes the list, or the open tail's partitions, and polls while the screen shows.
 func (m *Model) Enter() tea.Cmd {
@@ -78,6 +79,8 @@ func (m *Model) fetch() tea.Cmd {
 // Back closes, in order: the filter being typed, the tail's filter, the tail (ending its read).
 func (m *Model) Back() (screen.Screen, tea.Cmd) {
 	switch {
+	case m.start.open:
+		m.start.open = false
 	case m.typing:
 		m.typing = false
 	case m.tail != nil && m.tail.filter != "":
@@ -142,6 +145,13 @@ func (m *Model) reply(msg screen.ResultMsg) tea.Cmd {
 
 func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.ctx.Keys
+	if m.start.open {
+		return m.startKey(msg)
+	}
+	if key.Matches(msg, k.TailFrom) && !m.typing {
+		m.showStart()
+		return nil
+	}
 	if m.typing {
 		switch m.prompt.Update(msg) {
 		case prompt.Cancelled:
@@ -167,25 +177,23 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Refresh):
 		return m.fetch()
 	case key.Matches(msg, k.Enter):
-		return m.open()
+		if row := m.list.Selected(); len(row) > 0 {
+			return m.open(row[0], defaultStart)
+		}
 	default:
 		k.Move(msg, m.list)
 	}
 	return nil
 }
 
-// open starts the tail of the selected topic from its end, and asks for its partitions.
-func (m *Model) open() tea.Cmd {
-	row := m.list.Selected()
-	if len(row) == 0 {
-		return nil
-	}
-	m.tail = newTail(m.ctx, row[0])
+// open starts the tail of topic from where from says, and asks for its partitions.
+func (m *Model) open(topic, from string) tea.Cmd {
+	m.tail = newTail(m.ctx, topic, from)
 	cmds := []tea.Cmd{m.fetch()}
 	if m.tailer != nil {
 		p := newPump(m.ctx.Ctx, m.tail.bound)
 		m.tail.pump = p
-		cmds = append(cmds, p.launch(m.tailer, row[0], fmt.Sprintf("-%d", RecentRecords)), p.next)
+		cmds = append(cmds, p.launch(m.tailer, topic, from), p.next)
 	}
 	return tea.Batch(cmds...)
 }
@@ -198,13 +206,17 @@ func (m *Model) View(width, height int) string {
 	s := m.ctx.Styles
 	title := s.Title.Render("Topics")
 	if m.loaded {
-		title += s.Muted.Render(fmt.Sprintf("  %d topics · lag is what the sink has yet to land · enter tails · every 1s", m.list.Len()))
+		title += s.Muted.Render(fmt.Sprintf("  %d topics · lag is what the sink has yet to land · enter tails · %s tails from… · every 1s",
+			m.list.Len(), m.ctx.Keys.TailFrom.Help().Key))
 	} else {
 		title += s.Muted.Render("  asking topics…")
 	}
 	lines := []string{title, ""}
 	if m.listErr != nil {
 		lines[1] = s.Error.Render("topics failed: " + m.listErr.Error())
+	}
+	if m.start.open {
+		lines = append(lines[:1], m.startView(width)...)
 	}
 	if !m.loaded || height <= len(lines) {
 		return screen.Fill(strings.Join(lines, "\n"), width, height)
@@ -215,9 +227,12 @@ func (m *Model) View(width, height int) string {
 func (m *Model) tailView(width, height int) string {
 	s, t := m.ctx.Styles, m.tail
 	lines := []string{
-		s.Title.Render("Topics › "+t.topic) + s.Muted.Render("  live tail · p pauses · J raw/pretty · / filters · esc back"),
+		s.Title.Render("Topics › "+t.topic) + s.Muted.Render("  live tail from "+t.from+" · p pauses · J raw/pretty · / filters · "+
+			m.ctx.Keys.TailFrom.Help().Key+" starts elsewhere · esc back"),
 	}
 	switch {
+	case m.start.open:
+		lines = append(lines, m.startView(width)...)
 	case m.typing:
 		lines = append(lines, m.prompt.View(width))
 	case t.pump == nil:
