@@ -32,8 +32,8 @@ type tail struct {
 	matches []int // indexes into recs whose value contains the filter
 	filter  string
 
-	// received counts every record the Tailer emitted; evicted those the buffer's bound pushed out,
-	// here or already in the pump.
+	// received counts every record the Tailer emitted; evicted and pumpEvicted those the bound
+	// pushed out of this buffer and of the pump's queue.
 	received, evicted, pumpEvicted int64
 	held                           int // records received while paused
 

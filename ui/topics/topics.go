@@ -76,7 +76,8 @@ func (m *Model) fetch() tea.Cmd {
 	return cmd
 }
 
-// Back closes, in order: the filter being typed, the tail's filter, the tail (ending its read).
+// Back closes, in order: the start being typed, the filter being typed, the tail's filter, the
+// tail (ending its read).
 func (m *Model) Back() (screen.Screen, tea.Cmd) {
 	switch {
 	case m.start.open:
