@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
@@ -71,21 +70,7 @@ func TestLastZeroStartsAtTheEnd(t *testing.T) {
 // given for it, stamped one minute apart from 10:00 in the order given, partition 0 first.
 func stamped(t *testing.T, values map[int32][]string) (*Client, *kgo.Client) {
 	t.Helper()
-	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(2, "u.pin"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(c.Close)
-	cl, err := New(context.Background(), Settings{Brokers: c.ListenAddrs()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(cl.Close)
-	prod, err := kgo.NewClient(kgo.SeedBrokers(c.ListenAddrs()...), kgo.RecordPartitioner(kgo.ManualPartitioner()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(prod.Close)
+	cl, prod := partitioned(t, 2, "u.pin")
 	at := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
 	for p := range int32(2) {
 		for _, v := range values[p] {
@@ -174,4 +159,12 @@ func sortByPartition(recs []string) []string {
 		}
 	}
 	return out
+}
+
+func TestTailLastCountsEachPartition(t *testing.T) {
+	cl, _ := stamped(t, map[int32][]string{0: {"a", "b", "c"}, 1: {"d", "e"}})
+	got := sortByPartition(tailParts(t, cl, TailOptions{From: Last(2)}))
+	if want := []string{"p0:1:b", "p0:2:c", "p1:0:d", "p1:1:e"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("Tail from Last(2) = %v, want %v", got, want)
+	}
 }
