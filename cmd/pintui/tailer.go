@@ -5,8 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
-	"github.com/pintui/pintui/ops/command"
 	"github.com/pintui/pintui/ops/kafka"
 	"github.com/pintui/pintui/ui/topics"
 )
@@ -16,10 +16,10 @@ type tailer struct {
 	kafka *kafka.Client
 }
 
-// Tail follows topic from where `tail topic --from` says (beginning, end, an offset, -N for the
-// last N records) until ctx ends.
+// Tail follows topic from where `tail topic --from` says (kafka.ParseFrom's forms, a relative
+// time counted from now) until ctx ends.
 func (t tailer) Tail(ctx context.Context, topic, from string, emit func([]topics.TailRecord)) error {
-	start, err := command.ParseFrom(from)
+	start, err := kafka.ParseFrom(from, time.Now())
 	if err != nil {
 		return fmt.Errorf("tail %s: %w", topic, err)
 	}

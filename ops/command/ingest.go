@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/pintui/pintui/ops/backend"
 	"github.com/pintui/pintui/ops/kafka"
@@ -35,7 +36,7 @@ func (env *Env) ingestCommands() []*Command {
 			Name: "tail topic", Args: "TOPIC", MinArgs: 1, MaxArgs: 1,
 			Help: "Print a topic's records without joining a consumer group.",
 			Flags: []Flag{
-				{Name: "from", Default: "beginning", Help: "where to start: beginning, end, an offset, or -N for the last N records of each partition"},
+				{Name: "from", Default: "beginning", Help: "where to start: beginning, end, an offset, -N for the last N records of each partition, or a time (RFC 3339, -10m, s@<unix ms>) for each partition's first record at or after it"},
 				{Name: "max", Default: "100", Help: "stop after this many records (0: up to the current end)"},
 			},
 			Run: env.tail, Complete: env.completeTopics,
@@ -218,24 +219,6 @@ func (env *Env) topic(ctx context.Context, in *Invocation) (*Result, error) {
 	return &Result{Data: d}, nil
 }
 
-// ParseFrom reads --from: beginning, end, an offset, or -N for the last N records.
-func ParseFrom(s string) (kafka.From, error) {
-	switch s {
-	case "beginning":
-		return kafka.Beginning, nil
-	case "end":
-		return kafka.End, nil
-	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	switch {
-	case err != nil:
-		return kafka.From{}, fmt.Errorf("--from %q is not valid: use beginning, end, an offset such as 42, or -10 for the last 10 records", s)
-	case n < 0:
-		return kafka.Last(-n), nil
-	default:
-		return kafka.At(n), nil
-	}
-}
 
 // TailRecord is one record of `tail topic`.
 type TailRecord struct {
@@ -269,7 +252,7 @@ func (env *Env) tail(ctx context.Context, in *Invocation) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	from, err := ParseFrom(in.Flag("from"))
+	from, err := kafka.ParseFrom(in.Flag("from"), time.Now())
 	if err != nil {
 		return nil, err
 	}

@@ -16,7 +16,14 @@ import (
 // cluster starts an in-memory one-broker cluster with the given topics of one partition each.
 func cluster(t *testing.T, topics ...string) (*Client, *kgo.Client) {
 	t.Helper()
-	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(1, topics...))
+	return partitioned(t, 1, topics...)
+}
+
+// partitioned starts an in-memory one-broker cluster with the given topics of n partitions each,
+// and a producer that writes each record to the partition it names.
+func partitioned(t *testing.T, n int32, topics ...string) (*Client, *kgo.Client) {
+	t.Helper()
+	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(n, topics...))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,7 +33,7 @@ func cluster(t *testing.T, topics ...string) (*Client, *kgo.Client) {
 		t.Fatal(err)
 	}
 	t.Cleanup(cl.Close)
-	prod, err := kgo.NewClient(kgo.SeedBrokers(c.ListenAddrs()...))
+	prod, err := kgo.NewClient(kgo.SeedBrokers(c.ListenAddrs()...), kgo.RecordPartitioner(kgo.ManualPartitioner()))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,43 +9,6 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
-// From is where a tail starts reading each partition.
-type From struct {
-	at   int64
-	end  bool
-	back int64 // records before the end, when positive
-}
-
-// Beginning starts a tail at the first record each partition still stores.
-var Beginning = From{at: 0}
-
-// End starts a tail after the last record, so only new records arrive.
-var End = From{end: true}
-
-// At starts a tail at the given offset of every partition.
-func At(offset int64) From { return From{at: offset} }
-
-// Last starts a tail n records before the end of every partition (at its first stored record if
-// it holds fewer), as kcat's -o -n does.
-func Last(n int64) From { return From{back: n} }
-
-// offset is where the tail starts on a partition holding [start, end); an offset outside is
-// clamped into it, so a stale offset never makes the client reset somewhere surprising.
-func (f From) offset(p Partition) int64 {
-	switch {
-	case f.end:
-		return p.End
-	case f.back > 0:
-		return max(p.End-f.back, p.Start)
-	case f.at < p.Start:
-		return p.Start
-	case f.at > p.End:
-		return p.End
-	default:
-		return f.at
-	}
-}
-
 // TailOptions bound a tail: where it starts, how many records it returns, and whether it waits for new ones.
 type TailOptions struct {
 	From From
@@ -78,10 +41,14 @@ func (c *Client) Tail(ctx context.Context, topic string, o TailOptions, fn func(
 	if err != nil {
 		return fmt.Errorf("tail %s: %w", topic, err)
 	}
+	firsts, err := c.firstOffsets(ctx, t, o.From)
+	if err != nil {
+		return fmt.Errorf("tail %s: %w", topic, err)
+	}
 	start := make(map[int32]kgo.Offset, len(t.Partitions))
 	remaining := make(map[int32]int64, len(t.Partitions))
 	for _, p := range t.Partitions {
-		first := o.From.offset(p)
+		first := firsts[p.ID]
 		start[p.ID] = kgo.NewOffset().At(first)
 		if !o.Follow && first < p.End {
 			remaining[p.ID] = p.End
@@ -145,4 +112,31 @@ func (c *Client) Tail(ctx context.Context, topic string, o TailOptions, fn func(
 			return stop
 		}
 	}
+}
+
+// firstOffsets is where a tail from f starts on each partition of t; a time asks the cluster for
+// each partition's first offset stamped at or after it.
+func (c *Client) firstOffsets(ctx context.Context, t Topic, f From) (map[int32]int64, error) {
+	firsts := make(map[int32]int64, len(t.Partitions))
+	if f.kind != fromTime {
+		for _, p := range t.Partitions {
+			firsts[p.ID] = f.offset(p)
+		}
+		return firsts, nil
+	}
+	listed, err := c.adm.ListOffsetsAfterMilli(ctx, f.n, t.Name)
+	if err == nil {
+		err = listed.Error()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("list offsets after %s: %w", time.UnixMilli(f.n).UTC().Format(time.RFC3339Nano), err)
+	}
+	for _, p := range t.Partitions {
+		o, ok := listed.Lookup(t.Name, p.ID)
+		if !ok {
+			return nil, fmt.Errorf("list offsets after %s: no answer for partition %d", time.UnixMilli(f.n).UTC().Format(time.RFC3339Nano), p.ID)
+		}
+		firsts[p.ID] = max(o.Offset, p.Start)
+	}
+	return firsts, nil
 }

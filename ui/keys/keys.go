@@ -18,6 +18,7 @@ type KeyMap struct {
 	Left, Right                                          key.Binding
 	Focus, Enter, Refresh, Filter                        key.Binding
 	Pause, RawJSON, Start, Stop, Faster, Slower          key.Binding
+	TailFrom                                             key.Binding
 	Overview, Emulators, Topics, Streams, S3, DAGs, Jobs key.Binding
 	Tables                                               key.Binding
 }
@@ -54,6 +55,7 @@ func Default() *KeyMap {
 		Filter:    b([]string{"/"}, "/", "filter"),
 		Pause:     b([]string{"p"}, "p", "pause / resume a tail"),
 		RawJSON:   b([]string{"J"}, "J", "raw / pretty JSON"),
+		TailFrom:  b([]string{"o"}, "o", "tail from… (end, -N, an offset, a time)"),
 		Start:     b([]string{"s"}, "s", "start the emulator"),
 		Stop:      b([]string{"x"}, "x", "stop the emulator (asks)"),
 		Faster:    b([]string{"+", "="}, "+", "double the emulator's rate"),
@@ -75,7 +77,7 @@ func (k *KeyMap) actions() map[string]*key.Binding {
 		"quit": &k.Quit, "force_quit": &k.ForceQuit, "back": &k.Back, "help": &k.Help,
 		"palette": &k.Palette, "errors": &k.Errors, "up": &k.Up, "down": &k.Down, "top": &k.Top, "bottom": &k.Bottom,
 		"page_down": &k.PageDown, "page_up": &k.PageUp, "left": &k.Left, "right": &k.Right, "focus": &k.Focus, "enter": &k.Enter,
-		"refresh": &k.Refresh, "filter": &k.Filter, "pause": &k.Pause, "raw_json": &k.RawJSON,
+		"refresh": &k.Refresh, "filter": &k.Filter, "pause": &k.Pause, "raw_json": &k.RawJSON, "tail_from": &k.TailFrom,
 		"start": &k.Start, "stop": &k.Stop, "faster": &k.Faster, "slower": &k.Slower,
 		"overview":  &k.Overview,
 		"emulators": &k.Emulators, "topics": &k.Topics, "streams": &k.Streams, "s3": &k.S3,
@@ -154,7 +156,7 @@ func (k *KeyMap) Groups() []Group {
 		{"Screens", []key.Binding{k.Overview, k.Emulators, k.Topics, k.Streams, k.S3, k.DAGs, k.Jobs, k.Tables}},
 		{"Move", []key.Binding{k.Up, k.Down, k.Top, k.Bottom, k.PageDown, k.PageUp}},
 		{"Act", []key.Binding{k.Enter, k.Focus, k.Filter, k.Refresh, k.Left, k.Right}},
-		{"Tails & emulators", []key.Binding{k.Pause, k.RawJSON, k.Start, k.Stop, k.Faster, k.Slower}},
+		{"Tails & emulators", []key.Binding{k.Pause, k.RawJSON, k.TailFrom, k.Start, k.Stop, k.Faster, k.Slower}},
 	}
 }
 

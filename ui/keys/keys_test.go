@@ -92,3 +92,24 @@ func TestColumnScrollKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestTailFromIsInTheHelpAndRebindable(t *testing.T) {
+	k := Default()
+	if err := k.Rebind(map[string][]string{"tail_from": {"F"}}); err != nil {
+		t.Fatal(err)
+	}
+	if !key.Matches(press("F"), k.TailFrom) || key.Matches(press("o"), k.TailFrom) {
+		t.Error("tail_from did not move from o to F")
+	}
+	var help []string
+	for _, g := range k.Groups() {
+		for _, b := range g.Bindings {
+			if b.Help().Desc == k.TailFrom.Help().Desc {
+				help = append(help, g.Title+": "+b.Help().Key)
+			}
+		}
+	}
+	if len(help) != 1 || help[0] != "Tails & emulators: F" {
+		t.Errorf("the help shows tail_from as %v, want once under Tails & emulators, as F", help)
+	}
+}

@@ -19,18 +19,22 @@ import (
 // dropped.
 const BufferSize = 10_000
 
-// tail is one topic's live tail: a bounded buffer of records, the filter over their values, and
-// where the view stands. While paused, records keep arriving into the bounded buffer (held, not
+// tail is one topic's live tail: a buffer of at most bound records, the filter over their values,
+// and where the view stands. While paused, records keep arriving into the bounded buffer (held, not
 // dropped) and the view stays still; resuming jumps to the newest.
 type tail struct {
 	styles  *theme.Styles
 	topic   string
-	pump    *pump // nil when no Tailer was given
+	from    string // where the tail started, as the Tailer was asked
+	pump    *pump  // nil when no Tailer was given
+	bound   int
 	recs    []TailRecord
 	matches []int // indexes into recs whose value contains the filter
 	filter  string
 
-	received, evicted, pumpDropped int64
+	// received counts every record the Tailer emitted; evicted and pumpEvicted those the bound
+	// pushed out of this buffer and of the pump's queue.
+	received, evicted, pumpEvicted int64
 	held                           int // records received while paused
 
 	pretty, follow, paused bool
@@ -45,17 +49,19 @@ type tail struct {
 	partsErr    error
 }
 
-func newTail(ctx *screen.Context, topic string) *tail {
-	return &tail{styles: ctx.Styles, topic: topic, follow: true, pretty: true, parts: table.New(ctx.Styles), shown: 1}
+func newTail(ctx *screen.Context, topic, from string) *tail {
+	return &tail{styles: ctx.Styles, topic: topic, from: from, bound: BufferSize, follow: true, pretty: true, parts: table.New(ctx.Styles), shown: 1}
 }
 
-// dropped is every record lost: not queued by the pump, or pushed out of the buffer.
-func (t *tail) dropped() int64 { return t.pumpDropped + t.evicted }
+// dropped is every record received and pushed out by the buffer's bound, before or after it
+// reached the screen.
+func (t *tail) dropped() int64 { return t.pumpEvicted + t.evicted }
 
 // add appends a frame's records, keeps the buffer bounded and the view where it stood.
 func (t *tail) add(msg tailMsg) {
-	t.pumpDropped = msg.dropped
-	t.received += int64(len(msg.records))
+	n := int64(len(msg.records)) + msg.evicted - t.pumpEvicted
+	t.pumpEvicted = msg.evicted
+	t.received += n
 	if t.paused {
 		t.held += len(msg.records)
 	}
@@ -67,7 +73,7 @@ func (t *tail) add(msg tailMsg) {
 			t.matches = append(t.matches, i)
 		}
 	}
-	over := len(t.recs) - BufferSize
+	over := len(t.recs) - t.bound
 	if over <= 0 {
 		return
 	}

@@ -40,6 +40,7 @@ type Model struct {
 
 	prompt *prompt.Model // the tail's value filter while typing
 	typing bool
+	start  startPrompt
 
 	tail *tail // nil while the list shows
 }
@@ -62,8 +63,8 @@ func (m *Model) Name() string { return "topics" }
 // Title is the tab label.
 func (m *Model) Title() string { return "Topics" }
 
-// Capturing reports that the list's or the tail's filter is being typed.
-func (m *Model) Capturing() bool { return m.typing || m.listFilter.Capturing() }
+// Capturing reports that the list's or the tail's filter, or a tail's start, is being typed.
+func (m *Model) Capturing() bool { return m.typing || m.start.open || m.listFilter.Capturing() }
 
 // Enter refreshes the list, or the open tail's partitions, and polls while the screen shows.
 func (m *Model) Enter() tea.Cmd {
@@ -86,10 +87,12 @@ func (m *Model) fetch() tea.Cmd {
 	return cmd
 }
 
-// Back closes, in order: the filter being typed, the tail's filter, the tail (ending its read),
-// the list's filter.
+// Back closes, in order: the start being typed, the filter being typed, the tail's filter, the
+// tail (ending its read), the list's filter.
 func (m *Model) Back() (screen.Screen, tea.Cmd) {
 	switch {
+	case m.start.open:
+		m.start.open = false
 	case m.typing:
 		m.typing = false
 	case m.tail != nil && m.tail.filter != "":
@@ -166,6 +169,13 @@ func (m *Model) reply(msg screen.ResultMsg) tea.Cmd {
 
 func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.ctx.Keys
+	if m.start.open {
+		return m.startKey(msg)
+	}
+	if key.Matches(msg, k.TailFrom) && !m.typing {
+		m.showStart()
+		return nil
+	}
 	if m.typing {
 		switch m.prompt.Update(msg) {
 		case prompt.Cancelled:
@@ -195,7 +205,9 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Refresh):
 		return m.fetch()
 	case key.Matches(msg, k.Enter):
-		return m.open()
+		if row := m.list.Selected(); len(row) > 0 {
+			return m.open(row[0], defaultStart)
+		}
 	case key.Matches(msg, k.Left):
 		m.list.ScrollColumns(-1)
 	case key.Matches(msg, k.Right):
@@ -213,18 +225,14 @@ func (m *Model) setList(columns []string, rows [][]string) {
 	m.list.SetRows(columns, units.Cells(columns, rows, counts))
 }
 
-// open starts the tail of the selected topic from its end, and asks for its partitions.
-func (m *Model) open() tea.Cmd {
-	row := m.list.Selected()
-	if len(row) == 0 {
-		return nil
-	}
-	m.tail = newTail(m.ctx, row[0])
+// open starts the tail of topic from where from says, and asks for its partitions.
+func (m *Model) open(topic, from string) tea.Cmd {
+	m.tail = newTail(m.ctx, topic, from)
 	cmds := []tea.Cmd{m.fetch()}
 	if m.tailer != nil {
-		p := newPump(m.ctx.Ctx)
+		p := newPump(m.ctx.Ctx, m.tail.bound)
 		m.tail.pump = p
-		cmds = append(cmds, p.launch(m.tailer, row[0], fmt.Sprintf("-%d", RecentRecords)), p.next)
+		cmds = append(cmds, p.launch(m.tailer, topic, from), p.next)
 	}
 	return tea.Batch(cmds...)
 }
@@ -240,13 +248,17 @@ func (m *Model) View(width, height int) string {
 	case m.stale:
 		title += s.Muted.Render(fmt.Sprintf("  %s · updated %s · asking topics…", units.Plural(m.list.Len(), "topic", "topics"), units.Ago(m.ctx.Now().Sub(m.updated))))
 	case m.loaded:
-		title += s.Muted.Render(fmt.Sprintf("  %s · lag is what the sink has yet to land · enter tails · / filters · every 1s", units.Plural(m.list.Len(), "topic", "topics")))
+		title += s.Muted.Render(fmt.Sprintf("  %s · lag is what the sink has yet to land · enter tails · %s tails from… · / filters · every 1s",
+			units.Plural(m.list.Len(), "topic", "topics"), m.ctx.Keys.TailFrom.Help().Key))
 	default:
 		title += s.Muted.Render("  asking topics…")
 	}
 	lines := []string{title, m.listFilter.View(width)}
 	if m.listErr != nil {
 		lines[1] = s.Error.Render("topics failed: " + m.listErr.Error())
+	}
+	if m.start.open {
+		lines = append(lines[:1], m.startView(width)...)
 	}
 	if !m.loaded || height <= len(lines) {
 		return screen.Fill(strings.Join(lines, "\n"), width, height)
@@ -257,9 +269,12 @@ func (m *Model) View(width, height int) string {
 func (m *Model) tailView(width, height int) string {
 	s, t := m.ctx.Styles, m.tail
 	lines := []string{
-		s.Title.Render("Topics › "+t.topic) + s.Muted.Render("  live tail · p pauses · J raw/pretty · / filters · esc back"),
+		s.Title.Render("Topics › "+t.topic) + s.Muted.Render("  live tail from "+t.from+" · p pauses · J raw/pretty · / filters · "+
+			m.ctx.Keys.TailFrom.Help().Key+" starts elsewhere · esc back"),
 	}
 	switch {
+	case m.start.open:
+		lines = append(lines, m.startView(width)...)
 	case m.typing:
 		lines = append(lines, m.prompt.View(width))
 	case t.pump == nil:

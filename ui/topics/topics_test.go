@@ -2,6 +2,7 @@ package topics
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -61,7 +62,7 @@ func pin(i int) string {
 
 func TestPumpCoalescesQueuedBatches(t *testing.T) {
 	f := newFeedTailer()
-	p := newPump(context.Background())
+	p := newPump(context.Background(), BufferSize)
 	defer p.cancel()
 	p.launch(f, "t", "end")()
 	for i := range 3 {
@@ -71,32 +72,47 @@ func TestPumpCoalescesQueuedBatches(t *testing.T) {
 	if len(msg.records) != 30 || msg.records[0].Offset != 0 || msg.records[29].Offset != 29 {
 		t.Fatalf("one message carried %d records, want the 30 of three batches in order", len(msg.records))
 	}
-	if msg.dropped != 0 {
-		t.Errorf("dropped = %d", msg.dropped)
+	if msg.evicted != 0 {
+		t.Errorf("evicted = %d", msg.evicted)
 	}
 }
 
-func TestPumpCountsWhatItCannotQueue(t *testing.T) {
+func TestPumpKeepsTheNewestBoundRecords(t *testing.T) {
 	f := newFeedTailer()
-	p := newPump(context.Background())
+	p := newPump(context.Background(), 10)
 	defer p.cancel()
 	p.launch(f, "t", "end")()
-	for i := range pumpBatches + 5 {
-		f.send(records(i*2, 2, pin))
+	for i := range 25 {
+		f.send(records(i, 1, pin))
 	}
 	msg := p.next().(tailMsg)
-	if len(msg.records) != 2*pumpBatches || msg.dropped != 10 {
-		t.Errorf("got %d records and dropped %d, want %d and 10", len(msg.records), msg.dropped, 2*pumpBatches)
+	if len(msg.records) != 10 || msg.records[0].Offset != 15 || msg.records[9].Offset != 24 || msg.evicted != 15 {
+		t.Errorf("kept %d records from offset %d and evicted %d, want 10 from 15 and 15", len(msg.records), msg.records[0].Offset, msg.evicted)
+	}
+	f.send(records(25, 3, pin))
+	if msg := p.next().(tailMsg); len(msg.records) != 3 || msg.records[0].Offset != 25 || msg.evicted != 15 {
+		t.Errorf("the next frame carried %d records from offset %d, evicted %d; want 3 from 25, still 15", len(msg.records), msg.records[0].Offset, msg.evicted)
 	}
 }
 
-func TestPumpKeepsAtMostBufferSize(t *testing.T) {
-	p := newPump(context.Background())
+func TestPumpDeliversTheLastRecordsBeforeTheEnd(t *testing.T) {
+	p := newPump(context.Background(), BufferSize)
 	defer p.cancel()
-	msg := p.gather(records(0, BufferSize+7, pin))
-	if len(msg.records) != BufferSize || msg.dropped != 7 || msg.records[0].Offset != 7 {
-		t.Errorf("kept %d from offset %d, dropped %d", len(msg.records), msg.records[0].Offset, msg.dropped)
+	p.launch(lastWords{}, "t", "end")()
+	if msg, ok := p.next().(tailMsg); !ok || len(msg.records) != 2 {
+		t.Fatalf("first message = %#v, want the Tailer's 2 records", msg)
 	}
+	if msg, ok := p.next().(tailEndMsg); !ok || msg.err == nil || msg.err.Error() != "broker gone" {
+		t.Errorf("second message = %#v, want the end with the Tailer's error", msg)
+	}
+}
+
+// lastWords emits two records and fails.
+type lastWords struct{}
+
+func (lastWords) Tail(_ context.Context, _, _ string, emit func([]TailRecord)) error {
+	emit(records(0, 2, pin))
+	return errors.New("broker gone")
 }
 
 // runner answers the topics and topic commands.
@@ -167,7 +183,7 @@ func TestTailBatchesRearmAndStaleOnesAreDropped(t *testing.T) {
 	if m.tail.received != 5 || len(m.tail.recs) != 5 {
 		t.Fatalf("received %d, kept %d", m.tail.received, len(m.tail.recs))
 	}
-	if _, cmd := m.Update(tailMsg{pump: newPump(context.Background()), records: records(5, 5, pin)}); cmd != nil || m.tail.received != 5 {
+	if _, cmd := m.Update(tailMsg{pump: newPump(context.Background(), BufferSize), records: records(5, 5, pin)}); cmd != nil || m.tail.received != 5 {
 		t.Error("a batch of another tail was taken")
 	}
 }
@@ -176,12 +192,12 @@ func TestTailBufferIsBoundedAndCountsDrops(t *testing.T) {
 	m := opened(t, newFeedTailer())
 	p := m.tail.pump
 	m.Update(tailMsg{pump: p, records: records(0, BufferSize-100, pin)})
-	m.Update(tailMsg{pump: p, records: records(BufferSize-100, 300, pin), dropped: 4})
+	m.Update(tailMsg{pump: p, records: records(BufferSize-100+4, 300, pin), evicted: 4})
 	if len(m.tail.recs) != BufferSize || m.tail.recs[0].Offset != 200 {
 		t.Fatalf("kept %d records from offset %d, want %d from 200", len(m.tail.recs), m.tail.recs[0].Offset, BufferSize)
 	}
-	if !strings.Contains(plain(m, 120, 40), "dropped 204") {
-		t.Errorf("the frame lacks dropped 204:\n%s", plain(m, 120, 40))
+	if want := fmt.Sprintf("%d received · %d in buffer · dropped 204", BufferSize+204, BufferSize); !strings.Contains(plain(m, 120, 40), want) {
+		t.Errorf("the frame lacks %s:\n%s", want, plain(m, 120, 40))
 	}
 }
 
