@@ -237,15 +237,20 @@ func distance(a, b string) int {
 	return prev[len(b)]
 }
 
-// Split breaks a line into words, honouring single and double quotes and backslash escapes.
+// Split breaks a line into words as a POSIX shell does, honouring single and double quotes and
+// backslash escapes. A word that starts with # begins a comment running to the end of the line;
+// a # inside a word, quoted or escaped is part of the word.
 func Split(line string) ([]string, error) {
 	var words []string
 	var cur strings.Builder
 	inWord := false
 	var quote rune
 	escaped := false
+scan:
 	for _, c := range line {
 		switch {
+		case c == '#' && !inWord && !escaped && quote == 0:
+			break scan
 		case escaped:
 			cur.WriteRune(c)
 			escaped = false

@@ -3,6 +3,7 @@ package command
 import (
 	"bytes"
 	"context"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -79,5 +80,30 @@ func TestRenderTableAndJSON(t *testing.T) {
 	}
 	if got := b.String(); got != `[{"name":"0a_pin_batch","rows":"11001"},{"name":"top_country","rows":"1"}]`+"\n" {
 		t.Errorf("json: %s", got)
+	}
+}
+
+// TestSplitComments expects a word that starts with # to begin a comment running to the end of
+// the line, while a # inside a word or inside quotes is kept.
+func TestSplitComments(t *testing.T) {
+	cases := map[string][]string{
+		"seed   # 11,001 rows per table":  {"seed"},
+		"# only a comment":                nil,
+		"\t#tab then comment":             nil,
+		"preview a#b --limit 5":           {"preview", "a#b", "--limit", "5"},
+		`preview '#x' "# y" \#z # gone`:   {"preview", "#x", "# y", "#z"},
+		"wait landings >= 3000 #done 'x":  {"wait", "landings", ">=", "3000"},
+		"s3 ls topics/#/ # keys with a #": {"s3", "ls", "topics/#/"},
+		`a "" # empty word kept`:          {"a", ""},
+	}
+	for line, want := range cases {
+		got, err := Split(line)
+		if err != nil {
+			t.Errorf("%q: %v", line, err)
+			continue
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%q: got %q, want %q", line, got, want)
+		}
 	}
 }
