@@ -67,7 +67,7 @@ local:
 	file := filepath.Join(home, "pintui", "config.yaml")
 	origins := map[string]string{
 		"uid": "file " + file, "local.kafka_addr": "file " + file,
-		"local.s3_addr": "env PINTUI_LOCAL_S3_ADDR", "local.gateway_addr": "flag --local-gateway-addr",
+		"local.s3_addr": "env PINTUI_LOCAL_S3_ADDR", "local.gateway_addr": "flag --gateway-addr",
 		"color": "default",
 	}
 	for k, v := range origins {
