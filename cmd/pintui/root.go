@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/pintui/pintui/config"
 	"github.com/pintui/pintui/ops/backend"
@@ -32,18 +33,6 @@ type app struct {
 	flags  map[string]string
 	script string
 	output string
-}
-
-// globalFlags binds command-line flags to config keys.
-var globalFlags = []struct{ flag, key, help string }{
-	{"profile", "profile", "profile to run: local or a name under profiles: in the config file"},
-	{"data-dir", "data_dir", "folder for local state (default $XDG_DATA_HOME/pintui)"},
-	{"uid", "uid", "user id that topic, stream, bucket and table names derive from"},
-	{"color", "color", "colour: auto, always or never"},
-	{"source", "source.url", "source database: SQLite path or mysql://user:pass@host:3306/db"},
-	{"kafka-addr", "local.kafka_addr", "embedded Kafka address (port 0 picks a free one)"},
-	{"s3-addr", "local.s3_addr", "embedded S3 address (port 0 picks a free one)"},
-	{"gateway-addr", "local.gateway_addr", "gateway address (port 0 picks a free one)"},
 }
 
 func run(ctx context.Context, p *process, args []string) int {
@@ -75,7 +64,9 @@ console. Without a subcommand it opens the console; with --script it runs consol
 without a terminal.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		Args:          cobra.NoArgs,
+		Args:          unknownSubcommand,
+
+		SuggestionsMinimumDistance: 2,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if a.script != "" {
 				return a.runScript(cmd.Context())
@@ -83,31 +74,37 @@ without a terminal.`,
 			return a.launch(cmd.Context())
 		},
 	}
+	root.CompletionOptions.DisableDefaultCmd = true
 	pf := root.PersistentFlags()
-	pf.StringVar(&a.cfgFile, "config", "", "config file (default $XDG_CONFIG_HOME/pintui/config.yaml)")
-	for _, g := range globalFlags {
-		pf.String(g.flag, "", g.help)
+	pf.StringVar(&a.cfgFile, "config", "", "read settings from `FILE` (default $XDG_CONFIG_HOME/pintui/config.yaml)")
+	for _, f := range config.Fields() {
+		if f.Flag != "" {
+			pf.Var(newTextFlag("", f.Placeholder), f.Flag, flagHelp(f.Help))
+		}
 	}
-	root.Flags().StringVar(&a.script, "script", "", "run console commands from FILE (or - for stdin) without a terminal")
-	root.Flags().StringVarP(&a.output, "output", "o", "table", "output format of --script: table or json")
+	root.Flags().StringVar(&a.script, "script", "", "run console commands from `FILE` (or - for stdin) without a terminal")
+	addOutputFlag(root, &a.output)
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
-		for _, g := range globalFlags {
-			if f := cmd.Flags().Lookup(g.flag); f != nil && f.Changed {
-				a.flags[g.key] = f.Value.String()
+		for _, f := range config.Fields() {
+			if fl := cmd.Flags().Lookup(f.Flag); f.Flag != "" && fl != nil && fl.Changed {
+				a.flags[f.Key] = fl.Value.String()
 			}
 		}
 		return nil
 	}
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		return usageError("%s: %v: run %s --help for the flags", strings.TrimPrefix(cmd.CommandPath(), "pintui "), err, cmd.CommandPath())
+	})
 	root.AddCommand(
 		a.launchCommand(),
 		a.versionCommand(),
 		a.configCommand(),
-		a.registryCommand("seed", "seed"),
 		a.cleanCommand(),
 		a.analyzeCommand(),
 		a.benchCommand(),
 		a.serveCommand(),
 	)
+	a.addRegistryCommands(root)
 	return root
 }
 
@@ -173,7 +170,7 @@ func (a *app) configCommand() *cobra.Command {
 			return res.Write(a.p.stdout, format)
 		},
 	}
-	show.Flags().StringVarP(&output, "output", "o", "table", "table or json")
+	addOutputFlag(show, &output)
 	var checkOutput string
 	check := &cobra.Command{
 		Use:   "check",
@@ -207,7 +204,7 @@ func (a *app) configCommand() *cobra.Command {
 			return nil
 		},
 	}
-	check.Flags().StringVarP(&checkOutput, "output", "o", "table", "table or json")
+	addOutputFlag(check, &checkOutput)
 	cfg.AddCommand(show, check)
 	return cfg
 }

@@ -22,6 +22,23 @@ type Flag struct {
 	Help    string
 	// Bool makes the flag a switch that takes no value, such as --faithful.
 	Bool bool
+	// Placeholder names the value in usage lines, e.g. COL=VALUE; when empty, ValueName derives it.
+	Placeholder string
+}
+
+// ValueName names the flag's value in usage lines and --help: the placeholder if declared, else
+// N for a whole-number default, D for a duration default, else the flag's name in capitals.
+func (f Flag) ValueName() string {
+	if f.Placeholder != "" {
+		return f.Placeholder
+	}
+	if _, err := strconv.Atoi(f.Default); err == nil {
+		return "N"
+	}
+	if _, err := time.ParseDuration(f.Default); err == nil {
+		return "D"
+	}
+	return strings.ToUpper(f.Name)
 }
 
 // Command is one console command.

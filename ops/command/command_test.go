@@ -107,3 +107,24 @@ func TestSplitComments(t *testing.T) {
 		}
 	}
 }
+
+// TestValueNameByKind expects a flag's value to be named by its kind in --help: N for a whole
+// number, D for a duration, the declared placeholder when there is one.
+func TestValueNameByKind(t *testing.T) {
+	cases := []struct {
+		flag Flag
+		want string
+	}{
+		{Flag{Name: "timeout", Default: "60s"}, "D"},
+		{Flag{Name: "limit", Default: "20"}, "N"},
+		{Flag{Name: "from", Default: "-5"}, "N"},
+		{Flag{Name: "where", Placeholder: "COL=VALUE"}, "COL=VALUE"},
+		{Flag{Name: "landings"}, "LANDINGS"},
+		{Flag{Name: "from", Default: "beginning"}, "FROM"},
+	}
+	for _, c := range cases {
+		if got := c.flag.ValueName(); got != c.want {
+			t.Errorf("%+v: value name %q, want %q", c.flag, got, c.want)
+		}
+	}
+}
