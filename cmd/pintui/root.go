@@ -100,8 +100,6 @@ without a terminal.`,
 		a.versionCommand(),
 		a.configCommand(),
 		a.cleanCommand(),
-		a.analyzeCommand(),
-		a.benchCommand(),
 		a.serveCommand(),
 	)
 	a.addRegistryCommands(root)
