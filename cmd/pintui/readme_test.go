@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"net"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/pintui/pintui/ops/reftool"
+	"github.com/spf13/pflag"
 )
 
 // shBlocks returns the body of every ```sh block of a Markdown file, in order.
@@ -117,5 +119,47 @@ func stopGroup(t *testing.T, pgid int) {
 			return
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+var update = flag.Bool("update", false, "rewrite the global flags line of README.md")
+
+// globalFlagsLine lists the root command's persistent flags with their value names, as README.md
+// shows them.
+func globalFlagsLine() string {
+	a := &app{p: &process{}, flags: map[string]string{}}
+	var names []string
+	a.rootCommand().PersistentFlags().VisitAll(func(f *pflag.Flag) {
+		value, _ := pflag.UnquoteUsage(f)
+		names = append(names, "`--"+f.Name+" "+value+"`")
+	})
+	return strings.Join(names, ", ") + "."
+}
+
+// TestREADMENamesTheGlobalFlags expects README.md to list exactly the global flags pintui
+// declares; `go test ./cmd/pintui -run TestREADMENamesTheGlobalFlags -update` rewrites the line.
+func TestREADMENamesTheGlobalFlags(t *testing.T) {
+	const name = "../../README.md"
+	data, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(data)
+	const anchor = "(see [Configuration](#configuration)):\n\n"
+	start := strings.Index(readme, anchor)
+	if start < 0 {
+		t.Fatal("README.md has no global flags paragraph")
+	}
+	start += len(anchor)
+	end := start + strings.Index(readme[start:], "\n")
+	want := globalFlagsLine()
+	if readme[start:end] == want {
+		return
+	}
+	if !*update {
+		t.Fatalf("README.md global flags are\n%s\nwant\n%s\n(run go test ./cmd/pintui -run TestREADMENamesTheGlobalFlags -update)", readme[start:end], want)
+	}
+	if err := os.WriteFile(name, []byte(readme[:start]+want+readme[end:]), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
