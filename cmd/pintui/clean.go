@@ -19,8 +19,11 @@ func (a *app) cleanCommand() *cobra.Command {
 		Long: `Clean raw JSON lines of one table (FILE, or standard input) to JSON lines on standard output,
 streaming; the per-rule summary and the quarantined lines go to standard error. The console's
 clean command writes a file instead.`,
-		Args: cobra.MaximumNArgs(1),
+		Args: atMostArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if table == "" {
+				return usageError("clean: --table is required: use pin, geo or user")
+			}
 			t, err := command.ParseTable(table)
 			if err != nil {
 				return usageError("clean: %v", err)
@@ -46,6 +49,5 @@ clean command writes a file instead.`,
 		},
 	}
 	cmd.Flags().StringVar(&table, "table", "", "which table the lines are: `pin|geo|user`")
-	_ = cmd.MarkFlagRequired("table")
 	return cmd
 }

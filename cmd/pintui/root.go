@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/pintui/pintui/config"
 	"github.com/pintui/pintui/ops/backend"
@@ -93,7 +92,7 @@ without a terminal.`,
 		return nil
 	}
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
-		return usageError("%s: %v: run %s --help for the flags", strings.TrimPrefix(cmd.CommandPath(), "pintui "), err, cmd.CommandPath())
+		return usageError("%s%v: run %s --help for the flags", where(cmd), err, cmd.CommandPath())
 	})
 	root.AddCommand(
 		a.launchCommand(),
@@ -123,7 +122,7 @@ func (a *app) launchCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "launch",
 		Short: "Open the console (the same as pintui with no subcommand)",
-		Args:  cobra.NoArgs,
+		Args:  atMostArgs(0),
 		RunE:  func(cmd *cobra.Command, _ []string) error { return a.launch(cmd.Context()) },
 	}
 }
@@ -132,7 +131,7 @@ func (a *app) versionCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print the version",
-		Args:  cobra.NoArgs,
+		Args:  atMostArgs(0),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			fmt.Fprintln(a.p.stdout, "pintui", version)
 			return nil
@@ -141,18 +140,25 @@ func (a *app) versionCommand() *cobra.Command {
 }
 
 func (a *app) configCommand() *cobra.Command {
-	cfg := &cobra.Command{Use: "config", Short: "Show and check the configuration"}
+	cfg := &cobra.Command{
+		Use:   "config",
+		Short: "Show and check the configuration",
+		Args:  unknownSubcommand,
+		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+
+		SuggestionsMinimumDistance: 2,
+	}
 	var output string
 	show := &cobra.Command{
 		Use:   "show",
 		Short: "Print the merged configuration and where each value came from (secrets masked)",
-		Args:  cobra.NoArgs,
+		Args:  atMostArgs(0),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c, err := a.load()
 			if err != nil {
 				return err
 			}
-			format, err := command.ParseFormat(output)
+			format, err := parseOutput(cmd, output)
 			if err != nil {
 				return err
 			}
@@ -173,15 +179,15 @@ func (a *app) configCommand() *cobra.Command {
 	check := &cobra.Command{
 		Use:   "check",
 		Short: "Try each endpoint of the selected profile and say what failed and what to do",
-		Args:  cobra.NoArgs,
+		Args:  atMostArgs(0),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c, err := a.load()
 			if err != nil {
 				return err
 			}
-			format, err := command.ParseFormat(checkOutput)
+			format, err := parseOutput(cmd, checkOutput)
 			if err != nil {
-				return usageError("%v", err)
+				return err
 			}
 			checks := backend.CheckConfig(cmd.Context(), c)
 			res := &command.Result{Columns: []string{"check", "result", "detail", "fix"}, Data: checks}

@@ -79,6 +79,33 @@ func unknownSubcommand(cmd *cobra.Command, args []string) error {
 	return usageError("unknown command %q: run %s --help for the list of commands", typed, cmd.CommandPath())
 }
 
+// where names a subcommand at the start of an error, "tail topic: ", or "" for pintui itself.
+func where(cmd *cobra.Command) string {
+	if !cmd.HasParent() {
+		return ""
+	}
+	return strings.TrimPrefix(cmd.CommandPath(), cmd.Root().Name()+" ") + ": "
+}
+
+// atMostArgs refuses more than n positional arguments, as a usage error.
+func atMostArgs(n int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) > n {
+			return usageError("%sunexpected argument %q: run %s --help for its usage", where(cmd), args[n], cmd.CommandPath())
+		}
+		return nil
+	}
+}
+
+// parseOutput reads -o, refusing a format other than table or json as a usage error.
+func parseOutput(cmd *cobra.Command, output string) (command.Format, error) {
+	format, err := command.ParseFormat(output)
+	if err != nil {
+		return "", usageError("%s%v", where(cmd), err)
+	}
+	return format, nil
+}
+
 // registryCommand is the subcommand of one registry command.
 func (a *app) registryCommand(c *command.Command) *cobra.Command {
 	var output string
@@ -88,9 +115,9 @@ func (a *app) registryCommand(c *command.Command) *cobra.Command {
 		Short: c.Help,
 		Args:  argCount(c),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			format, err := command.ParseFormat(output)
+			format, err := parseOutput(cmd, output)
 			if err != nil {
-				return usageError("%v", err)
+				return err
 			}
 			line := registryLine(cmd, c, args)
 			run := func(reg *command.Registry) error {

@@ -21,6 +21,11 @@ func TestEveryConsoleCommandIsASubcommand(t *testing.T) {
 		{[]string{"tables", "-o", "json"}, 0, "[]\n", ""},
 		{[]string{"schema"}, 2, "", "pintui: schema: wrong number of arguments: usage: pintui schema TABLE\n"},
 		{[]string{"tables", "--bogus"}, 2, "", "pintui: tables: unknown flag: --bogus: run pintui tables --help for the flags\n"},
+		{[]string{"tables", "-o", "yaml"}, 2, "", "pintui: tables: --output \"yaml\" is not valid: use table or json\n"},
+		{[]string{"config", "show", "-o", "yaml"}, 2, "", "pintui: config show: --output \"yaml\" is not valid: use table or json\n"},
+		{[]string{"version", "extra"}, 2, "", "pintui: version: unexpected argument \"extra\": run pintui version --help for its usage\n"},
+		{[]string{"clean"}, 2, "", "pintui: clean: --table is required: use pin, geo or user\n"},
+		{[]string{"clean", "a", "b"}, 2, "", "pintui: clean: unexpected argument \"b\": run pintui clean --help for its usage\n"},
 		{[]string{"preview", "nope", "--limit", "5"}, 1, "", "pintui: preview: no table \"nope\": the lakehouse is empty; run `batch run` first\n"},
 	}
 	for _, c := range cases {
