@@ -12,7 +12,7 @@ import (
 
 // standalone lists the registry commands that run without the pipeline: they read and write
 // files only, so a subcommand need not start or attach to the local stack for them.
-var standalone = []string{"seed", "clean", "analyze", "bench clean", "bench ingest", "bench sink"}
+var standalone = []string{"seed", "analyze", "bench clean", "bench ingest", "bench sink"}
 
 // addRegistryCommands gives every console command a subcommand with the same words, arguments
 // and flags, so `pintui tail topic T --from -5` and the console's `:tail topic T --from -5` run
