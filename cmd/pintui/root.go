@@ -60,7 +60,7 @@ func (a *app) rootCommand() *cobra.Command {
 		Long: `pintui runs the Pinterest data pipeline end to end — source database, emulators, gateway,
 Kafka, S3 sink, batch job, Delta tables and analytics — and operates it from a keyboard-driven
 console. Without a subcommand it opens the console; with --script it runs console commands
-without a terminal.`,
+without a terminal; every console command is also a subcommand, such as pintui tables.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Args:          unknownSubcommand,

@@ -19,6 +19,7 @@ var standalone = []string{"seed", "analyze", "bench clean", "bench ingest", "ben
 // the same code. Multi-word commands hang under a group per first word; a subcommand written by
 // hand (one that streams, such as clean) keeps its place.
 func (a *app) addRegistryCommands(root *cobra.Command) {
+	var groups []*cobra.Command
 	for _, c := range command.New(&command.Env{}).Commands() {
 		if c.Name == "help" {
 			continue
@@ -26,44 +27,47 @@ func (a *app) addRegistryCommands(root *cobra.Command) {
 		words := strings.Fields(c.Name)
 		parent := root
 		for _, w := range words[:len(words)-1] {
-			parent = groupCommand(parent, w)
-		}
-		if sub, _, err := parent.Find(words[len(words)-1:]); err == nil && sub != parent {
-			continue
-		}
-		parent.AddCommand(a.registryCommand(c))
-	}
-	for _, g := range root.Commands() {
-		if g.Short == groupShort {
-			names := make([]string, 0, len(g.Commands()))
-			for _, sub := range g.Commands() {
-				names = append(names, sub.Name())
+			next := child(parent, w)
+			if next == nil {
+				next = groupCommand(w)
+				parent.AddCommand(next)
+				groups = append(groups, next)
 			}
-			g.Short = "The " + g.Name() + " commands: " + strings.Join(names, ", ")
+			parent = next
 		}
+		if child(parent, words[len(words)-1]) == nil {
+			parent.AddCommand(a.registryCommand(c))
+		}
+	}
+	for _, g := range groups {
+		names := make([]string, 0, len(g.Commands()))
+		for _, sub := range g.Commands() {
+			names = append(names, sub.Name())
+		}
+		g.Short = "The " + g.Name() + " commands: " + strings.Join(names, ", ")
 	}
 }
 
-// groupShort marks a group command until its help names the commands under it.
-const groupShort = "group"
-
-// groupCommand returns the subcommand word of parent, adding a group command for it if there is none.
-func groupCommand(parent *cobra.Command, word string) *cobra.Command {
+// child returns parent's subcommand named word, or nil.
+func child(parent *cobra.Command, word string) *cobra.Command {
 	for _, sub := range parent.Commands() {
 		if sub.Name() == word {
 			return sub
 		}
 	}
-	g := &cobra.Command{
-		Use:   word,
-		Short: groupShort,
-		Args:  unknownSubcommand,
-		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+	return nil
+}
+
+// groupCommand is the command of a first word shared by several console commands, such as
+// batch; on its own it prints its help.
+func groupCommand(word string) *cobra.Command {
+	return &cobra.Command{
+		Use:  word,
+		Args: unknownSubcommand,
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 		// cobra's default, which it applies only where it suggests by itself.
 		SuggestionsMinimumDistance: 2,
 	}
-	parent.AddCommand(g)
-	return g
 }
 
 // unknownSubcommand refuses words that name no subcommand, suggesting the nearest one.
