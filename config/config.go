@@ -17,12 +17,14 @@ import (
 
 // Config is the whole of pintui's configuration. Field tags: `key` is the dotted name used in the
 // file, in `PINTUI_*` variables (dots and dashes become underscores) and in `config show`;
-// `default` is the default before XDG expansion; `help` documents it; `secret` masks it.
+// `flag` names the global command-line flag of the settings that have one, and `placeholder` its
+// value in `--help`; `default` is the default before XDG expansion; `help` documents it;
+// `secret` masks it.
 type Config struct {
-	Profile string              `key:"profile" default:"local" help:"profile to run: local (the embedded stack) or a name under profiles: in the config file"`
-	DataDir string              `key:"data_dir" help:"where local state lives (source.db, kafka/, s3/, lakehouse/ …); default $XDG_DATA_HOME/pintui"`
-	UID     string              `key:"uid" default:"0a1b2c3d4e5f" help:"the 12-hex-digit user id every topic, stream, bucket and table name derives from"`
-	Color   string              `key:"color" default:"auto" help:"colour output: auto, always or never (NO_COLOR also turns it off)"`
+	Profile string              `key:"profile" flag:"profile" placeholder:"NAME" default:"local" help:"profile to run: local (the embedded stack) or a name under profiles: in the config file"`
+	DataDir string              `key:"data_dir" flag:"data-dir" placeholder:"DIR" help:"where local state lives (source.db, kafka/, s3/, lakehouse/ …); default $XDG_DATA_HOME/pintui"`
+	UID     string              `key:"uid" flag:"uid" placeholder:"UID" default:"0a1b2c3d4e5f" help:"the 12-hex-digit user id every topic, stream, bucket and table name derives from"`
+	Color   string              `key:"color" flag:"color" placeholder:"auto|always|never" default:"auto" help:"colour output: auto, always or never (NO_COLOR also turns it off)"`
 	Keys    map[string][]string `key:"keys" help:"console keys by action name, e.g. {quit: [Q], pause: [space]}; the actions are listed with the console's keys"`
 
 	Source SourceConfig `key:"source"`
@@ -39,14 +41,14 @@ type Config struct {
 
 // SourceConfig names the source database the emulators read.
 type SourceConfig struct {
-	URL string `key:"url" help:"source database: a SQLite file path or mysql://user:pass@host:3306/db; default <data_dir>/source.db" secret:"url"`
+	URL string `key:"url" flag:"source" placeholder:"PATH|URL" help:"source database: a SQLite file path or mysql://user:pass@host:3306/db; default <data_dir>/source.db" secret:"url"`
 }
 
 // LocalConfig holds the loopback addresses of the embedded stack.
 type LocalConfig struct {
-	KafkaAddr   string `key:"kafka_addr" default:"127.0.0.1:9092" help:"embedded Kafka listener (port 0 picks a free one)"`
-	S3Addr      string `key:"s3_addr" default:"127.0.0.1:9000" help:"embedded S3 listener (port 0 picks a free one)"`
-	GatewayAddr string `key:"gateway_addr" default:"127.0.0.1:8082" help:"REST Proxy / API Gateway listener (port 0 picks a free one)"`
+	KafkaAddr   string `key:"kafka_addr" flag:"kafka-addr" placeholder:"HOST:PORT" default:"127.0.0.1:9092" help:"embedded Kafka listener (port 0 picks a free one)"`
+	S3Addr      string `key:"s3_addr" flag:"s3-addr" placeholder:"HOST:PORT" default:"127.0.0.1:9000" help:"embedded S3 listener (port 0 picks a free one)"`
+	GatewayAddr string `key:"gateway_addr" flag:"gateway-addr" placeholder:"HOST:PORT" default:"127.0.0.1:8082" help:"REST Proxy / API Gateway listener (port 0 picks a free one)"`
 }
 
 // SinkConfig tunes the S3 sink that runs beside the local stack.
@@ -187,10 +189,13 @@ func Load(opts Options) (*Loaded, error) {
 	}
 	for _, f := range fields {
 		if v, ok := opts.Flags[f.Key]; ok {
-			if err := f.set(&l.Config, v); err != nil {
-				return nil, fmt.Errorf("--%s: %w", f.Flag(), err)
+			if f.Flag == "" {
+				return nil, fmt.Errorf("setting %s has no command-line flag: set it in the config file or with %s", f.Key, f.Env)
 			}
-			l.Origins[f.Key] = string(FromFlag) + " --" + f.Flag()
+			if err := f.set(&l.Config, v); err != nil {
+				return nil, fmt.Errorf("--%s: %w", f.Flag, err)
+			}
+			l.Origins[f.Key] = string(FromFlag) + " --" + f.Flag
 		}
 	}
 	l.Profile = profile

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -67,7 +68,7 @@ local:
 	file := filepath.Join(home, "pintui", "config.yaml")
 	origins := map[string]string{
 		"uid": "file " + file, "local.kafka_addr": "file " + file,
-		"local.s3_addr": "env PINTUI_LOCAL_S3_ADDR", "local.gateway_addr": "flag --local-gateway-addr",
+		"local.s3_addr": "env PINTUI_LOCAL_S3_ADDR", "local.gateway_addr": "flag --gateway-addr",
 		"color": "default",
 	}
 	for k, v := range origins {
@@ -199,5 +200,25 @@ func TestKeysRefusedAtLoad(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%q: err = %v, want %q", text, err, want)
 		}
+	}
+}
+
+// TestFlagsComeFromTheDeclaration expects the settings with a global flag to name it, and a
+// value for a setting without one to be refused with where to set it instead.
+func TestFlagsComeFromTheDeclaration(t *testing.T) {
+	flags := map[string]string{}
+	for _, f := range Fields() {
+		if f.Flag != "" {
+			flags[f.Key] = f.Flag
+		}
+	}
+	want := map[string]string{"profile": "profile", "data_dir": "data-dir", "uid": "uid", "color": "color", "source.url": "source",
+		"local.kafka_addr": "kafka-addr", "local.s3_addr": "s3-addr", "local.gateway_addr": "gateway-addr"}
+	if !maps.Equal(flags, want) {
+		t.Errorf("flags %v, want %v", flags, want)
+	}
+	_, err := Load(Options{Env: envOf(map[string]string{"HOME": "/h"}), Flags: map[string]string{"sink.flush_size": "5"}})
+	if err == nil || err.Error() != "setting sink.flush_size has no command-line flag: set it in the config file or with PINTUI_SINK_FLUSH_SIZE" {
+		t.Errorf("flag for a setting without one: %v", err)
 	}
 }

@@ -25,16 +25,16 @@ type Field struct {
 	Env string
 	// Default is the default value as text.
 	Default string
+	// Flag is the global command-line flag that sets it, e.g. source for source.url; empty when
+	// the setting is only read from the file and the environment.
+	Flag string
+	// Placeholder names the flag's value in --help, e.g. DIR.
+	Placeholder string
 	// Help documents the setting.
 	Help string
 	// Secret is "true" to mask the whole value, "url" to mask only a URL's password, or "".
 	Secret string
 	index  []int
-}
-
-// Flag returns the command-line flag name of the field: its key with dashes.
-func (f Field) Flag() string {
-	return strings.NewReplacer(".", "-", "_", "-").Replace(f.Key)
 }
 
 // Fields lists every setting in declaration order.
@@ -54,12 +54,14 @@ func walk(t reflect.Type, prefix string, index []int, out *[]Field) {
 			continue
 		}
 		*out = append(*out, Field{
-			Key:     key,
-			Env:     "PINTUI_" + strings.ToUpper(strings.NewReplacer(".", "_", "-", "_").Replace(key)),
-			Default: sf.Tag.Get("default"),
-			Help:    sf.Tag.Get("help"),
-			Secret:  sf.Tag.Get("secret"),
-			index:   idx,
+			Key:         key,
+			Env:         "PINTUI_" + strings.ToUpper(strings.NewReplacer(".", "_", "-", "_").Replace(key)),
+			Default:     sf.Tag.Get("default"),
+			Flag:        sf.Tag.Get("flag"),
+			Placeholder: sf.Tag.Get("placeholder"),
+			Help:        sf.Tag.Get("help"),
+			Secret:      sf.Tag.Get("secret"),
+			index:       idx,
 		})
 	}
 }

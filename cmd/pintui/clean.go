@@ -6,8 +6,8 @@ import (
 	"io"
 	"os"
 
+	"github.com/pintui/pintui/ops/command"
 	"github.com/pintui/pintui/pipeline/clean"
-	"github.com/pintui/pintui/pipeline/record"
 	"github.com/spf13/cobra"
 )
 
@@ -16,13 +16,17 @@ func (a *app) cleanCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "clean --table pin|geo|user [FILE|-]",
 		Short: "Clean raw JSON lines of one table to JSON lines on stdout; a summary and the quarantine go to stderr",
-		Args:  cobra.MaximumNArgs(1),
+		Long: `Clean raw JSON lines of one table (FILE, or standard input) to JSON lines on standard output,
+streaming; the per-rule summary and the quarantined lines go to standard error. The console's
+clean command writes a file instead.`,
+		Args: atMostArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			t := record.Table(table)
-			switch t {
-			case record.TablePin, record.TableGeo, record.TableUser:
-			default:
-				return usageError("--table %q is not valid: use pin, geo or user", table)
+			if table == "" {
+				return usageError("clean: --table is required: use pin, geo or user")
+			}
+			t, err := command.ParseTable(table)
+			if err != nil {
+				return usageError("clean: %v", err)
 			}
 			var in io.Reader = a.p.stdin
 			if len(args) == 1 && args[0] != "-" {
@@ -44,7 +48,6 @@ func (a *app) cleanCommand() *cobra.Command {
 			return report.WriteSummary(a.p.stderr)
 		},
 	}
-	cmd.Flags().StringVar(&table, "table", "", "which table the lines are: pin, geo or user")
-	_ = cmd.MarkFlagRequired("table")
+	cmd.Flags().StringVar(&table, "table", "", "which table the lines are: `pin|geo|user`")
 	return cmd
 }

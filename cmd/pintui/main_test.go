@@ -158,21 +158,12 @@ func TestAnalyzeDocumentedExamples(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	want := `{
-  "top_user_by_country": [
-    {
-      "country": "Cocos (Keeling) Islands",
-      "poster_name": "Ray Uyemura",
-      "follower_count": 437
-    }
-  ]
-}
-`
+	want := `{"outputs":{"top_user_by_country":[{"country":"Cocos (Keeling) Islands","poster_name":"Ray Uyemura","follower_count":437}]},"quarantined":[]}` + "\n"
 	if out != want {
 		t.Errorf("got\n%s\nwant\n%s", out, want)
 	}
 	_, errs, code = pintui(t, t.TempDir(), "", "analyze", "--pin", "x", "--geo", "y", "--user", "z", "--query", "nope")
-	if code != 2 || !strings.Contains(errs, `unknown analytics output "nope"`) {
+	if code != 1 || !strings.HasPrefix(errs, `pintui: analyze: --query: unknown analytics output "nope": choose one of category_by_country, `) {
 		t.Errorf("exit %d, stderr %q", code, errs)
 	}
 }

@@ -34,18 +34,6 @@ type app struct {
 	output string
 }
 
-// globalFlags binds command-line flags to config keys.
-var globalFlags = []struct{ flag, key, help string }{
-	{"profile", "profile", "profile to run: local or a name under profiles: in the config file"},
-	{"data-dir", "data_dir", "folder for local state (default $XDG_DATA_HOME/pintui)"},
-	{"uid", "uid", "user id that topic, stream, bucket and table names derive from"},
-	{"color", "color", "colour: auto, always or never"},
-	{"source", "source.url", "source database: SQLite path or mysql://user:pass@host:3306/db"},
-	{"kafka-addr", "local.kafka_addr", "embedded Kafka address (port 0 picks a free one)"},
-	{"s3-addr", "local.s3_addr", "embedded S3 address (port 0 picks a free one)"},
-	{"gateway-addr", "local.gateway_addr", "gateway address (port 0 picks a free one)"},
-}
-
 func run(ctx context.Context, p *process, args []string) int {
 	a := &app{p: p, flags: map[string]string{}}
 	root := a.rootCommand()
@@ -72,10 +60,12 @@ func (a *app) rootCommand() *cobra.Command {
 		Long: `pintui runs the Pinterest data pipeline end to end — source database, emulators, gateway,
 Kafka, S3 sink, batch job, Delta tables and analytics — and operates it from a keyboard-driven
 console. Without a subcommand it opens the console; with --script it runs console commands
-without a terminal.`,
+without a terminal; every console command is also a subcommand, such as pintui tables.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		Args:          cobra.NoArgs,
+		Args:          unknownSubcommand,
+
+		SuggestionsMinimumDistance: 2,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if a.script != "" {
 				return a.runScript(cmd.Context())
@@ -83,31 +73,35 @@ without a terminal.`,
 			return a.launch(cmd.Context())
 		},
 	}
+	root.CompletionOptions.DisableDefaultCmd = true
 	pf := root.PersistentFlags()
-	pf.StringVar(&a.cfgFile, "config", "", "config file (default $XDG_CONFIG_HOME/pintui/config.yaml)")
-	for _, g := range globalFlags {
-		pf.String(g.flag, "", g.help)
+	pf.StringVar(&a.cfgFile, "config", "", "read settings from `FILE` (default $XDG_CONFIG_HOME/pintui/config.yaml)")
+	for _, f := range config.Fields() {
+		if f.Flag != "" {
+			pf.Var(newTextFlag("", f.Placeholder), f.Flag, flagHelp(f.Help))
+		}
 	}
-	root.Flags().StringVar(&a.script, "script", "", "run console commands from FILE (or - for stdin) without a terminal")
-	root.Flags().StringVarP(&a.output, "output", "o", "table", "output format of --script: table or json")
+	root.Flags().StringVar(&a.script, "script", "", "run console commands from `FILE` (or - for stdin) without a terminal")
+	addOutputFlag(root, &a.output)
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
-		for _, g := range globalFlags {
-			if f := cmd.Flags().Lookup(g.flag); f != nil && f.Changed {
-				a.flags[g.key] = f.Value.String()
+		for _, f := range config.Fields() {
+			if fl := cmd.Flags().Lookup(f.Flag); f.Flag != "" && fl != nil && fl.Changed {
+				a.flags[f.Key] = fl.Value.String()
 			}
 		}
 		return nil
 	}
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		return usageError("%s%v: run %s --help for the flags", where(cmd), err, cmd.CommandPath())
+	})
 	root.AddCommand(
 		a.launchCommand(),
 		a.versionCommand(),
 		a.configCommand(),
-		a.registryCommand("seed", "seed"),
 		a.cleanCommand(),
-		a.analyzeCommand(),
-		a.benchCommand(),
 		a.serveCommand(),
 	)
+	a.addRegistryCommands(root)
 	return root
 }
 
@@ -128,7 +122,7 @@ func (a *app) launchCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "launch",
 		Short: "Open the console (the same as pintui with no subcommand)",
-		Args:  cobra.NoArgs,
+		Args:  atMostArgs(0),
 		RunE:  func(cmd *cobra.Command, _ []string) error { return a.launch(cmd.Context()) },
 	}
 }
@@ -137,7 +131,7 @@ func (a *app) versionCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print the version",
-		Args:  cobra.NoArgs,
+		Args:  atMostArgs(0),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			fmt.Fprintln(a.p.stdout, "pintui", version)
 			return nil
@@ -146,18 +140,25 @@ func (a *app) versionCommand() *cobra.Command {
 }
 
 func (a *app) configCommand() *cobra.Command {
-	cfg := &cobra.Command{Use: "config", Short: "Show and check the configuration"}
+	cfg := &cobra.Command{
+		Use:   "config",
+		Short: "Show and check the configuration",
+		Args:  unknownSubcommand,
+		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+
+		SuggestionsMinimumDistance: 2,
+	}
 	var output string
 	show := &cobra.Command{
 		Use:   "show",
 		Short: "Print the merged configuration and where each value came from (secrets masked)",
-		Args:  cobra.NoArgs,
+		Args:  atMostArgs(0),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c, err := a.load()
 			if err != nil {
 				return err
 			}
-			format, err := command.ParseFormat(output)
+			format, err := parseOutput(cmd, output)
 			if err != nil {
 				return err
 			}
@@ -174,20 +175,20 @@ func (a *app) configCommand() *cobra.Command {
 			return res.Write(a.p.stdout, format)
 		},
 	}
-	show.Flags().StringVarP(&output, "output", "o", "table", "table or json")
+	addOutputFlag(show, &output)
 	var checkOutput string
 	check := &cobra.Command{
 		Use:   "check",
 		Short: "Try each endpoint of the selected profile and say what failed and what to do",
-		Args:  cobra.NoArgs,
+		Args:  atMostArgs(0),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c, err := a.load()
 			if err != nil {
 				return err
 			}
-			format, err := command.ParseFormat(checkOutput)
+			format, err := parseOutput(cmd, checkOutput)
 			if err != nil {
-				return usageError("%v", err)
+				return err
 			}
 			checks := backend.CheckConfig(cmd.Context(), c)
 			tbl := command.Table{Columns: []string{"check", "result", "detail", "fix"}}
@@ -209,7 +210,7 @@ func (a *app) configCommand() *cobra.Command {
 			return nil
 		},
 	}
-	check.Flags().StringVarP(&checkOutput, "output", "o", "table", "table or json")
+	addOutputFlag(check, &checkOutput)
 	cfg.AddCommand(show, check)
 	return cfg
 }

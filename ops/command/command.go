@@ -22,6 +22,23 @@ type Flag struct {
 	Help    string
 	// Bool makes the flag a switch that takes no value, such as --faithful.
 	Bool bool
+	// Placeholder names the value in usage lines, e.g. COL=VALUE; when empty, ValueName derives it.
+	Placeholder string
+}
+
+// ValueName names the flag's value in usage lines and --help: the placeholder if declared, else
+// N for a whole-number default, D for a duration default, else the flag's name in capitals.
+func (f Flag) ValueName() string {
+	if f.Placeholder != "" {
+		return f.Placeholder
+	}
+	if _, err := strconv.Atoi(f.Default); err == nil {
+		return "N"
+	}
+	if _, err := time.ParseDuration(f.Default); err == nil {
+		return "D"
+	}
+	return strings.ToUpper(f.Name)
 }
 
 // Command is one console command.
@@ -181,6 +198,9 @@ func (r *Registry) Run(ctx context.Context, line string) (*Result, error) {
 	}
 	res, err := in.Command.Run(ctx, in)
 	if err != nil {
+		if strings.HasPrefix(err.Error(), in.Command.Name+": ") {
+			return nil, err // already named, as errors from the pipeline's own runs are
+		}
 		return nil, fmt.Errorf("%s: %w", in.Command.Name, err)
 	}
 	return res, nil
@@ -239,15 +259,20 @@ func distance(a, b string) int {
 	return prev[len(b)]
 }
 
-// Split breaks a line into words, honouring single and double quotes and backslash escapes.
+// Split breaks a line into words as a POSIX shell does, honouring single and double quotes and
+// backslash escapes. A word that starts with # begins a comment running to the end of the line;
+// a # inside a word, quoted or escaped is part of the word.
 func Split(line string) ([]string, error) {
 	var words []string
 	var cur strings.Builder
 	inWord := false
 	var quote rune
 	escaped := false
+scan:
 	for _, c := range line {
 		switch {
+		case c == '#' && !inWord && !escaped && quote == 0:
+			break scan
 		case escaped:
 			cur.WriteRune(c)
 			escaped = false

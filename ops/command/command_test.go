@@ -3,6 +3,8 @@ package command
 import (
 	"bytes"
 	"context"
+	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -64,6 +66,23 @@ func TestErrorsSuggestAndExplain(t *testing.T) {
 	}
 }
 
+func TestErrorsNameTheCommandOnce(t *testing.T) {
+	r := NewRegistry()
+	r.Add(&Command{Name: "bench sink", Run: func(context.Context, *Invocation) (*Result, error) {
+		return nil, errors.New("bench sink: need at least 3 × flush size records")
+	}}, &Command{Name: "tables", Run: func(context.Context, *Invocation) (*Result, error) {
+		return nil, errors.New("list tables: permission denied")
+	}})
+	for line, want := range map[string]string{
+		"bench sink": "bench sink: need at least 3 × flush size records",
+		"tables":     "tables: list tables: permission denied",
+	} {
+		if _, err := r.Run(context.Background(), line); err == nil || err.Error() != want {
+			t.Errorf("%s: %v, want %s", line, err, want)
+		}
+	}
+}
+
 func TestRenderTableAndJSONFromTheTypedValue(t *testing.T) {
 	type row struct {
 		Name string   `json:"name"`
@@ -92,5 +111,51 @@ func TestRenderTableAndJSONFromTheTypedValue(t *testing.T) {
 	b.Reset()
 	if err := (&Result{Message: "done"}).Write(&b, FormatJSON); err != nil || b.String() != `{"message":"done"}`+"\n" {
 		t.Errorf("message json: %q %v", b.String(), err)
+	}
+}
+
+// TestSplitComments expects a word that starts with # to begin a comment running to the end of
+// the line, while a # inside a word or inside quotes is kept.
+func TestSplitComments(t *testing.T) {
+	cases := map[string][]string{
+		"seed   # 11,001 rows per table":  {"seed"},
+		"# only a comment":                nil,
+		"\t#tab then comment":             nil,
+		"preview a#b --limit 5":           {"preview", "a#b", "--limit", "5"},
+		`preview '#x' "# y" \#z # gone`:   {"preview", "#x", "# y", "#z"},
+		"wait landings >= 3000 #done 'x":  {"wait", "landings", ">=", "3000"},
+		"s3 ls topics/#/ # keys with a #": {"s3", "ls", "topics/#/"},
+		`a "" # empty word kept`:          {"a", ""},
+	}
+	for line, want := range cases {
+		got, err := Split(line)
+		if err != nil {
+			t.Errorf("%q: %v", line, err)
+			continue
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%q: got %q, want %q", line, got, want)
+		}
+	}
+}
+
+// TestValueNameByKind expects a flag's value to be named by its kind in --help: N for a whole
+// number, D for a duration, the declared placeholder when there is one.
+func TestValueNameByKind(t *testing.T) {
+	cases := []struct {
+		flag Flag
+		want string
+	}{
+		{Flag{Name: "timeout", Default: "60s"}, "D"},
+		{Flag{Name: "limit", Default: "20"}, "N"},
+		{Flag{Name: "from", Default: "-5"}, "N"},
+		{Flag{Name: "where", Placeholder: "COL=VALUE"}, "COL=VALUE"},
+		{Flag{Name: "landings"}, "LANDINGS"},
+		{Flag{Name: "from", Default: "beginning"}, "FROM"},
+	}
+	for _, c := range cases {
+		if got := c.flag.ValueName(); got != c.want {
+			t.Errorf("%+v: value name %q, want %q", c.flag, got, c.want)
+		}
 	}
 }

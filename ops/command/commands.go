@@ -4,5 +4,6 @@ package command
 func (env *Env) commands() []*Command {
 	cmds := []*Command{env.statusCommand(), env.seedCommand()}
 	cmds = append(cmds, env.ingestCommands()...)
+	cmds = append(append(cmds, env.toolCommands()...), env.benchCommands()...)
 	return append(cmds, env.lakehouseCommands()...)
 }

@@ -59,6 +59,12 @@ var everyCommand = []string{
 	"help preview",
 	"status",
 	"seed --rows 200",
+	"seed --rows 200 --landings {dir}/landings --draws 20",
+	"clean {dir}/landings/topics/0a1b2c3d4e5f.pin/partition=0/0a1b2c3d4e5f.pin+0+0000000000.json --table pin --out {dir}/pin.clean.jsonl",
+	"analyze --pin {dir}/landings/topics/0a1b2c3d4e5f.pin --geo {dir}/landings/topics/0a1b2c3d4e5f.geo --user {dir}/landings/topics/0a1b2c3d4e5f.user",
+	"bench clean --rows 200000",
+	"bench ingest --duration 200ms --connections 2",
+	"bench sink --records 20 --large-records 3000",
 	"emulate status",
 	"emulate batch --count 20 --rate 50",
 	"emulate rate 1000",
@@ -86,6 +92,7 @@ func TestEveryCommandFollowsTheJSONConventions(t *testing.T) {
 	covered := map[string]bool{}
 	ctx := context.Background()
 	for _, line := range everyCommand {
+		line = strings.ReplaceAll(line, "{dir}", env.Config.DataDir)
 		in, err := reg.Parse(line)
 		if err != nil {
 			t.Fatalf("%s: %v", line, err)

@@ -219,7 +219,6 @@ func (env *Env) topic(ctx context.Context, in *Invocation) (*Result, error) {
 	return &Result{Data: d}, nil
 }
 
-
 // TailRecord is one record of `tail topic`.
 type TailRecord struct {
 	Partition int32  `json:"partition"`

@@ -3,6 +3,7 @@ package clean
 import (
 	"errors"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -162,6 +163,11 @@ func (c *Cleaner) gather(r Row, slots int, slot func(string) int) {
 func (c *Cleaner) Pin(r Row) (record.CleanPin, error) {
 	c.gather(r, pinSlots, pinSlot)
 	var p record.CleanPin
+	// ind stands in for index only beside pin columns: alone it is a geo or user record, which
+	// would otherwise come out as a row of nulls.
+	if !c.seen[pinIndex] && c.seen[pinRow] && !c.anySeen(pinUniqueID, pinRow) {
+		return p, c.reject(r, "missing index: the row has ind but no pin column, as a geo or user record does")
+	}
 	ind, ok := c.pinID()
 	if !ok {
 		return p, c.reject(r, c.idReason(pinIndex, "index"))
@@ -224,6 +230,11 @@ func pinSlot(key string) int {
 		return pinRow
 	}
 	return -1
+}
+
+// anySeen reports whether the row carried any of the column slots from up to, but not including, to.
+func (c *Cleaner) anySeen(from, to int) bool {
+	return slices.Contains(c.seen[from:to], true)
 }
 
 // pinID reads the pin's id from `index`, or from `ind` when a producer renamed it already.

@@ -283,12 +283,16 @@ func TestPin7528(t *testing.T) {
 }
 
 func TestQuarantinedIDs(t *testing.T) {
+	const notAPin = "missing index: the row has ind but no pin column, as a geo or user record does"
 	tests := []struct {
 		table  record.Table
 		line   string
 		reason string
 	}{
 		{record.TablePin, `{"title": "x"}`, "missing index"},
+		{record.TablePin, `{"ind": 7528, "timestamp": "2020-08-28 03:52:47", "latitude": -89.9787, "longitude": -173.293, "country": "Albania"}`, notAPin},
+		{record.TablePin, `{"ind": 2863, "first_name": "Abigail", "last_name": "Ali", "age": 20, "date_joined": "2015-10-24 11:23:51"}`, notAPin},
+		{record.TablePin, `{"ind": 5}`, notAPin},
 		{record.TablePin, `{"index": null}`, "index is null"},
 		{record.TablePin, `{"index": "abc"}`, `invalid index "abc": want an integer`},
 		{record.TablePin, `{"index": 1.5}`, `invalid index 1.5: want an integer`},

@@ -41,8 +41,8 @@ type Model struct {
 	noteErr      bool
 
 	prompt     *prompt.Model
-	asking     bool   // the start prompt is open
-	confirming bool   // "stop the emulator?" is shown
+	asking     bool // the start prompt is open
+	confirming bool // "stop the emulator?" is shown
 }
 
 // New returns the Emulators screen.

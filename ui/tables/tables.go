@@ -4,7 +4,6 @@
 package tables
 
 import (
-
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/pintui/pintui/ops/command"
