@@ -91,11 +91,25 @@ func TestScriptRunsThePipelineEndToEnd(t *testing.T) {
 	}
 }
 
+func TestScriptExitsTwoForABadLineAndOneForAFailedCommand(t *testing.T) {
+	home := t.TempDir()
+	for script, want := range map[string]int{
+		"preview some_table --limit many\n": 2,
+		"preview some_table --bogus 1\n":    2,
+		"schema\n":                          2,
+		"schema no_such_table\n":            1,
+	} {
+		if _, errs, code := pintui(t, home, script, "--script", "-"); code != want {
+			t.Errorf("%q: exit %d, want %d (%s)", script, code, want, errs)
+		}
+	}
+}
+
 func TestScriptStopsAtTheFirstFailingCommand(t *testing.T) {
 	home := t.TempDir()
 	out, errs, code := pintui(t, home, "help\ntabels\ntables\n", "--script", "-")
-	if code != 1 {
-		t.Fatalf("exit %d, want 1", code)
+	if code != 2 {
+		t.Fatalf("exit %d, want 2 for a line that names no command", code)
 	}
 	want := "pintui: stdin:2: unknown command \"tabels\": did you mean \"tables\"? (type help for the list)\n"
 	if errs != want {

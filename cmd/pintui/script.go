@@ -61,6 +61,15 @@ func (a *app) runScript(ctx context.Context) error {
 	})
 }
 
+// scriptError gives a failed command line its exit status: 2 when the line did not say a command
+// rightly, 1 when the command ran and failed.
+func scriptError(err error) error {
+	if command.IsUsage(err) {
+		return &exitError{code: 2, err: err}
+	}
+	return err
+}
+
 // runLines runs each line of in through the registry, printing results in format.
 func (a *app) runLines(ctx context.Context, reg *command.Registry, in io.Reader, name string, format command.Format) error {
 	sc := bufio.NewScanner(in)
@@ -75,7 +84,7 @@ func (a *app) runLines(ctx context.Context, reg *command.Registry, in io.Reader,
 			continue
 		}
 		if err != nil {
-			return fmt.Errorf("%s:%d: %w", name, n, err)
+			return scriptError(fmt.Errorf("%s:%d: %w", name, n, err))
 		}
 		if !first && format == command.FormatTable {
 			fmt.Fprintln(a.p.stdout)

@@ -127,7 +127,7 @@ func (a *app) registryCommand(c *command.Command) *cobra.Command {
 			run := func(reg *command.Registry) error {
 				res, err := reg.Run(cmd.Context(), line)
 				if err != nil {
-					return err
+					return scriptError(err)
 				}
 				return res.Write(a.p.stdout, format)
 			}

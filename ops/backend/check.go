@@ -2,22 +2,20 @@ package backend
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/pintui/pintui/config"
 	"github.com/pintui/pintui/ops/kafka"
+	"github.com/pintui/pintui/ops/local"
 	"github.com/pintui/pintui/ops/s3"
 	"github.com/pintui/pintui/pipeline/source"
 )
@@ -78,30 +76,6 @@ func checkSource(ctx context.Context, cfg *config.Loaded) Check {
 	return c
 }
 
-// servingOwner is the part of the owner's <data-dir>/stack.json that config check reads.
-type servingOwner struct {
-	PID       int `json:"pid"`
-	Endpoints struct {
-		Gateway string `json:"gateway"`
-		Kafka   string `json:"kafka"`
-		S3      string `json:"s3"`
-	} `json:"endpoints"`
-}
-
-// readOwner returns the pintui serving the data dir, or false when none does: no stack.json, or
-// one left by an owner that is no longer running.
-func readOwner(dataDir string) (servingOwner, bool) {
-	var o servingOwner
-	data, err := os.ReadFile(filepath.Join(dataDir, "stack.json"))
-	if err != nil || json.Unmarshal(data, &o) != nil || o.PID <= 0 {
-		return o, false
-	}
-	if err := syscall.Kill(o.PID, 0); err != nil && !errors.Is(err, syscall.EPERM) {
-		return o, false
-	}
-	return o, true
-}
-
 // hostPort is the host:port of an endpoint given as a URL (http://127.0.0.1:8082) or as is.
 func hostPort(endpoint string) string {
 	if u, err := url.Parse(endpoint); err == nil && u.Host != "" {
@@ -114,16 +88,16 @@ func hostPort(endpoint string) string {
 // pintui owns, the listeners are that owner's, so the check names them instead of trying the
 // configured addresses.
 func checkLocalAddrs(cfg *config.Loaded) []Check {
-	owner, served := readOwner(cfg.DataDir)
+	pid, owner, served := local.Serving(cfg.DataDir)
 	var out []Check
 	for _, l := range []struct{ name, part, key, addr, served string }{
-		{"kafka listener", "kafka", "local.kafka_addr", cfg.Local.KafkaAddr, owner.Endpoints.Kafka},
-		{"s3 listener", "s3", "local.s3_addr", cfg.Local.S3Addr, owner.Endpoints.S3},
-		{"gateway listener", "gateway", "local.gateway_addr", cfg.Local.GatewayAddr, owner.Endpoints.Gateway},
+		{"kafka listener", "kafka", "local.kafka_addr", cfg.Local.KafkaAddr, owner.Kafka},
+		{"s3 listener", "s3", "local.s3_addr", cfg.Local.S3Addr, owner.S3},
+		{"gateway listener", "gateway", "local.gateway_addr", cfg.Local.GatewayAddr, owner.Gateway},
 	} {
 		c := Check{Name: l.name}
 		if served && l.served != "" {
-			c.OK, c.Detail = true, fmt.Sprintf("%s %s served by pintui pid %d", l.part, hostPort(l.served), owner.PID)
+			c.OK, c.Detail = true, fmt.Sprintf("%s %s served by pintui pid %d", l.part, hostPort(l.served), pid)
 			out = append(out, c)
 			continue
 		}

@@ -70,7 +70,7 @@ func (c *Command) Usage() string {
 			parts = append(parts, "[--"+f.Name+"]")
 			continue
 		}
-		parts = append(parts, "[--"+f.Name+" "+strings.ToUpper(f.Name)+"]")
+		parts = append(parts, "[--"+f.Name+" "+f.ValueName()+"]")
 	}
 	return strings.Join(parts, " ")
 }
@@ -98,7 +98,7 @@ func (in *Invocation) Int(name string) (int, error) {
 	v := in.Flag(name)
 	n, err := strconv.Atoi(v)
 	if err != nil {
-		return 0, fmt.Errorf("--%s %q is not a whole number", name, v)
+		return 0, usage(fmt.Errorf("--%s %q is not a whole number", name, v))
 	}
 	return n, nil
 }
@@ -108,7 +108,7 @@ func (in *Invocation) Duration(name string) (time.Duration, error) {
 	v := in.Flag(name)
 	d, err := time.ParseDuration(v)
 	if err != nil {
-		return 0, fmt.Errorf("--%s %q is not a duration: use a form like 60s or 2m", name, v)
+		return 0, usage(fmt.Errorf("--%s %q is not a duration: use a form like 60s or 2m", name, v))
 	}
 	return d, nil
 }
@@ -147,6 +147,24 @@ func (r *Registry) Lookup(name string) (*Command, bool) {
 	return c, ok
 }
 
+// UsageError is a line that does not say a command rightly: an unknown command or flag, the wrong
+// number of arguments, or a flag value of the wrong kind. Scripts and subcommands exit 2 on it.
+type UsageError struct{ err error }
+
+func (e *UsageError) Error() string { return e.err.Error() }
+
+// Unwrap returns the error underneath.
+func (e *UsageError) Unwrap() error { return e.err }
+
+// usage marks err as a usage error.
+func usage(err error) error { return &UsageError{err: err} }
+
+// IsUsage reports whether err is, or wraps, a usage error.
+func IsUsage(err error) bool {
+	var u *UsageError
+	return errors.As(err, &u)
+}
+
 // ErrEmpty reports a blank line or a comment.
 var ErrEmpty = errors.New("empty command line")
 
@@ -154,7 +172,7 @@ var ErrEmpty = errors.New("empty command line")
 func (r *Registry) Parse(line string) (*Invocation, error) {
 	words, err := Split(line)
 	if err != nil {
-		return nil, err
+		return nil, usage(err)
 	}
 	if len(words) == 0 || strings.HasPrefix(words[0], "#") {
 		return nil, ErrEmpty
@@ -168,7 +186,7 @@ func (r *Registry) Parse(line string) (*Invocation, error) {
 		}
 	}
 	if cmd == nil {
-		return nil, r.unknown(words)
+		return nil, usage(r.unknown(words))
 	}
 	fs := pflag.NewFlagSet(cmd.Name, pflag.ContinueOnError)
 	fs.SetOutput(discard{})
@@ -181,11 +199,11 @@ func (r *Registry) Parse(line string) (*Invocation, error) {
 		fs.String(f.Name, f.Default, f.Help)
 	}
 	if err := fs.Parse(words[n:]); err != nil {
-		return nil, fmt.Errorf("%s: %v (usage: %s)", cmd.Name, err, cmd.Usage())
+		return nil, usage(fmt.Errorf("%s: %v (usage: %s)", cmd.Name, err, cmd.Usage()))
 	}
 	args := fs.Args()
 	if len(args) < cmd.MinArgs || (cmd.MaxArgs >= 0 && len(args) > cmd.MaxArgs) {
-		return nil, fmt.Errorf("%s: wrong number of arguments (usage: %s)", cmd.Name, cmd.Usage())
+		return nil, usage(fmt.Errorf("%s: wrong number of arguments (usage: %s)", cmd.Name, cmd.Usage()))
 	}
 	return &Invocation{Command: cmd, Args: args, flags: fs}, nil
 }

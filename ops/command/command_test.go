@@ -51,8 +51,8 @@ func TestErrorsSuggestAndExplain(t *testing.T) {
 		"tabels":              `unknown command "tabels": did you mean "tables"? (type help for the list)`,
 		"batch rnu":           `unknown command "batch rnu": did you mean "batch run"? (type help for the list)`,
 		"frobnicate":          `unknown command "frobnicate": type help for the list of commands`,
-		"preview":             `preview: wrong number of arguments (usage: preview TABLE [--limit LIMIT])`,
-		"preview x --bogus 1": `preview: unknown flag: --bogus (usage: preview TABLE [--limit LIMIT])`,
+		"preview":             `preview: wrong number of arguments (usage: preview TABLE [--limit N])`,
+		"preview x --bogus 1": `preview: unknown flag: --bogus (usage: preview TABLE [--limit N])`,
 		`preview "x`:          `unterminated " quote in "preview \"x"`,
 	}
 	for line, want := range cases {

@@ -151,3 +151,17 @@ func readState(ctx context.Context, dir string) (stateFile, error) {
 		}
 	}
 }
+
+// Serving says which pintui serves the stack of a data dir, without attaching to it: the owner's
+// pid and endpoints, or false when none does (no stack.json, one left by an owner that died, or
+// one a new owner has not claimed yet).
+func Serving(dataDir string) (pid int, e Endpoints, ok bool) {
+	st, ok, err := readPublished(dataDir)
+	if err != nil || !ok || st.PID <= 0 {
+		return 0, Endpoints{}, false
+	}
+	if err := syscall.Kill(st.PID, 0); err != nil && !errors.Is(err, syscall.EPERM) {
+		return 0, Endpoints{}, false
+	}
+	return st.PID, st.Endpoints, true
+}
