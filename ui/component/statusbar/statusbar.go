@@ -59,6 +59,11 @@ func View(s *theme.Styles, st Status, width int) string {
 	}
 	left += errPart
 	gap := width - ansi.StringWidth(left) - ansi.StringWidth(right)
+	if gap < 1 && ansi.StringWidth(right)+2 < width {
+		// The left side gives way, so the hint keeps its place and a space sets them apart.
+		left = ansi.Truncate(left, width-ansi.StringWidth(right)-1, "…")
+		gap = width - ansi.StringWidth(left) - ansi.StringWidth(right)
+	}
 	if gap < 0 {
 		return ansi.Truncate(left+right, width, "")
 	}

@@ -71,19 +71,26 @@ func Ago(d time.Duration) string {
 var word = regexp.MustCompile(`(^|[\s(])(\d{4,})($|[\s),.;:])`)
 
 // Text puts thousands separators into the counts in a sentence, such as a command's message
-// ("rows 1–20 of 11001" reads "rows 1–20 of 11,001").
+// ("rows 1–20 of 11001" reads "rows 1–20 of 11,001"). A number that names something rather than
+// counting it, a process id ("pid 24344"), is left as it is.
 func Text(s string) string {
 	// A separator match consumes the space after a number, so a second pass catches a number that
 	// directly follows another ("1000 2000").
 	for range 2 {
-		s = word.ReplaceAllStringFunc(s, func(m string) string {
-			sub := word.FindStringSubmatch(m)
-			n, err := strconv.ParseInt(sub[2], 10, 64)
-			if err != nil {
-				return m
+		var b strings.Builder
+		last := 0
+		for _, m := range word.FindAllStringSubmatchIndex(s, -1) {
+			digits := s[m[4]:m[5]]
+			n, err := strconv.ParseInt(digits, 10, 64)
+			if err != nil || strings.HasSuffix(s[:m[4]], "pid ") {
+				continue
 			}
-			return sub[1] + Count(n) + sub[3]
-		})
+			b.WriteString(s[last:m[4]])
+			b.WriteString(Count(n))
+			last = m[5]
+		}
+		b.WriteString(s[last:])
+		s = b.String()
 	}
 	return s
 }

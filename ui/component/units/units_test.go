@@ -51,6 +51,7 @@ func TestText(t *testing.T) {
 		"topic 0a1b2c3d4e5f.pin (12345 lag)": "topic 0a1b2c3d4e5f.pin (12,345 lag)",
 		"1000 2000 3000":                     "1,000 2,000 3,000",
 		"running: 2475 draws, rate 100/s":    "running: 2,475 draws, rate 100/s",
+		"attached to pintui pid 24344 since": "attached to pintui pid 24344 since",
 	} {
 		if got := Text(in); got != want {
 			t.Errorf("Text(%q) = %q, want %q", in, got, want)
