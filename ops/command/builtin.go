@@ -19,6 +19,7 @@ type Env struct {
 	Backends *backend.Backends
 
 	bucket bucketCache
+	source sourceCache
 }
 
 // New returns the registry of every built-in command bound to env.

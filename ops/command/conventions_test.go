@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -224,6 +225,31 @@ func TestCompleteOffersLiveArguments(t *testing.T) {
 		got, err := reg.Complete(ctx, line)
 		if err != nil || !slices.Equal(got, want) {
 			t.Errorf("Complete(%q) = %q, %v; want %q", line, got, err, want)
+		}
+	}
+}
+
+func TestStatusCountsTheSourceAgainOnlyWhenItChanges(t *testing.T) {
+	env := openStack(t)
+	reg := New(env)
+	source := func() Component {
+		res, err := reg.Run(context.Background(), "status")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Data.([]Component)[0]
+	}
+	if c := source(); c.State != StateEmpty {
+		t.Fatalf("before seed: %+v", c)
+	}
+	for _, rows := range []int64{50, 80} {
+		if _, err := reg.Run(context.Background(), "seed --rows "+strconv.FormatInt(rows, 10)); err != nil {
+			t.Fatal(err)
+		}
+		for range 2 {
+			if c := source(); c.Count == nil || *c.Count != rows {
+				t.Fatalf("after seed --rows %d: %+v", rows, c)
+			}
 		}
 	}
 }

@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/pintui/pintui/pipeline/delta"
 	"github.com/pintui/pintui/pipeline/source"
@@ -47,7 +50,55 @@ func (env *Env) statusCommand() *Command {
 	}
 }
 
+// sourceCache keeps the source's status while its SQLite file is unchanged: counting its rows reads
+// the whole table, and the console asks `status` every second. A MySQL source is asked again
+// after sourceRecount.
+type sourceCache struct {
+	mu    sync.Mutex
+	key   string
+	until time.Time
+	comp  Component
+}
+
+// sourceRecount is how long the status of a source with no file to watch is kept.
+const sourceRecount = 10 * time.Second
+
+// sourceKey names a state of the source: a SQLite file's size and modification time; for MySQL,
+// the URL alone, which the time bound then ages.
+func sourceKey(target string) (key string, watched bool) {
+	if source.IsMySQLURL(target) {
+		return target, false
+	}
+	fi, err := os.Stat(target)
+	if err != nil {
+		return "", false
+	}
+	key = fmt.Sprintf("%s %d %d", target, fi.Size(), fi.ModTime().UnixNano())
+	if wal, err := os.Stat(target + "-wal"); err == nil {
+		key += fmt.Sprintf(" %d %d", wal.Size(), wal.ModTime().UnixNano())
+	}
+	return key, true
+}
+
 func (env *Env) sourceStatus(ctx context.Context) Component {
+	target := env.Config.SourceURL()
+	key, watched := sourceKey(target)
+	c := &env.source
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if key != "" && key == c.key && (watched || time.Now().Before(c.until)) {
+		return c.comp
+	}
+	comp := env.countSource(ctx)
+	c.key, c.until, c.comp = key, time.Now().Add(sourceRecount), comp
+	if comp.State == StateDown {
+		c.key = "" // a failure is asked again at the next poll
+	}
+	return comp
+}
+
+// countSource opens the source and counts its rows.
+func (env *Env) countSource(ctx context.Context) Component {
 	c := Component{Component: "source"}
 	src, err := source.Open(ctx, env.Config.SourceURL())
 	if errors.Is(err, source.ErrNotSeeded) {
