@@ -15,7 +15,7 @@ import (
 	"github.com/pintui/pintui/ops/command"
 	"github.com/pintui/pintui/ui/component/filter"
 	"github.com/pintui/pintui/ui/component/prompt"
-	"github.com/pintui/pintui/ui/component/table"
+	"github.com/pintui/pintui/ui/component/sparkline"
 	"github.com/pintui/pintui/ui/component/units"
 	"github.com/pintui/pintui/ui/screen"
 )
@@ -30,7 +30,7 @@ type Model struct {
 	tailer Tailer
 	poll   *screen.Poll
 
-	list       *table.Model
+	list       *ratedTable
 	listFilter *filter.Model
 	listTicket int
 	listErr    error
@@ -43,13 +43,16 @@ type Model struct {
 	start  startPrompt
 
 	tail *tail // nil while the list shows
+
+	topicRates map[string]*sparkline.Series // records/s of each topic, from its end offsets
 }
 
 // New returns the Topics screen; a nil tailer leaves the list working and says the tail is
 // unavailable.
 func New(ctx *screen.Context, tailer Tailer) *Model {
-	m := &Model{ctx: ctx, tailer: tailer, poll: screen.NewPoll(screen.Topics), list: table.New(ctx.Styles),
-		prompt: prompt.New(ctx.Styles, "/", "text in the record's value")}
+	m := &Model{ctx: ctx, tailer: tailer, poll: screen.NewPoll(screen.Topics), list: newRatedTable(ctx.Styles),
+		topicRates: map[string]*sparkline.Series{},
+		prompt:     prompt.New(ctx.Styles, "/", "text in the record's value")}
 	m.listFilter = filter.New(ctx.Styles, m.list, "text in any column")
 	return m
 }
@@ -145,11 +148,7 @@ func (m *Model) reply(msg screen.ResultMsg) tea.Cmd {
 		if msg.Err == nil {
 			m.loaded, m.stale, m.updated = true, false, m.ctx.Now()
 			list, _ := msg.Result.Data.([]command.TopicSummary)
-			rows := make([][]string, len(list))
-			for i, t := range list {
-				rows[i] = []string{t.Topic, strconv.Itoa(t.Partitions), strconv.FormatInt(t.EndOffset, 10), strconv.FormatInt(t.Landed, 10), strconv.FormatInt(t.Lag, 10)}
-			}
-			m.setList([]string{"topic", "partitions", "end_offset", "landed", "lag"}, rows)
+			m.setList(list)
 		}
 	case m.tail != nil && msg.Ticket == m.tail.partsTicket:
 		m.tail.partsErr = msg.Err
@@ -218,11 +217,21 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-// setList shows the topics with separators in their offsets; the shown rows begin with the
-// topic's name, which open reads back.
-func (m *Model) setList(columns []string, rows [][]string) {
+// setList shows the topics with separators in their offsets and each one's records/s, measured
+// from its end offsets across polls; the shown rows begin with the topic's name, which open reads
+// back.
+func (m *Model) setList(list []command.TopicSummary) {
+	now := float64(m.ctx.Now().UnixNano()) / 1e9
+	columns := []string{"topic", "partitions", "end_offset", "landed", "lag"}
+	rows := make([][]string, len(list))
+	rates := make([]*sparkline.Series, len(list))
+	for i, t := range list {
+		rows[i] = []string{t.Topic, strconv.Itoa(t.Partitions), strconv.FormatInt(t.EndOffset, 10), strconv.FormatInt(t.Landed, 10), strconv.FormatInt(t.Lag, 10)}
+		rates[i] = series(m.topicRates, t.Topic)
+		rates[i].Observe(t.EndOffset, now, screen.PollInterval.Seconds())
+	}
 	counts := map[string]units.Format{"partitions": units.Count, "end_offset": units.Count, "landed": units.Count, "lag": units.Count}
-	m.list.SetRows(columns, units.Cells(columns, rows, counts))
+	m.list.set(columns, units.Cells(columns, rows, counts), rates)
 }
 
 // open starts the tail of topic from where from says, and asks for its partitions.
