@@ -2,6 +2,7 @@ package topics
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -45,6 +46,9 @@ func newGrowing() *growing {
 						{Group: "pintui-s3-sink", State: "Stable", Lag: end - 90, Partitions: []command.TopicGroupPartition{{Partition: 0, Committed: 90, EndOffset: end, Lag: end - 90}}},
 					}}}, nil
 			}
+			if in.Args[0] != "u.geo" {
+				return nil, fmt.Errorf("describe topic %s: no such topic", in.Args[0])
+			}
 			end := 10 + 5*n
 			return &command.Result{Data: command.TopicDetail{Topic: "u.geo",
 				Partitions: []command.TopicPartition{{Partition: 0, StartOffset: 0, EndOffset: end, Records: end}, {Partition: 1, StartOffset: 4, EndOffset: 2 * end, Records: 2*end - 4}},
@@ -70,16 +74,18 @@ func (g *growing) Run(ctx context.Context, line string) (*command.Result, error)
 func (g *growing) Commands() []*command.Command { return g.reg.Commands() }
 
 // rig is the Topics screen on a growing runner, with a clock that moves one second at each
-// answer the screen reads.
+// answer the screen reads, and ticks that are kept for the test to deliver.
 type rig struct {
 	*Model
-	at time.Time
+	at   time.Time
+	tick tea.Msg // the last poll tick the screen scheduled
 }
 
 func ratesScreen(tailer Tailer) *rig {
 	r := &rig{at: time.Date(2026, 3, 14, 9, 26, 53, 0, time.UTC)}
 	ctx := &screen.Context{Ctx: context.Background(), Runner: newGrowing(), Styles: theme.New(theme.Default()),
-		Keys: keys.Default(), Now: func() time.Time { return r.at }, Tick: func(time.Duration, tea.Msg) tea.Cmd { return nil }}
+		Keys: keys.Default(), Now: func() time.Time { return r.at },
+		Tick: func(_ time.Duration, msg tea.Msg) tea.Cmd { r.tick = msg; return nil }}
 	r.Model = New(ctx, tailer)
 	return r
 }
