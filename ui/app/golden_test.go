@@ -42,6 +42,12 @@ func goldenAt(t *testing.T, width, height int) {
 	settled := func(id screen.ID) step { return step{asked: id, n: polls + 1} }
 	tables := step{keys: []string{"8"}, text: "12 tables"}
 	topics := step{keys: []string{"3"}, asked: screen.Topics, n: polls + 1}
+	// The description is refreshed four times after its first answer, each once the one before
+	// was answered, so its partition shows a rate and a sparkline of four polls.
+	described := []step{topics, {keys: []string{"d"}, text: "Consumer groups", asked: screen.Topics, n: polls + 2}}
+	for i := range 4 {
+		described = append(described, step{keys: []string{"r"}, asked: screen.Topics, n: polls + 3 + i})
+	}
 	cases := []struct {
 		name    string
 		steps   []step
@@ -52,6 +58,7 @@ func goldenAt(t *testing.T, width, height int) {
 		{"emulators", []step{{keys: []string{"2"}, asked: screen.Emulators, n: polls + 1}}, colorprofile.TrueColor},
 		{"topics", []step{topics}, colorprofile.TrueColor},
 		{"topics_tail", []step{topics, {keys: []string{"enter"}, text: "#11249", asked: screen.Topics, n: polls + 2}}, colorprofile.TrueColor},
+		{"topics_detail", described, colorprofile.TrueColor},
 		{"s3", []step{
 			{keys: []string{"5"}, text: "under the bucket root"},
 			{keys: []string{"enter"}, text: "3 prefixes under topics/"},

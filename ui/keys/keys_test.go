@@ -113,3 +113,24 @@ func TestTailFromIsInTheHelpAndRebindable(t *testing.T) {
 		t.Errorf("the help shows tail_from as %v, want once under Tails & emulators, as F", help)
 	}
 }
+
+func TestDescribeIsInTheHelpAndRebindable(t *testing.T) {
+	k := Default()
+	if !key.Matches(press("d"), k.Describe) || key.Matches(tea.KeyPressMsg{Code: 'd', Mod: tea.ModCtrl}, k.Describe) {
+		t.Error("describe is not d alone")
+	}
+	if err := k.Rebind(map[string][]string{"describe": {"D"}}); err != nil {
+		t.Fatal(err)
+	}
+	var help []string
+	for _, g := range k.Groups() {
+		for _, b := range g.Bindings {
+			if b.Help().Desc == k.Describe.Help().Desc {
+				help = append(help, g.Title+": "+b.Help().Key)
+			}
+		}
+	}
+	if len(help) != 1 || help[0] != "Act: D" {
+		t.Errorf("the help shows describe as %v, want once under Act, as D", help)
+	}
+}

@@ -32,8 +32,8 @@ func (m *Model) showStart() {
 	m.start.open, m.start.err = true, nil
 }
 
-// startKey edits the start; enter opens the tail there, on the open tail's topic or the selected
-// one, and esc leaves everything as it was.
+// startKey edits the start; enter opens the tail there, on the open tail's topic, the described
+// one or the selected one, and esc leaves everything as it was.
 func (m *Model) startKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch m.start.prompt.Update(msg) {
 	case prompt.Cancelled:
@@ -46,10 +46,13 @@ func (m *Model) startKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		m.start.open = false
 		topic := ""
-		if m.tail != nil {
+		switch row := m.list.Selected(); {
+		case m.tail != nil:
 			topic = m.tail.topic
 			m.closeTail()
-		} else if row := m.list.Selected(); len(row) > 0 {
+		case m.detail != nil:
+			topic = m.detail.topic
+		case len(row) > 0:
 			topic = row[0]
 		}
 		if topic != "" {

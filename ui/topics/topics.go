@@ -15,8 +15,9 @@ import (
 	"github.com/pintui/pintui/ops/command"
 	"github.com/pintui/pintui/ui/component/filter"
 	"github.com/pintui/pintui/ui/component/prompt"
-	"github.com/pintui/pintui/ui/component/table"
+	"github.com/pintui/pintui/ui/component/sparkline"
 	"github.com/pintui/pintui/ui/component/units"
+	"github.com/pintui/pintui/ui/keys"
 	"github.com/pintui/pintui/ui/screen"
 )
 
@@ -30,7 +31,7 @@ type Model struct {
 	tailer Tailer
 	poll   *screen.Poll
 
-	list       *table.Model
+	list       *ratedTable
 	listFilter *filter.Model
 	listTicket int
 	listErr    error
@@ -42,13 +43,18 @@ type Model struct {
 	typing bool
 	start  startPrompt
 
-	tail *tail // nil while the list shows
+	detail *detail // the topic described, nil while the list shows
+	tail   *tail   // nil while the list or the description shows
+
+	topicRates map[string]*sparkline.Series       // records/s of each topic, from its end offsets
+	partRates  map[partitionKey]*sparkline.Series // records/s of each partition described or tailed
 }
 
 // New returns the Topics screen; a nil tailer leaves the list working and says the tail is
 // unavailable.
 func New(ctx *screen.Context, tailer Tailer) *Model {
-	m := &Model{ctx: ctx, tailer: tailer, poll: screen.NewPoll(screen.Topics), list: table.New(ctx.Styles),
+	m := &Model{ctx: ctx, tailer: tailer, poll: screen.NewPoll(screen.Topics), list: newRatedTable(ctx.Styles),
+		topicRates: map[string]*sparkline.Series{}, partRates: map[partitionKey]*sparkline.Series{},
 		prompt: prompt.New(ctx.Styles, "/", "text in the record's value")}
 	m.listFilter = filter.New(ctx.Styles, m.list, "text in any column")
 	return m
@@ -63,13 +69,20 @@ func (m *Model) Name() string { return "topics" }
 // Title is the tab label.
 func (m *Model) Title() string { return "Topics" }
 
-// Capturing reports that the list's or the tail's filter, or a tail's start, is being typed.
-func (m *Model) Capturing() bool { return m.typing || m.start.open || m.listFilter.Capturing() }
+// Capturing reports that the list's, the description's or the tail's filter, or a tail's start,
+// is being typed.
+func (m *Model) Capturing() bool {
+	return m.typing || m.start.open || m.listFilter.Capturing() || m.detail != nil && m.detail.filter.Capturing()
+}
 
-// Enter refreshes the list, or the open tail's partitions, and polls while the screen shows.
+// Enter refreshes the list, the description or the open tail's partitions, and polls while the
+// screen shows.
 func (m *Model) Enter() tea.Cmd {
 	m.poll.Start()
 	m.stale = m.loaded
+	if m.detail != nil {
+		m.detail.stale = m.detail.loaded
+	}
 	return m.fetch()
 }
 
@@ -82,13 +95,19 @@ func (m *Model) fetch() tea.Cmd {
 		m.tail.partsTicket = t
 		return cmd
 	}
+	if m.detail != nil {
+		cmd, t := m.ctx.Run(screen.Topics, "topic "+screen.Quote(m.detail.topic))
+		m.detail.ticket = t
+		return cmd
+	}
 	cmd, t := m.ctx.Run(screen.Topics, "topics")
 	m.listTicket = t
 	return cmd
 }
 
 // Back closes, in order: the start being typed, the filter being typed, the tail's filter, the
-// tail (ending its read), the list's filter.
+// tail (ending its read, back to the description it was opened from, if any), the description's
+// filter, the description, the list's filter.
 func (m *Model) Back() (screen.Screen, tea.Cmd) {
 	switch {
 	case m.start.open:
@@ -99,6 +118,10 @@ func (m *Model) Back() (screen.Screen, tea.Cmd) {
 		m.tail.setFilter("")
 	case m.tail != nil:
 		m.closeTail()
+		return m, m.fetch()
+	case m.detail != nil && m.detail.filter.Clear():
+	case m.detail != nil:
+		m.detail = nil
 		return m, m.fetch()
 	default:
 		m.listFilter.Clear()
@@ -145,20 +168,26 @@ func (m *Model) reply(msg screen.ResultMsg) tea.Cmd {
 		if msg.Err == nil {
 			m.loaded, m.stale, m.updated = true, false, m.ctx.Now()
 			list, _ := msg.Result.Data.([]command.TopicSummary)
-			rows := make([][]string, len(list))
-			for i, t := range list {
-				rows[i] = []string{t.Topic, strconv.Itoa(t.Partitions), strconv.FormatInt(t.EndOffset, 10), strconv.FormatInt(t.Landed, 10), strconv.FormatInt(t.Lag, 10)}
-			}
-			m.setList([]string{"topic", "partitions", "end_offset", "landed", "lag"}, rows)
+			m.setList(list)
 		}
 	case m.tail != nil && msg.Ticket == m.tail.partsTicket:
 		m.tail.partsErr = msg.Err
 		if msg.Err == nil {
 			if d, ok := msg.Result.Data.(command.TopicDetail); ok {
+				observe(d, m.partRates, m.ctx.Now())
 				t := d.TextTable()
 				m.tail.parts.SetRows(t.Columns, units.Cells(t.Columns, t.Rows, map[string]units.Format{
 					"start_offset": units.Count, "end_offset": units.Count, "committed": units.Count, "lag": units.Count,
 				}))
+			}
+		}
+	case m.detail != nil && msg.Ticket == m.detail.ticket:
+		d := m.detail
+		d.err = msg.Err
+		if msg.Err == nil {
+			if td, ok := msg.Result.Data.(command.TopicDetail); ok {
+				d.loaded, d.stale, d.updated = true, false, m.ctx.Now()
+				d.show(td, m.partRates, m.ctx.Now())
 			}
 		}
 	default:
@@ -167,28 +196,23 @@ func (m *Model) reply(msg screen.ResultMsg) tea.Cmd {
 	return m.poll.Next(m.ctx)
 }
 
+// key routes a key. An open prompt or filter takes every key first, so an o or a d typed there
+// is text and not a tail's start or a description.
 func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.ctx.Keys
-	if m.start.open {
+	switch f := m.typedFilter(); {
+	case m.start.open:
 		return m.startKey(msg)
-	}
-	if key.Matches(msg, k.TailFrom) && !m.typing {
+	case m.typing:
+		m.tailFilterKey(msg)
+		return nil
+	case f != nil:
+		f.Key(msg)
+		return nil
+	case key.Matches(msg, k.TailFrom):
 		m.showStart()
 		return nil
-	}
-	if m.typing {
-		switch m.prompt.Update(msg) {
-		case prompt.Cancelled:
-			m.typing = false
-			m.tail.setFilter("")
-		case prompt.Submitted:
-			m.typing = false
-		default:
-			m.tail.setFilter(m.prompt.Value())
-		}
-		return nil
-	}
-	if m.tail != nil {
+	case m.tail != nil:
 		if key.Matches(msg, k.Filter) {
 			m.typing = true
 			m.prompt.SetValue(m.tail.filter)
@@ -196,10 +220,41 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		m.tail.key(m.ctx, msg)
 		return nil
+	case m.detail != nil:
+		return m.detailKey(msg)
 	}
+	return m.listKey(msg)
+}
+
+// typedFilter is the list's or the description's filter while it is being typed, nil otherwise.
+func (m *Model) typedFilter() *filter.Model {
 	switch {
-	case m.listFilter.Capturing():
-		m.listFilter.Key(msg)
+	case m.tail != nil:
+		return nil
+	case m.detail != nil && m.detail.filter.Capturing():
+		return m.detail.filter
+	case m.detail == nil && m.listFilter.Capturing():
+		return m.listFilter
+	}
+	return nil
+}
+
+// tailFilterKey edits the tail's filter, which narrows the records as it is typed.
+func (m *Model) tailFilterKey(msg tea.KeyPressMsg) {
+	switch m.prompt.Update(msg) {
+	case prompt.Cancelled:
+		m.typing = false
+		m.tail.setFilter("")
+	case prompt.Submitted:
+		m.typing = false
+	default:
+		m.tail.setFilter(m.prompt.Value())
+	}
+}
+
+func (m *Model) listKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.ctx.Keys
+	switch {
 	case key.Matches(msg, k.Filter):
 		m.listFilter.Open()
 	case key.Matches(msg, k.Refresh):
@@ -207,6 +262,10 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Enter):
 		if row := m.list.Selected(); len(row) > 0 {
 			return m.open(row[0], defaultStart)
+		}
+	case key.Matches(msg, k.Describe):
+		if row := m.list.Selected(); len(row) > 0 {
+			return m.describe(row[0])
 		}
 	case key.Matches(msg, k.Left):
 		m.list.ScrollColumns(-1)
@@ -218,11 +277,21 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-// setList shows the topics with separators in their offsets; the shown rows begin with the
-// topic's name, which open reads back.
-func (m *Model) setList(columns []string, rows [][]string) {
+// setList shows the topics with separators in their offsets and each one's records/s, measured
+// from its end offsets across polls; the shown rows begin with the topic's name, which open reads
+// back.
+func (m *Model) setList(list []command.TopicSummary) {
+	now := float64(m.ctx.Now().UnixNano()) / 1e9
+	columns := []string{"topic", "partitions", "end_offset", "landed", "lag"}
+	rows := make([][]string, len(list))
+	rates := make([]*sparkline.Series, len(list))
+	for i, t := range list {
+		rows[i] = []string{t.Topic, strconv.Itoa(t.Partitions), strconv.FormatInt(t.EndOffset, 10), strconv.FormatInt(t.Landed, 10), strconv.FormatInt(t.Lag, 10)}
+		rates[i] = series(m.topicRates, t.Topic)
+		rates[i].Observe(t.EndOffset, now, screen.PollInterval.Seconds())
+	}
 	counts := map[string]units.Format{"partitions": units.Count, "end_offset": units.Count, "landed": units.Count, "lag": units.Count}
-	m.list.SetRows(columns, units.Cells(columns, rows, counts))
+	m.list.set(columns, units.Cells(columns, rows, counts), rates)
 }
 
 // open starts the tail of topic from where from says, and asks for its partitions.
@@ -237,10 +306,13 @@ func (m *Model) open(topic, from string) tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-// View draws the list or the tail in width×height cells.
+// View draws the list, the description or the tail in width×height cells.
 func (m *Model) View(width, height int) string {
 	if m.tail != nil {
 		return m.tailView(width, height)
+	}
+	if m.detail != nil {
+		return m.detailView(width, height)
 	}
 	s := m.ctx.Styles
 	title := s.Title.Render("Topics")
@@ -248,8 +320,9 @@ func (m *Model) View(width, height int) string {
 	case m.stale:
 		title += s.Muted.Render(fmt.Sprintf("  %s · updated %s · asking topics…", units.Plural(m.list.Len(), "topic", "topics"), units.Ago(m.ctx.Now().Sub(m.updated))))
 	case m.loaded:
-		title += s.Muted.Render(fmt.Sprintf("  %s · lag is what the sink has yet to land · enter tails · %s tails from… · / filters · every 1s",
-			units.Plural(m.list.Len(), "topic", "topics"), m.ctx.Keys.TailFrom.Help().Key))
+		k := m.ctx.Keys
+		title += s.Muted.Render(fmt.Sprintf("  %s · %s · every 1s · lag: what the sink has yet to land", units.Plural(m.list.Len(), "topic", "topics"),
+			keys.Hints(keys.As(k.Enter, "tails"), keys.As(k.Describe, "describes"), keys.As(k.TailFrom, "tails from…"), keys.As(k.Filter, "filters"))))
 	default:
 		title += s.Muted.Render("  asking topics…")
 	}

@@ -24,6 +24,8 @@ type Model struct {
 	col     int // first column in view when the columns do not all fit
 	// Style picks a per-cell style, e.g. a state column; nil draws every cell as text.
 	Style func(col int, cell string) string
+	// Blurred draws the cursor's row like the others, for a table beside the one keys move.
+	Blurred bool
 }
 
 // New returns an empty table drawn with styles.
@@ -150,7 +152,7 @@ func (m *Model) ScrollColumns(n int) {
 
 func (m *Model) rowLine(i int, widths []int, width int) string {
 	cells := m.rows[m.shown[i]]
-	if i != m.cursor {
+	if i != m.cursor || m.Blurred {
 		return m.line("  ", cells, widths, width, m.styleCell)
 	}
 	sel := m.styles.TableSelected.Render

@@ -170,3 +170,17 @@ func TestNamesCutInTheMiddle(t *testing.T) {
 		}
 	}
 }
+
+func TestBlurredTableDrawsNoCursor(t *testing.T) {
+	m := sample()
+	m.Blurred = true
+	out := m.View(40, 4)
+	if strings.Contains(out, "▸") || !strings.Contains(ansi.Strip(out), "  table_00") {
+		t.Errorf("a blurred table drew its cursor:\n%s", ansi.Strip(out))
+	}
+	checkSize(t, out, 40, 4)
+	m.Blurred = false
+	if !strings.Contains(m.View(40, 4), "▸ ") {
+		t.Error("a focused table lost its cursor")
+	}
+}
