@@ -4,53 +4,20 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"os"
 	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/pintui/pintui/config"
-	"github.com/pintui/pintui/ops/backend"
+	"github.com/pintui/pintui/ops/backend/backendtest"
 )
 
-// openStack starts an embedded local stack on ports the kernel picks, in a fresh data dir.
+// openStack starts the real local stack with ports the kernel picks, in a fresh data dir.
 func openStack(t *testing.T) *Env {
 	t.Helper()
-	home, err := os.UserHomeDir()
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Files are slow to create under /tmp on some machines; the data dir lives under the home.
-	dir, err := os.MkdirTemp(home, "pintui-command-test-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	cfg, err := config.Load(config.Options{
-		Env: func(k string) (string, bool) {
-			if k == "XDG_CONFIG_HOME" {
-				return dir, true
-			}
-			return "", false
-		},
-		Flags: map[string]string{
-			"data_dir": dir, "local.kafka_addr": "127.0.0.1:0", "local.s3_addr": "127.0.0.1:0", "local.gateway_addr": "127.0.0.1:0",
-		},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	b, err := backend.Open(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { b.Close(context.Background()) })
+	cfg, b := backendtest.Open(t)
 	return &Env{Config: cfg, Backends: b}
 }
 

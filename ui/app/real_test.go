@@ -2,15 +2,12 @@ package app
 
 import (
 	"context"
-	"os"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/pintui/pintui/config"
-	"github.com/pintui/pintui/ops/backend"
+	"github.com/pintui/pintui/ops/backend/backendtest"
 	"github.com/pintui/pintui/ops/command"
 	"github.com/pintui/pintui/ui/internal/fixture"
 	"github.com/pintui/pintui/ui/screen"
@@ -20,37 +17,7 @@ import (
 // picks and a fresh data dir, seeded with a small source.
 func realPipeline(t *testing.T) *command.Registry {
 	t.Helper()
-	home, err := os.UserHomeDir()
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Files are slow to create under /tmp on some machines; the data dir lives under the home.
-	dir, err := os.MkdirTemp(home, "pintui-console-test-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	cfg, err := config.Load(config.Options{
-		Env: func(k string) (string, bool) {
-			if k == "XDG_CONFIG_HOME" {
-				return dir, true
-			}
-			return "", false
-		},
-		Flags: map[string]string{
-			"data_dir": dir, "local.kafka_addr": "127.0.0.1:0", "local.s3_addr": "127.0.0.1:0", "local.gateway_addr": "127.0.0.1:0",
-		},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	b, err := backend.Open(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { b.Close(context.Background()) })
+	cfg, b := backendtest.Open(t)
 	reg := command.New(&command.Env{Config: cfg, Backends: b})
 	run(t, reg, "seed --rows 300")
 	return reg
