@@ -38,7 +38,7 @@ type Model struct {
 	listTicket int
 	listErr    error
 	loaded     bool
-	// goTo reads the prefix L lists under while typing is true.
+	// goTo reads the prefix the list_under key lists under while typing is true.
 	goTo   *prompt.Model
 	typing bool
 
