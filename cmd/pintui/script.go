@@ -16,6 +16,16 @@ import (
 // withPipeline opens the running pipeline (the local stack, or the cloud clients), runs fn with
 // the command registry bound to it, and closes the pipeline again, also on SIGINT or SIGTERM.
 func (a *app) withPipeline(ctx context.Context, fn func(*command.Registry, *backend.Backends) error) error {
+	var progress func(label string, done, total int)
+	if a.script != "" && a.p.stderrTTY {
+		// A script on a terminal shows long commands such as seed and batch run progressing.
+		progress = newProgressBar(a.p.stderr).update
+	}
+	return a.withPipelineProgress(ctx, progress, fn)
+}
+
+// withPipelineProgress is withPipeline with long commands reporting to progress, which may be nil.
+func (a *app) withPipelineProgress(ctx context.Context, progress func(label string, done, total int), fn func(*command.Registry, *backend.Backends) error) error {
 	cfg, err := a.load()
 	if err != nil {
 		return err
@@ -31,11 +41,7 @@ func (a *app) withPipeline(ctx context.Context, fn func(*command.Registry, *back
 			fmt.Fprintln(a.p.stderr, "pintui: stop the pipeline:", err)
 		}
 	}()
-	env := &command.Env{Config: cfg, Backends: b}
-	if a.script != "" && a.p.stderrTTY {
-		// A script on a terminal shows long commands such as seed and batch run progressing.
-		env.Progress = newProgressBar(a.p.stderr).update
-	}
+	env := &command.Env{Config: cfg, Backends: b, Progress: progress}
 	return fn(command.New(env), b)
 }
 

@@ -62,6 +62,7 @@ func (env *Env) ingestCommands() []*Command {
 			Flags: []Flag{
 				{Name: "limit", Default: "1000", Help: "list at most this many entries (0: all)"},
 				{Name: "token", Help: "go on from an earlier listing: the next_token it printed"},
+				{Name: "last", Help: "list the last N entries instead (a partition's newest landings), reading --limit at a time"},
 			},
 			Run: env.s3Ls, Complete: env.completeKeys,
 		},

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/pintui/pintui/ops/backend"
+	"github.com/pintui/pintui/ops/s3"
 	"github.com/pintui/pintui/pipeline/sink"
 )
 
@@ -26,6 +27,8 @@ type S3Listing struct {
 	// Truncated says more entries follow; NextToken, given to --token, lists them.
 	Truncated bool   `json:"truncated"`
 	NextToken string `json:"next_token"`
+	// Earlier says entries come before the ones listed, as when --last lists the newest.
+	Earlier bool `json:"earlier"`
 }
 
 // S3Object is one object of a listing.
@@ -72,26 +75,172 @@ func (env *Env) s3Ls(ctx context.Context, in *Invocation) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if in.Changed("last") {
+		return env.s3LsLast(ctx, b, in, prefix, limit)
+	}
 	l, err := b.S3.LsAfter(ctx, b.Bucket, prefix, after, false, limit)
 	if err != nil {
 		return nil, err
 	}
-	out := S3Listing{Bucket: b.Bucket, Prefix: prefix, Prefixes: append([]string{}, l.Prefixes...), Objects: []S3Object{}, Truncated: l.More}
+	out := listing(b.Bucket, prefix, l)
+	where := listedUnder(b.Bucket, prefix)
+	res := &Result{Data: out, Message: fmt.Sprintf("%s, %s under %s", plural(len(l.Objects), "object", "objects"), plural(len(l.Prefixes), "prefix", "prefixes"), where)}
+	if l.More {
+		res.Message = fmt.Sprintf("the first %d entries under %s; more follow: add --token %s for the next page, or narrow the prefix", limit, where, out.NextToken)
+	}
+	return res, nil
+}
+
+// listing is the typed value of one page the S3 client listed.
+func listing(bucket, prefix string, l s3.Listing) S3Listing {
+	out := S3Listing{Bucket: bucket, Prefix: prefix, Prefixes: append([]string{}, l.Prefixes...), Objects: []S3Object{}, Truncated: l.More}
 	for _, o := range l.Objects {
 		out.Objects = append(out.Objects, S3Object{Key: o.Key, SizeBytes: o.Size, Modified: At(o.Modified)})
 	}
 	if l.More {
 		out.NextToken = base64.RawURLEncoding.EncodeToString([]byte(l.Last))
 	}
-	where := prefix
-	if where == "" {
-		where = "s3://" + b.Bucket + "/"
+	return out
+}
+
+// listedUnder names a prefix for a message, the bucket's root as its URL.
+func listedUnder(bucket, prefix string) string {
+	if prefix == "" {
+		return "s3://" + bucket + "/"
 	}
-	res := &Result{Data: out, Message: fmt.Sprintf("%s, %s under %s", plural(len(l.Objects), "object", "objects"), plural(len(l.Prefixes), "prefix", "prefixes"), where)}
-	if l.More {
-		res.Message = fmt.Sprintf("the first %d entries under %s; more follow: add --token %s for the next page, or narrow the prefix", limit, where, out.NextToken)
+	return prefix
+}
+
+// s3LsLast lists the last --last entries under prefix, which for a landing partition are its
+// newest landings.
+func (env *Env) s3LsLast(ctx context.Context, b *backend.Backends, in *Invocation, prefix string, limit int) (*Result, error) {
+	n, err := in.Int("last")
+	if err != nil || n <= 0 {
+		return nil, fmt.Errorf("--last %q is not valid: use a number of entries above 0, e.g. --last 100", in.Flag("last"))
 	}
-	return res, nil
+	if in.Flag("token") != "" {
+		return nil, fmt.Errorf("--last and --token do not go together: --last lists the end of %s, --token goes on from an earlier page", listedUnder(b.Bucket, prefix))
+	}
+	var l s3.Listing
+	var earlier bool
+	if topic, partition, ok := partitionPrefix(prefix); ok {
+		l, earlier, err = env.lastLandings(ctx, b, topic, partition, n)
+	} else {
+		l, earlier, err = lastEntries(ctx, b, prefix, n, limit)
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := listing(b.Bucket, prefix, l)
+	out.Earlier = earlier
+	msg := fmt.Sprintf("%s, %s under %s", plural(len(l.Objects), "object", "objects"), plural(len(l.Prefixes), "prefix", "prefixes"), listedUnder(b.Bucket, prefix))
+	if earlier {
+		msg = fmt.Sprintf("the last %d entries under %s; earlier ones come before", n, listedUnder(b.Bucket, prefix))
+	}
+	return &Result{Data: out, Message: msg}, nil
+}
+
+// partitionPrefix reads the topic and partition of a landing partition's prefix,
+// topics/<topic>/partition=<p>/, as sink.Prefix writes it.
+func partitionPrefix(prefix string) (topic string, partition int32, ok bool) {
+	rest, found := strings.CutPrefix(prefix, "topics/")
+	if !found {
+		return "", 0, false
+	}
+	topic, p, found := strings.Cut(rest, "/partition=")
+	if !found {
+		return "", 0, false
+	}
+	n, err := strconv.ParseInt(strings.TrimSuffix(p, "/"), 10, 32)
+	if err != nil || sink.Prefix(topic, int32(n)) != prefix {
+		return "", 0, false
+	}
+	return topic, int32(n), true
+}
+
+// lastLandings lists the newest n landings of a partition without reading the older ones: keys
+// sort by start offset, so the listing starts at the key of an offset n records before the end
+// and steps back, twice as far each time, while fewer than n came, as a file holds one record or
+// more.
+func (env *Env) lastLandings(ctx context.Context, b *backend.Backends, topic string, partition int32, n int) (s3.Listing, bool, error) {
+	st, err := env.sinkProgress(ctx, b, false)
+	if err != nil {
+		return s3.Listing{}, false, err
+	}
+	end := int64(-1)
+	for _, p := range st.Partitions {
+		if p.Topic == topic && p.Partition == partition {
+			end = p.EndOffset
+		}
+	}
+	prefix := sink.Prefix(topic, partition)
+	if end < 0 {
+		return lastEntries(ctx, b, prefix, n, 1000) // a topic the sink does not read: its keys are listed whole
+	}
+	for span := int64(n); ; span *= 2 {
+		from := max(end-span, 0)
+		after := ""
+		if from > 0 {
+			after = sink.Key(topic, partition, from-1)
+		}
+		l, err := b.S3.LsAfter(ctx, b.Bucket, prefix, after, false, 0)
+		if err != nil {
+			return s3.Listing{}, false, err
+		}
+		if len(l.Objects)+len(l.Prefixes) < n && from > 0 {
+			continue
+		}
+		kept, dropped := keepLast(l, n)
+		if dropped || from == 0 {
+			return kept, dropped, nil
+		}
+		first, err := b.S3.Ls(ctx, b.Bucket, prefix, false, 1)
+		if err != nil {
+			return s3.Listing{}, false, err
+		}
+		return kept, len(first.Objects) > 0 && first.Objects[0].Key <= after, nil
+	}
+}
+
+// lastEntries pages through everything under prefix, page entries at a time (0: at once), and
+// keeps the last n entries.
+func lastEntries(ctx context.Context, b *backend.Backends, prefix string, n, page int) (s3.Listing, bool, error) {
+	var all s3.Listing
+	earlier := false
+	for after := ""; ; {
+		l, err := b.S3.LsAfter(ctx, b.Bucket, prefix, after, false, page)
+		if err != nil {
+			return s3.Listing{}, false, err
+		}
+		all.Prefixes = append(all.Prefixes, l.Prefixes...)
+		all.Objects = append(all.Objects, l.Objects...)
+		var dropped bool
+		all, dropped = keepLast(all, n)
+		earlier = earlier || dropped
+		if !l.More {
+			return all, earlier, nil
+		}
+		after = l.Last
+	}
+}
+
+// keepLast keeps the last n entries of a listing in key order, prefixes and objects together,
+// and says whether it dropped any.
+func keepLast(l s3.Listing, n int) (s3.Listing, bool) {
+	drop := len(l.Prefixes) + len(l.Objects) - n
+	if drop <= 0 {
+		return l, false
+	}
+	for drop > 0 {
+		// Drop the entry whose key sorts first.
+		if len(l.Objects) == 0 || (len(l.Prefixes) > 0 && l.Prefixes[0] < l.Objects[0].Key) {
+			l.Prefixes = l.Prefixes[1:]
+		} else {
+			l.Objects = l.Objects[1:]
+		}
+		drop--
+	}
+	return l, true
 }
 
 // decodeToken reads --token, the next_token of an earlier `s3 ls`.

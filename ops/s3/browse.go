@@ -67,10 +67,18 @@ func (c *Client) ls(ctx context.Context, bucket, prefix, after string, recursive
 		if err != nil {
 			return Listing{}, fmt.Errorf("list s3://%s/%s: %w%s", bucket, prefix, err, bucketHint(err))
 		}
+		// A server that ignores start-after (the local stack's) answers from the first key; what
+		// it sends up to after is skipped, so a listing still goes on page by page.
+		start := aws.ToString(in.StartAfter)
 		for _, cp := range page.CommonPrefixes {
-			l.Prefixes = append(l.Prefixes, aws.ToString(cp.Prefix))
+			if p := aws.ToString(cp.Prefix); p > start {
+				l.Prefixes = append(l.Prefixes, p)
+			}
 		}
 		for _, o := range page.Contents {
+			if aws.ToString(o.Key) <= start {
+				continue
+			}
 			l.Objects = append(l.Objects, objstore.Object{
 				Key:      aws.ToString(o.Key),
 				Size:     aws.ToInt64(o.Size),

@@ -14,6 +14,7 @@ import (
 
 	"github.com/pintui/pintui/ui/component/pager"
 	"github.com/pintui/pintui/ui/component/prompt"
+	"github.com/pintui/pintui/ui/component/statusbar"
 	"github.com/pintui/pintui/ui/emulators"
 	"github.com/pintui/pintui/ui/keys"
 	"github.com/pintui/pintui/ui/overview"
@@ -56,6 +57,9 @@ type Deps struct {
 	// Busy says what quitting would stop, such as a running emulator, or "" when nothing; it
 	// must answer from memory, as `q` asks it on the spot. Nil means nothing ever is.
 	Busy func() string
+	// Progress is the feed whose Report the registry's command.Env.Progress calls; the status bar
+	// shows its latest report while a command runs. Nil shows none.
+	Progress *Progress
 }
 
 // Model is the root model of the console.
@@ -83,6 +87,8 @@ type Model struct {
 	errAt   time.Time // when it was shown
 	errGen  int       // counts errors shown, so only the latest one's tick clears it
 	errs    []failure // the error log, oldest first
+
+	progress *statusbar.Progress // the latest report of a long command, nil when none runs
 }
 
 // overlay is what covers the active screen's body, if anything.
@@ -155,8 +161,18 @@ func (m *Model) candidates() []string {
 	return out
 }
 
-// Init opens the Overview.
-func (m *Model) Init() tea.Cmd { return tea.Batch(m.screen().Enter(), m.starting) }
+// Init opens the Overview and starts the progress pump.
+func (m *Model) Init() tea.Cmd {
+	return tea.Batch(m.screen().Enter(), m.starting, m.pumpProgress())
+}
+
+// pumpProgress waits for the next progress report, or is nil without a feed.
+func (m *Model) pumpProgress() tea.Cmd {
+	if m.deps.Progress == nil {
+		return nil
+	}
+	return m.deps.Progress.wait(m.ctx.Ctx)
+}
 
 func (m *Model) screen() screen.Screen { return m.screens[m.active-1] }
 

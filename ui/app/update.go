@@ -9,6 +9,7 @@ import (
 
 	"github.com/pintui/pintui/ui/component/help"
 	"github.com/pintui/pintui/ui/component/pager"
+	"github.com/pintui/pintui/ui/component/statusbar"
 	"github.com/pintui/pintui/ui/screen"
 )
 
@@ -33,6 +34,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case historySavedMsg:
 		return m, m.fail("", msg.err)
+	case progressMsg:
+		if m.ctx.Running() > 0 { // a report that comes after its command's answer is stale
+			p := statusbar.Progress(msg)
+			m.progress = &p
+		}
+		return m, m.pumpProgress()
 	}
 	return m, nil
 }
@@ -54,6 +61,9 @@ func (m *Model) deliver(msg screen.Addressed) tea.Cmd {
 // still is, and errors go to the status bar and the error log.
 func (m *Model) reply(msg screen.ResultMsg) tea.Cmd {
 	m.ctx.Done(msg.Ticket)
+	if m.ctx.Running() == 0 {
+		m.progress = nil
+	}
 	if msg.Screen == screen.Palette {
 		return m.paletteReply(msg)
 	}

@@ -95,6 +95,7 @@ func (m *Model) footer() string {
 		Profile:   m.deps.Profile,
 		DataDir:   m.deps.DataDir,
 		Running:   m.ctx.Running(),
+		Progress:  m.progress,
 		Err:       m.lastErr,
 		Hint:      m.hint(),
 	}, m.width)

@@ -17,6 +17,7 @@ type KeyMap struct {
 	Up, Down, Top, Bottom, PageDown, PageUp              key.Binding
 	Left, Right                                          key.Binding
 	Focus, Enter, Refresh, Filter                        key.Binding
+	NextPage, ListUnder                                  key.Binding
 	Pause, RawJSON, Start, Stop, Faster, Slower          key.Binding
 	TailFrom, Describe                                   key.Binding
 	Overview, Emulators, Topics, Streams, S3, DAGs, Jobs key.Binding
@@ -54,6 +55,8 @@ func Default() *KeyMap {
 		Refresh:   b([]string{"r"}, "r", "refresh"),
 		Filter:    b([]string{"/"}, "/", "filter"),
 		Describe:  b([]string{"d"}, "d", "describe a topic"),
+		NextPage:  b([]string{"n"}, "n", "next page of a list"),
+		ListUnder: b([]string{"P"}, "P", "list under a prefix"),
 		Pause:     b([]string{"p"}, "p", "pause / resume a tail"),
 		RawJSON:   b([]string{"J"}, "J", "raw / pretty JSON"),
 		TailFrom:  b([]string{"o"}, "o", "tail from… (end, -N, an offset, a time)"),
@@ -78,7 +81,7 @@ func (k *KeyMap) actions() map[string]*key.Binding {
 		"quit": &k.Quit, "force_quit": &k.ForceQuit, "back": &k.Back, "help": &k.Help,
 		"palette": &k.Palette, "errors": &k.Errors, "up": &k.Up, "down": &k.Down, "top": &k.Top, "bottom": &k.Bottom,
 		"page_down": &k.PageDown, "page_up": &k.PageUp, "left": &k.Left, "right": &k.Right, "focus": &k.Focus, "enter": &k.Enter,
-		"refresh": &k.Refresh, "filter": &k.Filter, "pause": &k.Pause, "raw_json": &k.RawJSON, "tail_from": &k.TailFrom,
+		"refresh": &k.Refresh, "filter": &k.Filter, "next_page": &k.NextPage, "list_under": &k.ListUnder, "pause": &k.Pause, "raw_json": &k.RawJSON, "tail_from": &k.TailFrom,
 		"describe": &k.Describe,
 		"start":    &k.Start, "stop": &k.Stop, "faster": &k.Faster, "slower": &k.Slower,
 		"overview":  &k.Overview,
@@ -157,7 +160,7 @@ func (k *KeyMap) Groups() []Group {
 		{"Global", []key.Binding{k.Help, k.Palette, k.Errors, k.Back, k.Quit, k.ForceQuit}},
 		{"Screens", []key.Binding{k.Overview, k.Emulators, k.Topics, k.Streams, k.S3, k.DAGs, k.Jobs, k.Tables}},
 		{"Move", []key.Binding{k.Up, k.Down, k.Top, k.Bottom, k.PageDown, k.PageUp}},
-		{"Act", []key.Binding{k.Enter, k.Describe, k.Focus, k.Filter, k.Refresh, k.Left, k.Right}},
+		{"Act", []key.Binding{k.Enter, k.Describe, k.Focus, k.Filter, k.Refresh, k.Left, k.Right, k.NextPage, k.ListUnder}},
 		{"Tails & emulators", []key.Binding{k.Pause, k.RawJSON, k.TailFrom, k.Start, k.Stop, k.Faster, k.Slower}},
 	}
 }

@@ -1,6 +1,8 @@
 // Package s3 is screen 5: a browser of the bucket the S3 sink lands into (prefixes to descend,
 // objects to preview as pretty or raw JSON) and the sink's progress per topic partition, from
-// the s3 ls, s3 cat and sink status commands. The sink panel polls every second while visible.
+// the s3 ls, s3 cat and sink status commands. The sink panel polls every second while visible. A
+// listing pages on past its first 1,000 entries, G lists the newest, and P lists under a typed
+// prefix.
 package s3
 
 import (
@@ -18,6 +20,7 @@ import (
 	"github.com/pintui/pintui/ops/command"
 	"github.com/pintui/pintui/ui/component/filter"
 	"github.com/pintui/pintui/ui/component/pager"
+	"github.com/pintui/pintui/ui/component/prompt"
 	"github.com/pintui/pintui/ui/component/table"
 	"github.com/pintui/pintui/ui/component/units"
 	"github.com/pintui/pintui/ui/screen"
@@ -29,13 +32,15 @@ type Model struct {
 	poll *screen.Poll
 
 	prefix     string
-	keys       map[string]string // the listed rows' full keys by the name the table shows
+	pages      pages // the entries listed so far under prefix
 	list       *table.Model
 	filter     *filter.Model
 	listTicket int
-	listMsg    string
 	listErr    error
 	loaded     bool
+	// goTo reads the prefix the list_under key lists under while typing is true.
+	goTo   *prompt.Model
+	typing bool
 
 	sink       *table.Model
 	sinkTicket int
@@ -54,7 +59,8 @@ type Model struct {
 // New returns the S3 screen at the bucket's root.
 func New(ctx *screen.Context) *Model {
 	m := &Model{ctx: ctx, poll: screen.NewPoll(screen.S3), list: table.New(ctx.Styles),
-		sink: table.New(ctx.Styles), preview: pager.New(ctx.Styles), pretty: true}
+		sink: table.New(ctx.Styles), preview: pager.New(ctx.Styles), pretty: true,
+		pages: pages{max: MaxRows}, goTo: prompt.New(ctx.Styles, "list under ", "a prefix, e.g. topics/0a1b2c3d4e5f.pin/partition=0/0a1b2c3d4e5f.pin+0+00000012")}
 	m.filter = filter.New(ctx.Styles, m.list, "text in a key, size or date")
 	return m
 }
@@ -68,8 +74,8 @@ func (m *Model) Name() string { return "s3" }
 // Title is the tab label.
 func (m *Model) Title() string { return "S3" }
 
-// Capturing reports that the listing's filter is being typed.
-func (m *Model) Capturing() bool { return m.filter.Capturing() }
+// Capturing reports that the listing's filter or a prefix to list under is being typed.
+func (m *Model) Capturing() bool { return m.typing || m.filter.Capturing() }
 
 // Enter lists the current prefix and starts polling the sink.
 func (m *Model) Enter() tea.Cmd {
@@ -82,13 +88,7 @@ func (m *Model) Enter() tea.Cmd {
 func (m *Model) Leave() { m.poll.Stop() }
 
 func (m *Model) fetchList() tea.Cmd {
-	line := "s3 ls"
-	if m.prefix != "" {
-		line += " " + screen.Quote(m.prefix)
-	}
-	cmd, t := m.ctx.Run(screen.S3, line)
-	m.listTicket = t
-	return cmd
+	return m.ls(first, "")
 }
 
 func (m *Model) fetchSink() tea.Cmd {
@@ -97,8 +97,12 @@ func (m *Model) fetchSink() tea.Cmd {
 	return cmd
 }
 
-// Back closes the preview, clears the filter, or goes up one prefix.
+// Back closes the prefix prompt or the preview, clears the filter, or goes up one prefix.
 func (m *Model) Back() (screen.Screen, tea.Cmd) {
+	if m.typing {
+		m.typing = false
+		return m, nil
+	}
 	if m.open == "" && m.filter.Clear() {
 		return m, nil
 	}
@@ -149,6 +153,7 @@ func (m *Model) reply(msg screen.ResultMsg) tea.Cmd {
 				m.setListing(l)
 			}
 		}
+		m.pages.asking = 0
 	case m.sinkTicket:
 		m.sinkErr = msg.Err
 		if msg.Err == nil {
@@ -172,32 +177,6 @@ func (m *Model) reply(msg screen.ResultMsg) tea.Cmd {
 		}
 	}
 	return nil
-}
-
-// setListing keeps each entry's full key and shows it relative to the prefix being browsed, with
-// sizes in KiB.
-func (m *Model) setListing(l command.S3Listing) {
-	m.keys = map[string]string{}
-	var rows [][]string
-	for _, p := range l.Prefixes {
-		name := strings.TrimPrefix(p, m.prefix)
-		m.keys[name] = p
-		rows = append(rows, []string{name, "-", ""})
-	}
-	for _, o := range l.Objects {
-		name := strings.TrimPrefix(o.Key, m.prefix)
-		m.keys[name] = o.Key
-		rows = append(rows, []string{name, units.Bytes(o.SizeBytes), o.Modified.UTC().Format("2006-01-02 15:04:05")})
-	}
-	m.list.SetRows([]string{"key", "size", "modified"}, rows)
-	under := m.prefix
-	if under == "" {
-		under = "the bucket root"
-	}
-	m.listMsg = fmt.Sprintf("%s, %s under %s", units.Plural(len(l.Objects), "object", "objects"), units.Plural(len(l.Prefixes), "prefix", "prefixes"), under)
-	if l.Truncated {
-		m.listMsg += "; more follow"
-	}
 }
 
 // showContent fills the preview, each JSON line indented when pretty.
@@ -224,6 +203,9 @@ func (m *Model) showContent() {
 
 func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.ctx.Keys
+	if m.typing {
+		return m.typed(msg)
+	}
 	if m.filter.Capturing() {
 		m.filter.Key(msg)
 		return nil
@@ -254,8 +236,11 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		m.list.ScrollColumns(-1)
 	case key.Matches(msg, k.Right):
 		m.list.ScrollColumns(1)
+	case key.Matches(msg, k.ListUnder):
+		m.typing = true
+		m.goTo.SetValue(m.prefix)
 	default:
-		k.Move(msg, m.list)
+		return m.move(msg)
 	}
 	return nil
 }
@@ -263,10 +248,10 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 // enter descends into a prefix or previews an object.
 func (m *Model) enter() tea.Cmd {
 	row := m.list.Selected()
-	if len(row) == 0 || m.keys[row[0]] == "" {
+	if len(row) == 0 || m.pages.keys[row[0]] == "" {
 		return nil
 	}
-	full := m.keys[row[0]]
+	full := m.pages.keys[row[0]]
 	if strings.HasSuffix(full, "/") {
 		m.prefix = full
 		m.filter.Clear()
@@ -288,12 +273,14 @@ func (m *Model) View(width, height int) string {
 	title := s.Title.Render("S3 › "+where) + s.Muted.Render("  enter opens · esc goes up · / filters · J raw/pretty · r refreshes")
 	lines := []string{title}
 	switch {
+	case m.typing:
+		lines = append(lines, m.goTo.View(width))
 	case m.filter.Capturing() || m.filter.Text() != "":
 		lines = append(lines, m.filter.View(width))
 	case m.listErr != nil:
 		lines = append(lines, s.Error.Render("s3 ls failed: "+m.listErr.Error()))
 	case m.loaded:
-		lines = append(lines, s.Muted.Render(units.Text(m.listMsg)))
+		lines = append(lines, s.Muted.Render(units.Text(m.pages.summary(m.prefix, m.ctx.Keys.NextPage.Help().Key, m.ctx.Keys.Top.Help().Key))))
 	default:
 		lines = append(lines, s.Muted.Render("asking s3 ls…"))
 	}

@@ -31,11 +31,15 @@ type detail struct {
 	err                         error
 	all                         [][]string // an analytics output's rows, paged locally
 	row                         *rowView   // the preview row opened with enter, nil when none
+	// version is the table's version as tables last listed it, -1 before it has; newer says it
+	// changed while the table was open, so the schema and page were fetched again.
+	version int64
+	newer   bool
 }
 
-func newDetail(ctx *screen.Context, name, kind string) *detail {
+func newDetail(ctx *screen.Context, name, kind string, version int64) *detail {
 	return &detail{
-		name: name, kind: kind, total: -1, focusRows: true,
+		name: name, kind: kind, total: -1, focusRows: true, version: version,
 		schema: table.New(ctx.Styles), preview: table.New(ctx.Styles),
 	}
 }
@@ -52,6 +56,18 @@ func (d *detail) reload(ctx *screen.Context) tea.Cmd {
 	cmd, t := ctx.Run(screen.Tables, "schema "+screen.Quote(d.name))
 	d.schemaTicket = t
 	return tea.Batch(cmd, d.fetchPreview(ctx))
+}
+
+// versionIs takes the version tables listed and, when it is newer than the one shown, fetches
+// the schema and the current page again.
+func (d *detail) versionIs(ctx *screen.Context, v int64) tea.Cmd {
+	known := d.version
+	d.version = v
+	if known < 0 || v == known {
+		return nil
+	}
+	d.newer = true
+	return d.reload(ctx)
 }
 
 func (d *detail) fetchPreview(ctx *screen.Context) tea.Cmd {
@@ -211,7 +227,7 @@ func (d *detail) example() string {
 
 func (d *detail) view(m *Model, width, height int) string {
 	s := m.ctx.Styles
-	title := s.Title.Render("Tables › "+d.name) + s.Muted.Render("  "+d.kind+" · tab switches pane · enter opens a row · h/l scroll · esc back")
+	title := s.Title.Render("Tables › "+d.name) + s.Muted.Render("  "+d.kind+d.versionText()+" · tab switches pane · enter opens a row · h/l scroll · esc back")
 	lines := []string{title}
 	switch {
 	case m.typing:
@@ -247,6 +263,17 @@ func (d *detail) view(m *Model, width, height int) string {
 			pane(m, rowsTitle, d.preview, d.focusRows, width, body-sh)
 	}
 	return screen.Fill(strings.Join(lines, "\n")+"\n"+panes, width, height)
+}
+
+// versionText is " · version N", marked "(new)" once a newer version was fetched.
+func (d *detail) versionText() string {
+	switch {
+	case d.version < 0:
+		return ""
+	case d.newer:
+		return " · version " + units.Count(d.version) + " (new)"
+	}
+	return " · version " + units.Count(d.version)
 }
 
 // pane draws a titled table; the focused one is marked with ▌ as well as colour.

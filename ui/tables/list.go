@@ -23,7 +23,7 @@ func (m *Model) listKey(msg tea.KeyPressMsg) tea.Cmd {
 		if len(row) < 2 {
 			return nil
 		}
-		m.open = newDetail(m.ctx, row[0], row[1])
+		m.open = newDetail(m.ctx, row[0], row[1], m.version(row[0]))
 		return m.open.reload(m.ctx)
 	default:
 		k.Move(msg, m.list)

@@ -1,6 +1,7 @@
 // Package tables is screen 8: the lakehouse tables with their row counts, and for one table its
 // schema and a paged, filterable preview; the nine analytics outputs open the same way. All of it
-// comes from the tables, schema, preview and analytics commands.
+// comes from the tables, schema, preview and analytics commands. While visible it polls tables
+// every second, so a table that gets a new version, as after a batch run, is fetched again.
 package tables
 
 import (
@@ -19,11 +20,13 @@ const PageSize = 20
 
 // Model is the Tables screen: a list, and the detail of the table opened from it.
 type Model struct {
-	ctx *screen.Context
+	ctx  *screen.Context
+	poll *screen.Poll
 
 	list       *table.Model
 	filter     *filter.Model
 	listTicket int
+	versions   map[string]int64 // each listed table's version, from the last answer of tables
 	listErr    error
 	loaded     bool
 	loading    bool
@@ -39,6 +42,7 @@ type Model struct {
 func New(ctx *screen.Context) *Model {
 	m := &Model{
 		ctx:    ctx,
+		poll:   screen.NewPoll(screen.Tables),
 		list:   table.New(ctx.Styles),
 		prompt: prompt.New(ctx.Styles, "/", ""),
 	}
@@ -58,10 +62,11 @@ func (m *Model) Title() string { return "Tables" }
 // Capturing reports that a filter is being typed.
 func (m *Model) Capturing() bool { return m.typing || m.filter.Capturing() }
 
-// Enter refreshes the list, or the open table, on every visit.
+// Enter refreshes the list, and the open table, on every visit and starts polling the list.
 func (m *Model) Enter() tea.Cmd {
+	m.poll.Start()
 	if m.open != nil {
-		return m.open.reload(m.ctx)
+		return tea.Batch(m.fetchList(), m.open.reload(m.ctx))
 	}
 	return m.fetchList()
 }
@@ -72,8 +77,8 @@ func (m *Model) fetchList() tea.Cmd {
 	return cmd
 }
 
-// Leave has nothing to stop: the Tables screen does not poll.
-func (m *Model) Leave() {}
+// Leave stops polling.
+func (m *Model) Leave() { m.poll.Stop() }
 
 // Back closes, in order: the filter being typed, the row view, the preview filter, the open
 // table, the list filter.
@@ -97,19 +102,19 @@ func (m *Model) Back() (screen.Screen, tea.Cmd) {
 // Update routes replies and keys to the list or the open table.
 func (m *Model) Update(msg tea.Msg) (screen.Screen, tea.Cmd) {
 	switch msg := msg.(type) {
+	case screen.PollMsg:
+		if m.poll.Due(msg) {
+			return m, m.fetchList()
+		}
 	case screen.ResultMsg:
 		if msg.Ticket == m.listTicket {
 			m.loading, m.listErr = false, msg.Err
+			var reload tea.Cmd
 			if msg.Err == nil {
-				m.loaded = true
 				infos, _ := msg.Result.Data.([]command.TableInfo)
-				rows := make([][]string, len(infos))
-				for i, t := range infos {
-					rows[i] = []string{t.Table, t.Kind, units.Count(t.Rows), units.Count(t.Version), units.Count(int64(t.Files))}
-				}
-				m.list.SetRows([]string{"table", "kind", "rows", "version", "files"}, rows)
+				reload = m.setList(infos)
 			}
-			return m, nil
+			return m, tea.Batch(reload, m.poll.Next(m.ctx))
 		}
 		if m.open != nil {
 			m.open.reply(msg)
@@ -128,6 +133,32 @@ func (m *Model) Update(msg tea.Msg) (screen.Screen, tea.Cmd) {
 		return m, m.listKey(msg)
 	}
 	return m, nil
+}
+
+// setList shows the tables and, when the open table has a version newer than the one shown,
+// fetches its schema and page again.
+func (m *Model) setList(infos []command.TableInfo) tea.Cmd {
+	m.loaded = true
+	rows := make([][]string, len(infos))
+	m.versions = map[string]int64{}
+	var reload tea.Cmd
+	for i, t := range infos {
+		m.versions[t.Table] = t.Version
+		rows[i] = []string{t.Table, t.Kind, units.Count(t.Rows), units.Count(t.Version), units.Count(int64(t.Files))}
+		if m.open != nil && m.open.name == t.Table {
+			reload = m.open.versionIs(m.ctx, t.Version)
+		}
+	}
+	m.list.SetRows([]string{"table", "kind", "rows", "version", "files"}, rows)
+	return reload
+}
+
+// version is the listed version of a table, -1 when the list has none.
+func (m *Model) version(table string) int64 {
+	if v, ok := m.versions[table]; ok {
+		return v
+	}
+	return -1
 }
 
 // typed feeds a key to the preview's filter prompt, which the preview applies on enter.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/pintui/pintui/ui/component/units"
 	"github.com/pintui/pintui/ui/theme"
 )
 
@@ -25,6 +26,29 @@ type Status struct {
 	// marks it as the news that the owner stopped, shown before any other error.
 	Stack     string
 	StackDown bool
+	// Progress is how far a long command has come, such as batch run; nil while none runs.
+	Progress *Progress
+}
+
+// Progress is one long command's report: Done of Total steps, Total 0 when unknown.
+type Progress struct {
+	Label       string
+	Done, Total int
+}
+
+// barWidth is the cells of the progress bar between its ends.
+const barWidth = 12
+
+// view draws the report as "batch ▕██████░░░░░░▏ 50% 1,200/2,400", or without bar and per cent
+// when the total is unknown.
+func (p Progress) view() string {
+	if p.Total <= 0 {
+		return fmt.Sprintf("%s %s ", p.Label, units.Count(int64(p.Done)))
+	}
+	done := min(max(p.Done, 0), p.Total)
+	fill := barWidth * done / p.Total
+	return fmt.Sprintf("%s ▕%s%s▏ %d%% %s/%s ", p.Label, strings.Repeat("█", fill), strings.Repeat("░", barWidth-fill),
+		done*100/p.Total, units.Count(int64(p.Done)), units.Count(int64(p.Total)))
 }
 
 // View draws the status as exactly one line of width cells. The error gets the room it needs
@@ -39,6 +63,9 @@ func View(s *theme.Styles, st Status, width int) string {
 	}
 	dir := st.DataDir
 	right := ""
+	if st.Progress != nil {
+		right += s.StatusBusy.Render(st.Progress.view())
+	}
 	if st.Running > 0 {
 		right += s.StatusBusy.Render(fmt.Sprintf("● %d running ", st.Running))
 	}

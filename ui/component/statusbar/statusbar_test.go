@@ -22,6 +22,10 @@ func TestView(t *testing.T) {
 		{"narrow", Status{Profile: "prod", DataDir: "/very/long/path/to/the/pintui/data/dir", Err: "status: boom", Hint: "? help"}, 60},
 		{"attached_narrow", Status{Profile: "local", DataDir: "/root/qa/data/pintui", Stack: "attached to pid 24344 since 21:41", Hint: "? help  : command palette"}, 80},
 		{"attached", Status{Profile: "local", DataDir: "/home/ana/.local/share/pintui", Stack: "attached to pid 4242 since 09:20", Hint: "? help"}, 100},
+		{"progress", Status{Profile: "local", DataDir: "/home/ana/.local/share/pintui", Running: 1, Hint: "? help",
+			Progress: &Progress{Label: "batch", Done: 1200, Total: 2400}}, 100},
+		{"progress_unknown_total", Status{Profile: "local", DataDir: "/d", Running: 1, Hint: "? help",
+			Progress: &Progress{Label: "seed", Done: 1200}}, 80},
 		{"owner_stopped", Status{Profile: "local", DataDir: "/d", Err: "status: boom", Hint: "? help", StackDown: true,
 			Stack: "the pintui that owned /d (pid 4242) has stopped: start pintui serve again, or quit and reopen the console to own the stack"}, 140},
 	}
