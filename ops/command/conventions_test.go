@@ -30,7 +30,7 @@ var everyCommand = []string{
 	"seed --rows 200 --landings {dir}/landings --draws 20",
 	"clean {dir}/landings/topics/0a1b2c3d4e5f.pin/partition=0/0a1b2c3d4e5f.pin+0+0000000000.json --table pin --out {dir}/pin.clean.jsonl",
 	"analyze --pin {dir}/landings/topics/0a1b2c3d4e5f.pin --geo {dir}/landings/topics/0a1b2c3d4e5f.geo --user {dir}/landings/topics/0a1b2c3d4e5f.user",
-	"bench clean --rows 200000",
+	"bench clean --rows 5000",
 	"bench ingest --duration 200ms --connections 2",
 	"bench sink --records 20 --large-records 3000",
 	"emulate status",
