@@ -273,7 +273,7 @@ func (s *Stack) startS3(opts Options) error {
 		return err
 	}
 	s.endpoints.S3 = "http://" + ln.Addr().String()
-	s.s3 = serve(ln, fake.Server())
+	s.s3 = serve(ln, fake)
 	return nil
 }
 
