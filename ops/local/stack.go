@@ -59,6 +59,9 @@ type Options struct {
 	SyncWrites bool
 	// AttachTimeout bounds the wait for another owner's endpoints; 0 means DefaultAttachTimeout.
 	AttachTimeout time.Duration
+	// S3Anonymous serves S3 requests that carry no signature too; without it every request must
+	// be signed (SigV4) with s3.LocalAccessKey and s3.LocalSecretKey.
+	S3Anonymous bool
 	// Control serves the owner's control endpoint on a free loopback port, behind the bearer
 	// token in <data-dir>/control.token; nil serves none.
 	Control http.Handler
@@ -273,7 +276,11 @@ func (s *Stack) startS3(opts Options) error {
 		return err
 	}
 	s.endpoints.S3 = "http://" + ln.Addr().String()
-	s.s3 = serve(ln, fake)
+	h := fake
+	if !opts.S3Anonymous {
+		h = requireSignature(h)
+	}
+	s.s3 = serve(ln, h)
 	return nil
 }
 
