@@ -65,6 +65,9 @@ type Options struct {
 	// Control serves the owner's control endpoint on a free loopback port, behind the bearer
 	// token in <data-dir>/control.token; nil serves none.
 	Control http.Handler
+	// limits bound the clients of every listener; the zero value means defaultLimits. Tests
+	// shorten them.
+	limits serverLimits
 }
 
 // Topics returns the stack's Kafka topics for uid, <uid>.pin, <uid>.geo and <uid>.user.
@@ -280,7 +283,7 @@ func (s *Stack) startS3(opts Options) error {
 	if !opts.S3Anonymous {
 		h = requireSignature(h)
 	}
-	s.s3 = serve(ln, h)
+	s.s3 = serve(ln, h, opts.limits.orDefault())
 	return nil
 }
 
@@ -310,15 +313,8 @@ func (s *Stack) startGateway(ctx context.Context, opts Options) error {
 		return fmt.Errorf("start gateway: %w", err)
 	}
 	s.closeGateway = closeGateway
-	s.gateway = serve(ln, h)
+	s.gateway = serve(ln, h, opts.limits.orDefault())
 	return nil
-}
-
-// serve serves h on ln in the background until the returned server is shut down.
-func serve(ln net.Listener, h http.Handler) *http.Server {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	go srv.Serve(ln)
-	return srv
 }
 
 // listen opens a loopback listener, refusing addresses off loopback: local mode never listens outside.
