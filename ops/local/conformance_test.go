@@ -37,7 +37,8 @@ func TestKcatListsTheTopics(t *testing.T) {
 }
 
 // TestAWSCLISignsForTheLocalS3 checks the signature check against another signer than the SDK's:
-// the AWS CLI's uploads, downloads and presigned URLs, of keys that need escaping, are let in.
+// the AWS CLI's uploads (an empty one too), downloads, deletes and presigned URLs, of keys that
+// need escaping, are let in.
 func TestAWSCLISignsForTheLocalS3(t *testing.T) {
 	aws := reftool.Path(t, "aws", "awscli")
 	s := start(t, freePorts(t.TempDir()))
@@ -62,6 +63,8 @@ func TestAWSCLISignsForTheLocalS3(t *testing.T) {
 	if got := run("s3", "cp", "s3://"+e.Bucket+"/"+key, "-"); got != `{"index":1}`+"\n" {
 		t.Errorf("aws s3 cp down = %q, want the uploaded body", got)
 	}
+	run("s3api", "put-object", "--bucket", e.Bucket, "--key", "empty")
+	run("s3", "rm", "s3://"+e.Bucket+"/empty")
 	resp, err := http.Get(strings.TrimSpace(run("s3", "presign", "s3://"+e.Bucket+"/"+key)))
 	if err != nil {
 		t.Fatal(err)

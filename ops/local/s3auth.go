@@ -2,6 +2,7 @@ package local
 
 import (
 	"crypto/subtle"
+	"fmt"
 	"net/http"
 	"net/textproto"
 	"net/url"
@@ -186,6 +187,5 @@ func expectedSignature(r *http.Request, sig signature, region string) (string, e
 
 // refusal is a 403 answer's error: what was wrong, then what to do.
 func refusal(code gofakes3.ErrorCode, format string, args ...any) *gofakes3.ErrorResponse {
-	e := gofakes3.ErrorMessagef(code, format+": "+howToSign, args...)
-	return e.(*gofakes3.ErrorResponse)
+	return &gofakes3.ErrorResponse{Code: code, Message: fmt.Sprintf(format, args...) + ": " + howToSign}
 }

@@ -3,6 +3,7 @@ package local
 import (
 	"bytes"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -81,7 +82,10 @@ func keepInBucket(h http.Handler) http.Handler {
 		if src := r.Header.Get("X-Amz-Copy-Source"); err == nil && src != "" {
 			err = checkCopySource(src)
 		}
-		if e, ok := err.(*gofakes3.ErrorResponse); ok {
+		if err != nil {
+			// Every check answers an S3 error; anything else is still a refusal.
+			e := &gofakes3.ErrorResponse{Code: gofakes3.ErrInvalidArgument, Message: err.Error()}
+			errors.As(err, &e)
 			writeS3Error(w, r, e.Code.Status(), e)
 			return
 		}
