@@ -44,11 +44,12 @@ type SourceConfig struct {
 	URL string `key:"url" flag:"source" placeholder:"PATH|URL" help:"source database: a SQLite file path or mysql://user:pass@host:3306/db; default <data_dir>/source.db" secret:"url"`
 }
 
-// LocalConfig holds the loopback addresses of the embedded stack.
+// LocalConfig holds the loopback addresses of the embedded stack and who its S3 lets in.
 type LocalConfig struct {
 	KafkaAddr   string `key:"kafka_addr" flag:"kafka-addr" placeholder:"HOST:PORT" default:"127.0.0.1:9092" help:"embedded Kafka listener (port 0 picks a free one)"`
 	S3Addr      string `key:"s3_addr" flag:"s3-addr" placeholder:"HOST:PORT" default:"127.0.0.1:9000" help:"embedded S3 listener (port 0 picks a free one)"`
 	GatewayAddr string `key:"gateway_addr" flag:"gateway-addr" placeholder:"HOST:PORT" default:"127.0.0.1:8082" help:"REST Proxy / API Gateway listener (port 0 picks a free one)"`
+	S3Anonymous bool   `key:"s3_anonymous" help:"let the embedded S3 take unsigned requests; by default each must be signed (SigV4) with the local credentials"`
 }
 
 // SinkConfig tunes the S3 sink that runs beside the local stack.

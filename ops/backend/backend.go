@@ -81,7 +81,8 @@ func (b *Backends) open(ctx context.Context) error {
 		stack, err := local.Start(ctx, local.Options{
 			DataDir: cfg.DataDir, UID: cfg.UID,
 			KafkaAddr: cfg.Local.KafkaAddr, S3Addr: cfg.Local.S3Addr, GatewayAddr: cfg.Local.GatewayAddr,
-			Control: b.controlHandler(),
+			S3Anonymous: cfg.Local.S3Anonymous,
+			Control:     b.controlHandler(),
 		})
 		if err != nil {
 			return fmt.Errorf("start the local stack: %w", err)

@@ -22,15 +22,9 @@ const TokenName = "control.token"
 // client finds the address in stack.json.
 const controlAddr = "127.0.0.1:0"
 
-// The control endpoint's timeouts. Its long polls answer within MaxControlPoll, well inside the
-// write timeout.
-const (
-	controlReadTimeout  = 10 * time.Second
-	controlWriteTimeout = 60 * time.Second
-	controlIdleTimeout  = 2 * time.Minute
-	// MaxControlPoll is the longest a control request may hold its answer back.
-	MaxControlPoll = 25 * time.Second
-)
+// MaxControlPoll is the longest a control request may hold its answer back, well inside the
+// write timeout of defaultLimits.
+const MaxControlPoll = 25 * time.Second
 
 // newToken returns 32 random bytes as hex.
 func newToken() string {
@@ -115,13 +109,6 @@ func (s *Stack) startControl(opts Options) error {
 	}
 	s.endpoints.Control = "http://" + ln.Addr().String()
 	s.controlToken = token
-	s.control = &http.Server{
-		Handler:           requireToken(opts.DataDir, token, opts.Control),
-		ReadHeaderTimeout: controlReadTimeout,
-		ReadTimeout:       controlReadTimeout,
-		WriteTimeout:      controlWriteTimeout,
-		IdleTimeout:       controlIdleTimeout,
-	}
-	go s.control.Serve(ln)
+	s.control = serve(ln, requireToken(opts.DataDir, token, opts.Control), opts.limits.orDefault())
 	return nil
 }

@@ -59,9 +59,15 @@ type Options struct {
 	SyncWrites bool
 	// AttachTimeout bounds the wait for another owner's endpoints; 0 means DefaultAttachTimeout.
 	AttachTimeout time.Duration
+	// S3Anonymous serves S3 requests that carry no signature too; without it every request must
+	// be signed (SigV4) with s3.LocalAccessKey and s3.LocalSecretKey.
+	S3Anonymous bool
 	// Control serves the owner's control endpoint on a free loopback port, behind the bearer
 	// token in <data-dir>/control.token; nil serves none.
 	Control http.Handler
+	// limits bound the clients of every listener; the zero value means defaultLimits. Tests
+	// shorten them.
+	limits serverLimits
 }
 
 // Topics returns the stack's Kafka topics for uid, <uid>.pin, <uid>.geo and <uid>.user.
@@ -273,7 +279,11 @@ func (s *Stack) startS3(opts Options) error {
 		return err
 	}
 	s.endpoints.S3 = "http://" + ln.Addr().String()
-	s.s3 = serve(ln, fake.Server())
+	h := fake
+	if !opts.S3Anonymous {
+		h = requireSignature(h)
+	}
+	s.s3 = serve(ln, h, opts.limits.orDefault())
 	return nil
 }
 
@@ -303,15 +313,8 @@ func (s *Stack) startGateway(ctx context.Context, opts Options) error {
 		return fmt.Errorf("start gateway: %w", err)
 	}
 	s.closeGateway = closeGateway
-	s.gateway = serve(ln, h)
+	s.gateway = serve(ln, h, opts.limits.orDefault())
 	return nil
-}
-
-// serve serves h on ln in the background until the returned server is shut down.
-func serve(ln net.Listener, h http.Handler) *http.Server {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	go srv.Serve(ln)
-	return srv
 }
 
 // listen opens a loopback listener, refusing addresses off loopback: local mode never listens outside.

@@ -70,13 +70,8 @@ func TestStartCreatesTopicsAndBucket(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("topics = %v, want %v", got, want)
 	}
-	resp, err := http.Get(e.S3 + "/" + e.Bucket + "?list-type=2")
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Errorf("list bucket: status %d, want 200", resp.StatusCode)
+	if status, body := s3Call(t, http.MethodGet, e.S3+"/"+e.Bucket+"?list-type=2", nil); status != http.StatusOK {
+		t.Errorf("list bucket: status %d %s, want 200", status, body)
 	}
 }
 
@@ -105,9 +100,8 @@ func TestRestartKeepsRecordsOffsetsAndObjects(t *testing.T) {
 		t.Fatal(err)
 	}
 	prod.Close()
-	req, _ := http.NewRequest(http.MethodPut, s.Endpoints().S3+"/"+Bucket(uid)+"/topics/a.json", strings.NewReader("{}\n"))
-	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("put object: %v %v", resp, err)
+	if status, body := s3Call(t, http.MethodPut, s.Endpoints().S3+"/"+Bucket(uid)+"/topics/a.json", []byte("{}\n")); status != http.StatusOK {
+		t.Fatalf("put object: %d %s", status, body)
 	}
 	if err := s.Close(ctx); err != nil {
 		t.Fatal(err)
@@ -137,13 +131,7 @@ func TestRestartKeepsRecordsOffsetsAndObjects(t *testing.T) {
 	if want := []string{`{"index":0}`, `{"index":1}`, `{"index":2}`}; !reflect.DeepEqual(values, want) {
 		t.Errorf("records after restart = %q, want %q", values, want)
 	}
-	resp, err := http.Get(s.Endpoints().S3 + "/" + Bucket(uid) + "/topics/a.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if string(body) != "{}\n" {
+	if _, body := s3Call(t, http.MethodGet, s.Endpoints().S3+"/"+Bucket(uid)+"/topics/a.json", nil); body != "{}\n" {
 		t.Errorf("object after restart = %q, want %q", body, "{}\n")
 	}
 }
