@@ -164,10 +164,18 @@ func New(store Store, opts ...Option) (*Sink, error) {
 // Run consumes and lands records until ctx is cancelled, then stops gracefully: puts in flight
 // are abandoned, the offsets of published files are committed and the group is left. Partial
 // files are never published on stop; their records are read again by the next run. Run returns
-// an error only if the sink cannot start; a Sink runs once.
+// an error only if the sink cannot start, such as a partition that ends before what the group
+// has landed from it; a Sink runs once.
 func (s *Sink) Run(ctx context.Context) error {
 	if !s.started.CompareAndSwap(false, true) {
 		return errors.New("run sink: this sink already ran; create a new one with New")
+	}
+	if err := s.checkLanded(ctx); err != nil {
+		s.failed(err)
+		return err
+	}
+	if ctx.Err() != nil {
+		return nil
 	}
 	opts := append([]kgo.Opt{
 		kgo.SeedBrokers(s.cfg.brokers...),
