@@ -117,3 +117,46 @@ func TestTruncatedPartitionStopsTheSink(t *testing.T) {
 	}
 	assertObjects(t, contents(t, store), landedBefore)
 }
+
+// TestSinkNeverReplacesALanding finds another landing already under the key of offset 1: the
+// sink must leave it as it is, say so, and commit nothing past it; once the object is moved
+// aside, the record lands and the group goes on.
+func TestSinkNeverReplacesALanding(t *testing.T) {
+	c := newCluster(t)
+	produce(t, c, pinTopic, `{"index":0}`, `{"index":1}`, `{"index":2}`)
+	store := objstore.NewDir(t.TempDir())
+	key := Key(pinTopic, 0, 1)
+	if err := store.Put(context.Background(), key, []byte("{\"index\":\"landed before\"}\n")); err != nil {
+		t.Fatal(err)
+	}
+	s := newSink(t, c, store)
+	stop := started(t, s)
+	waitFor(t, "the refusal or the group past offset 1", func() bool {
+		return partitionStatus(s, pinTopic).Error != "" || committed(t, c, DefaultGroup)[pinTopic] > 1
+	})
+	waitFor(t, "the landings around the refused one", func() bool { return len(contents(t, store)) == 3 })
+	want := "landing " + key + " (offsets 1-1) already holds 26 other bytes: the sink never replaces a landing. " +
+		"Kafka no longer holds what landed there; move the object out of the bucket to land these records, which the sink retries until then"
+	if got := partitionStatus(s, pinTopic).Error; got != want {
+		t.Errorf("status error = %q\nwant %q", got, want)
+	}
+	if got := committed(t, c, DefaultGroup)[pinTopic]; got > 1 {
+		t.Errorf("group committed %d, past the refused landing at 1", got)
+	}
+	assertObjects(t, contents(t, store), map[string]string{
+		Key(pinTopic, 0, 0): "{\"index\":0}\n",
+		key:                 "{\"index\":\"landed before\"}\n",
+		Key(pinTopic, 0, 2): "{\"index\":2}\n",
+	})
+
+	if err := store.Delete(context.Background(), key); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the group past the moved landing", func() bool { return committed(t, c, DefaultGroup)[pinTopic] == 3 })
+	stop()
+	assertObjects(t, contents(t, store), map[string]string{
+		Key(pinTopic, 0, 0): "{\"index\":0}\n",
+		key:                 "{\"index\":1}\n",
+		Key(pinTopic, 0, 2): "{\"index\":2}\n",
+	})
+}

@@ -1,12 +1,14 @@
 package sink
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"net"
 	"strings"
 
+	"github.com/pintui/pintui/pipeline/objstore"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -82,4 +84,34 @@ func (s *Sink) behind(ctx context.Context, adm *kadm.Client) error {
 			"then start the sink again", s.cfg.group, strings.Join(gone, ", "))}
 	}
 	return failed
+}
+
+// errTaken is a landing key that holds an object other than the file meant for it.
+type errTaken struct {
+	f    *file
+	size int
+}
+
+func (e *errTaken) Error() string {
+	return fmt.Sprintf("landing %s (offsets %d-%d) already holds %d other bytes: the sink never replaces a landing. "+
+		"Kafka no longer holds what landed there; move the object out of the bucket to land these records, "+
+		"which the sink retries until then", e.f.key, e.f.first, e.f.last, e.size)
+}
+
+// land puts f under its key unless an object is there already. An object with f's very bytes
+// is f landed before a crash or a rebalance, so f counts as landed; any other object stays as
+// it is and f is refused with an *errTaken.
+func (s *Sink) land(ctx context.Context, f *file) error {
+	err := s.store.PutIfAbsent(ctx, f.key, f.data)
+	if !errors.Is(err, objstore.ErrExist) {
+		return err
+	}
+	old, err := s.store.Get(ctx, f.key)
+	switch {
+	case err != nil:
+		return err
+	case !bytes.Equal(old, f.data):
+		return &errTaken{f: f, size: len(old)}
+	}
+	return nil
 }
