@@ -70,6 +70,8 @@ func (s *Sink) behind(ctx context.Context, adm *kadm.Client) error {
 		c, ok := commits.Lookup(end.Topic, end.Partition)
 		switch {
 		case !ok || c.Err != nil || c.At < 0 || errors.Is(end.Err, kerr.UnknownTopicOrPartition):
+			// Nothing landed to compare with, or no partition to compare: a landing is still
+			// never replaced, since land refuses a taken key.
 		case end.Err != nil:
 			failed = fmt.Errorf("end offset of %s partition %d: %w", end.Topic, end.Partition, end.Err)
 		case end.Offset < c.At:
