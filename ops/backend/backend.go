@@ -172,7 +172,7 @@ func (b *Backends) SinkStatus() (sink.Status, bool) {
 	st := b.sink.Status()
 	b.mu.Lock()
 	if b.sinkErr != nil {
-		st.Error = "stopped: " + b.sinkErr.Error()
+		st.Error, st.Stopped = "stopped: "+b.sinkErr.Error(), true
 	}
 	b.mu.Unlock()
 	return st, true

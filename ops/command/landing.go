@@ -304,8 +304,10 @@ type SinkStatus struct {
 	// FlushSize is the records per object of the sink running in this process, 0 when it runs
 	// elsewhere.
 	FlushSize int `json:"flush_size"`
-	// InProcess says the sink runs in this process, so objects and bytes count this run's.
+	// InProcess says the sink runs in this process, so objects and bytes count this run's;
+	// Stopped that it ended on its Error and lands nothing more.
 	InProcess  bool            `json:"in_process"`
+	Stopped    bool            `json:"stopped"`
 	Error      string          `json:"error"`
 	Partitions []SinkPartition `json:"partitions"`
 }
@@ -383,7 +385,7 @@ func (env *Env) sinkProgress(ctx context.Context, b *backend.Backends, count boo
 		}
 		return st, nil
 	}
-	st.InProcess, st.FlushSize, st.Group = true, own.FlushSize, own.Group
+	st.InProcess, st.Stopped, st.FlushSize, st.Group = true, own.Stopped, own.FlushSize, own.Group
 	if own.Error != "" {
 		st.Error = strings.TrimPrefix(strings.TrimPrefix(st.Error+"; ", "; ")+own.Error, "; ")
 	}

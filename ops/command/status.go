@@ -223,7 +223,10 @@ func (env *Env) pipelineStatus(ctx context.Context) []Component {
 	gw.Count = counted(end)
 	sk.State, sk.Count = StateReady, counted(done)
 	sk.Detail = fmt.Sprintf("%d landed, lag %d", done, end-done)
-	if st.InProcess {
+	switch {
+	case st.Stopped:
+		sk.State = StateDown
+	case st.InProcess:
 		sk.State = StateRunning
 	}
 	if st.Error != "" {

@@ -15,12 +15,18 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
 )
 
 // DefaultMaxBody is the largest produce body accepted when Options.MaxBody is zero.
 const DefaultMaxBody = 5 << 20
+
+// DefaultProduceTimeout bounds a produce when Options.ProduceTimeout is zero; it matches the
+// Kafka producer's record delivery timeout.
+const DefaultProduceTimeout = 30 * time.Second
 
 // ErrTopicNotFound is returned by a Producer for a topic the cluster does not have.
 var ErrTopicNotFound = errors.New("topic not found")
@@ -83,13 +89,18 @@ func (e *Error) Error() string { return fmt.Sprintf("%d %d: %s", e.Status, e.Cod
 type Options struct {
 	// MaxBody is the largest request body in bytes; larger ones get 413. Zero means DefaultMaxBody.
 	MaxBody int64
+	// ProduceTimeout bounds the produce of an accepted request, whatever its client does
+	// meanwhile; a produce cut off by it is answered 50003 (retriable). Zero means
+	// DefaultProduceTimeout.
+	ProduceTimeout time.Duration
 }
 
 // Handler serves the REST Proxy v2 produce and topic metadata routes.
 type Handler struct {
-	producer Producer
-	maxBody  int64
-	buffers  sync.Pool
+	producer       Producer
+	maxBody        int64
+	produceTimeout time.Duration
+	buffers        sync.Pool
 }
 
 // NewHandler returns a Handler producing through p.
@@ -97,7 +108,10 @@ func NewHandler(p Producer, opts Options) *Handler {
 	if opts.MaxBody <= 0 {
 		opts.MaxBody = DefaultMaxBody
 	}
-	return &Handler{producer: p, maxBody: opts.MaxBody}
+	if opts.ProduceTimeout <= 0 {
+		opts.ProduceTimeout = DefaultProduceTimeout
+	}
+	return &Handler{producer: p, maxBody: opts.MaxBody, produceTimeout: opts.ProduceTimeout}
 }
 
 // route is a parsed request path: `[/<stage>]/topics[/<topic>[/partitions[/<p>]]]`.
@@ -212,7 +226,11 @@ func (h *Handler) produce(w http.ResponseWriter, r *http.Request, media string, 
 			records[i].Partition = rt.partition
 		}
 	}
-	results, err := h.producer.Produce(r.Context(), rt.topic, records)
+	// A client that half-closes once it has sent cancels r.Context(), yet its records were
+	// accepted: the produce runs to its own deadline so they are not lost on the way.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), h.produceTimeout)
+	defer cancel()
+	results, err := h.producer.Produce(ctx, rt.topic, records)
 	if err != nil {
 		writeError(w, media, produceError(rt, err))
 		return
@@ -267,10 +285,16 @@ func produceError(rt route, err error) *Error {
 		return &Error{Status: 404, Code: 40401, Message: "Topic not found."}
 	case errors.Is(err, ErrPartitionNotFound):
 		return &Error{Status: 404, Code: 40402, Message: "Partition not found."}
-	case kerr.IsRetriable(err) || errors.Is(err, context.DeadlineExceeded):
+	case retriable(err):
 		return &Error{Status: 500, Code: 50003, Message: fmt.Sprintf("Retriable Kafka error producing to %s: %v; retry the request", rt.topic, err)}
 	}
 	return &Error{Status: 500, Code: 50002, Message: fmt.Sprintf("Kafka error producing to %s: %v", rt.topic, err)}
+}
+
+// retriable reports whether a failed produce may succeed if sent again: Kafka says so, or the
+// produce ran out of time before it could finish.
+func retriable(err error) bool {
+	return kerr.IsRetriable(err) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, kgo.ErrRecordTimeout)
 }
 
 // appendOffsets writes the v2 produce response: one offsets entry per record, in order, with
@@ -283,7 +307,7 @@ func appendOffsets(b []byte, results []Result) []byte {
 		}
 		if res.Err != nil {
 			code := 50002
-			if kerr.IsRetriable(res.Err) {
+			if retriable(res.Err) {
 				code = 50003
 			}
 			msg, _ := json.Marshal(res.Err.Error())

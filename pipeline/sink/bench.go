@@ -195,7 +195,7 @@ func putAll(ctx context.Context, store Store, files []*file, concurrency int) (t
 	for range concurrency {
 		wg.Go(func() {
 			for f := range next {
-				if err := store.Put(ctx, f.key, f.data); err != nil {
+				if err := store.PutIfAbsent(ctx, f.key, f.data); err != nil {
 					errs <- err
 					return
 				}

@@ -18,10 +18,10 @@ type slowStore struct {
 	puts atomic.Int64
 }
 
-func (s *slowStore) Put(ctx context.Context, key string, data []byte) error {
+func (s *slowStore) PutIfAbsent(ctx context.Context, key string, data []byte) error {
 	s.puts.Add(1)
 	time.Sleep(2 * time.Millisecond)
-	return s.Dir.Put(ctx, key, data)
+	return s.Dir.PutIfAbsent(ctx, key, data)
 }
 
 // TestRebalancesLandEveryRecordOnce moves partitions between two sinks of one group while

@@ -2,8 +2,10 @@
 // connector, the MSK Connect plugin of the original pipeline: each topic-partition is cut into
 // files of flush.size records named after their first offset, every file is published whole,
 // and the consumer-group offset moves only past published files. A crash or rebalance resumes
-// from the committed offset and rewrites identical files under identical keys, so the landing
-// area holds every record exactly once. The batch job reads what this package writes.
+// from the committed offset and meets identical files under identical keys, so the landing
+// area holds every record exactly once. A landing is never replaced: a key that holds other
+// bytes stops its partition with an error, and a partition that ends before the group's
+// committed offset stops the sink from starting. The batch job reads what this package writes.
 //
 // Correctness rests only on Kafka's committed offsets and on the objects themselves; nothing
 // the sink keeps in memory is needed after a kill. Each file holds one value per line, byte
@@ -27,12 +29,16 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
-// Store is what the sink needs from an object store: an atomic whole-object Put. The pipeline's
+// Store is what the sink needs from an object store: an atomic whole-object put that never
+// replaces an object, and a read to compare a refused put with what is there. The pipeline's
 // objstore.Store (a folder locally, S3 in the cloud) satisfies it.
 type Store interface {
-	// Put publishes data whole under key. It must not keep data after it returns: the sink
+	// PutIfAbsent publishes data whole under key unless an object has the key, and then returns
+	// an error wrapping objstore.ErrExist. It must not keep data after it returns: the sink
 	// reuses the buffer for a later file.
-	Put(ctx context.Context, key string, data []byte) error
+	PutIfAbsent(ctx context.Context, key string, data []byte) error
+	// Get returns the whole object under key, or an error wrapping objstore.ErrNotFound.
+	Get(ctx context.Context, key string) ([]byte, error)
 }
 
 // DefaultGroup is the consumer group of the sink, named like the group Connect gives a connector.
@@ -164,10 +170,18 @@ func New(store Store, opts ...Option) (*Sink, error) {
 // Run consumes and lands records until ctx is cancelled, then stops gracefully: puts in flight
 // are abandoned, the offsets of published files are committed and the group is left. Partial
 // files are never published on stop; their records are read again by the next run. Run returns
-// an error only if the sink cannot start; a Sink runs once.
+// an error only if the sink cannot start, such as a partition that ends before what the group
+// has landed from it; a Sink runs once.
 func (s *Sink) Run(ctx context.Context) error {
 	if !s.started.CompareAndSwap(false, true) {
 		return errors.New("run sink: this sink already ran; create a new one with New")
+	}
+	if err := s.checkLanded(ctx); err != nil {
+		s.failed(err)
+		return err
+	}
+	if ctx.Err() != nil {
+		return nil
 	}
 	opts := append([]kgo.Opt{
 		kgo.SeedBrokers(s.cfg.brokers...),
@@ -469,15 +483,19 @@ func (s *Sink) put(f *file) bool {
 	ctx := f.w.ctx
 	wait := s.cfg.backoffMin
 	for attempt := 1; ctx.Err() == nil; attempt++ {
-		err := s.store.Put(ctx, f.key, f.data)
+		err := s.land(ctx, f)
 		if err == nil {
 			return true
 		}
 		if ctx.Err() != nil {
 			return false
 		}
-		f.w.tally.failed(fmt.Errorf("put landing %s (offsets %d-%d, attempt %d, retrying in %v; check the object store): %w",
-			f.key, f.first, f.last, attempt, wait, err))
+		var taken *errTaken
+		if !errors.As(err, &taken) {
+			err = fmt.Errorf("put landing %s (offsets %d-%d, attempt %d, retrying in %v; check the object store): %w",
+				f.key, f.first, f.last, attempt, wait, err)
+		}
+		f.w.tally.failed(err)
 		sleep(ctx, wait)
 		wait = min(2*wait, s.cfg.backoffMax)
 	}

@@ -258,7 +258,7 @@ type gatedStore struct {
 	failures map[string]int
 }
 
-func (g *gatedStore) Put(ctx context.Context, key string, data []byte) error {
+func (g *gatedStore) PutIfAbsent(ctx context.Context, key string, data []byte) error {
 	g.mu.Lock()
 	gate := g.gates[key]
 	fail := g.failures[key] > 0
@@ -276,7 +276,7 @@ func (g *gatedStore) Put(ctx context.Context, key string, data []byte) error {
 			return ctx.Err()
 		}
 	}
-	return g.Dir.Put(ctx, key, data)
+	return g.Dir.PutIfAbsent(ctx, key, data)
 }
 
 func TestCommitNeverPassesAnUnpublishedFile(t *testing.T) {
@@ -391,7 +391,7 @@ type recordingStore struct {
 	again    []string
 }
 
-func (r *recordingStore) Put(ctx context.Context, key string, data []byte) error {
+func (r *recordingStore) PutIfAbsent(ctx context.Context, key string, data []byte) error {
 	if old, ok := r.existing[key]; ok {
 		if old != string(data) {
 			return errors.New("rewrite of " + key + " differs from the first landing")
@@ -400,7 +400,7 @@ func (r *recordingStore) Put(ctx context.Context, key string, data []byte) error
 		r.again = append(r.again, key)
 		r.mu.Unlock()
 	}
-	return r.Dir.Put(ctx, key, data)
+	return r.Dir.PutIfAbsent(ctx, key, data)
 }
 
 func (r *recordingStore) rewritten() []string {

@@ -12,6 +12,7 @@ type Status struct {
 	Group      string            `json:"group"`
 	FlushSize  int               `json:"flush_size"`      // 0 when read from Kafka by GroupStatus
 	Error      string            `json:"error,omitempty"` // the last failure not tied to one partition, such as a lost broker
+	Stopped    bool              `json:"stopped"`         // the sink's run has ended on its error and lands nothing more
 	Partitions []PartitionStatus `json:"partitions"`      // sorted by topic, then partition
 }
 
