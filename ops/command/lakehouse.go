@@ -58,7 +58,7 @@ func (env *Env) lakehouseCommands() []*Command {
 		{
 			Name: "vacuum", Args: "TABLE", MinArgs: 1, MaxArgs: 1,
 			Help:  "Delete a table's data files removed longer ago than the retention, and those no commit references; the log stays.",
-			Flags: []Flag{{Name: "retain", Default: delta.DefaultRetention.String(), Help: "keep files removed or written within this long"}},
+			Flags: []Flag{{Name: "retain", Default: strconv.Itoa(int(delta.DefaultRetention.Hours())) + "h", Help: "keep files removed or written within this long"}},
 			Run:   env.vacuum, Complete: env.completeTables,
 		},
 	}
