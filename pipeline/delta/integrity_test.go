@@ -216,3 +216,30 @@ func TestVacuumRefusesADamagedTable(t *testing.T) {
 		t.Fatalf("data files after a refused vacuum: %d, want all 3", len(objs))
 	}
 }
+
+// lateStore answers the first Get of one key as missing, as a store does when a writer commits
+// that version, and the next, just after a reader probed for it.
+type lateStore struct {
+	objstore.Store
+	key    string
+	missed bool
+}
+
+func (s *lateStore) Get(ctx context.Context, key string) ([]byte, error) {
+	if key == s.key && !s.missed {
+		s.missed = true
+		return nil, fmt.Errorf("get %s: %w", key, objstore.ErrNotFound)
+	}
+	return s.Store.Get(ctx, key)
+}
+
+func TestCommitsLandingDuringAReadAreNoGap(t *testing.T) {
+	ctx := context.Background()
+	table, store := newTable(t, fixedOptions()...)
+	appendVersions(t, table, 3)
+	late := &lateStore{Store: store, key: commitKey(table, 2)}
+	snap, err := delta.Open(late, table.Root()).Snapshot(ctx)
+	if err != nil || snap.Version != 3 || len(snap.Files) != 4 {
+		t.Fatalf("snapshot while commits 2 and 3 land: %v, want version 3 with 4 files", err)
+	}
+}

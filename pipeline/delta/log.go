@@ -214,7 +214,12 @@ func (t *Table) rollForward(ctx context.Context, base *Snapshot) (*Snapshot, err
 	for v := base.Version + 1; ; v++ {
 		data, err := t.store.Get(ctx, t.logKey(commitName(v)))
 		if errors.Is(err, objstore.ErrNotFound) {
-			return snap, t.checkNoCommitAfter(ctx, v)
+			if data, err = t.checkNoCommitAfter(ctx, v); err != nil {
+				return nil, err
+			}
+			if data == nil {
+				return snap, nil
+			}
 		}
 		if err != nil {
 			return nil, fmt.Errorf("read table %s: %w", t.root, err)
@@ -237,16 +242,22 @@ func (t *Table) damaged(format string, args ...any) error {
 	return fmt.Errorf("read table %s: %w: %s", t.root, ErrDamaged, fmt.Sprintf(format, args...))
 }
 
-// checkNoCommitAfter fails when the log holds a commit above the missing version.
-func (t *Table) checkNoCommitAfter(ctx context.Context, missing int64) error {
+// checkNoCommitAfter fails when the log holds a commit above the missing version. A writer may
+// commit the missing version and more between the probe and the listing, so the commit is
+// probed again before the log is called damaged; it is returned when it has appeared.
+func (t *Table) checkNoCommitAfter(ctx context.Context, missing int64) ([]byte, error) {
 	commits, _, err := t.logVersions(ctx)
-	if err != nil {
-		return err
+	if err != nil || commits < missing {
+		return nil, err
 	}
-	if commits > missing {
-		return t.damaged("commit %d is missing while commits up to %d are present; restore the missing commit, or overwrite the table to rebuild it", missing, commits)
+	data, err := t.store.Get(ctx, t.logKey(commitName(missing)))
+	switch {
+	case errors.Is(err, objstore.ErrNotFound):
+		return nil, t.damaged("commit %d is missing while commits up to %d are present; restore the missing commit, or overwrite the table to rebuild it", missing, commits)
+	case err != nil:
+		return nil, fmt.Errorf("read table %s: %w", t.root, err)
 	}
-	return nil
+	return data, nil
 }
 
 // logVersions lists the log and returns the highest commit version and the highest version
