@@ -23,7 +23,7 @@ func (env *Env) lakehouse() objstore.Store { return objstore.NewDir(env.Config.L
 // landings returns the store the batch job reads: the folder given, or the local bucket.
 func (env *Env) landings(ctx context.Context, dir string) (objstore.Store, error) {
 	if dir != "" {
-		return objstore.NewDir(dir), nil
+		return batch.OpenLandings(dir)
 	}
 	if env.Backends == nil {
 		return nil, errors.New("no landings to read: give --landings DIR (for example one written by `seed --landings DIR`), or run with the local stack")
@@ -34,10 +34,13 @@ func (env *Env) landings(ctx context.Context, dir string) (objstore.Store, error
 func (env *Env) lakehouseCommands() []*Command {
 	return []*Command{
 		{
-			Name:  "batch run",
-			Help:  "Run the batch job: landings → de-duplicate, clean → the three batch tables and the nine analytics (overwritten, so a re-run gives the same tables).",
-			Flags: []Flag{{Name: "landings", Help: "folder of landed objects (default: the landing bucket)"}},
-			Run:   env.batchRun,
+			Name: "batch run",
+			Help: "Run the batch job: landings → de-duplicate, clean → the three batch tables and the nine analytics (overwritten, so a re-run gives the same tables).",
+			Flags: []Flag{
+				{Name: "landings", Help: "folder of landed objects (default: the landing bucket)"},
+				{Name: "allow-empty", Bool: true, Help: "empty a table holding rows when its topic has no landings"},
+			},
+			Run: env.batchRun,
 		},
 		{Name: "tables", Help: "List the lakehouse tables with their kind, row count, Delta version and files.", Run: env.tables},
 		{Name: "schema", Args: "TABLE", MinArgs: 1, MaxArgs: 1, Help: "Show a table's columns and Spark types.", Run: env.schema, Complete: env.completeTables},
@@ -52,6 +55,12 @@ func (env *Env) lakehouseCommands() []*Command {
 			Run: env.preview, Complete: env.completeTables,
 		},
 		{Name: "analytics", Args: "[NAME]", MaxArgs: 1, Help: "Show the nine analytics outputs of the last batch run, or one of them.", Run: env.analytics, Complete: env.completeAnalytics},
+		{
+			Name: "vacuum", Args: "TABLE", MinArgs: 1, MaxArgs: 1,
+			Help:  "Delete a table's data files removed longer ago than the retention, and those no commit references; the log stays.",
+			Flags: []Flag{{Name: "retain", Default: strconv.Itoa(int(delta.DefaultRetention.Hours())) + "h", Help: "keep files removed or written within this long"}},
+			Run:   env.vacuum, Complete: env.completeTables,
+		},
 	}
 }
 
@@ -60,7 +69,7 @@ func (env *Env) batchRun(ctx context.Context, in *Invocation) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	job := &batch.Job{UID: env.Config.UID, Landings: landings, Lakehouse: env.lakehouse()}
+	job := &batch.Job{UID: env.Config.UID, Landings: landings, Lakehouse: env.lakehouse(), AllowEmpty: in.Flag("allow-empty") == "true"}
 	if env.Progress != nil {
 		job.Progress = func(read, found int) { env.Progress("batch", read, found) }
 	}
@@ -82,6 +91,21 @@ type TableInfo struct {
 	Rows    int64  `json:"rows"`
 	Version int64  `json:"version"`
 	Files   int    `json:"files"`
+	// Run is the batch run id the latest commit recorded, "" for a table no batch run wrote.
+	Run string `json:"run"`
+	// Damaged is why the table's log cannot be read, "" for a sound table; a damaged table has
+	// version -1 and no rows or files.
+	Damaged string `json:"damaged"`
+}
+
+// TableVacuum is what `vacuum` returns: the files it deleted from one table.
+type TableVacuum struct {
+	Table        string   `json:"table"`
+	Version      int64    `json:"version"`
+	RetainMS     int64    `json:"retain_ms"`
+	Deleted      []string `json:"deleted"`
+	DeletedBytes int64    `json:"deleted_bytes"`
+	LiveFiles    int      `json:"live_files"`
 }
 
 func (env *Env) tables(ctx context.Context, _ *Invocation) (*Result, error) {
@@ -91,13 +115,20 @@ func (env *Env) tables(ctx context.Context, _ *Invocation) (*Result, error) {
 		return nil, err
 	}
 	infos := []TableInfo{}
+	damaged := 0
 	for _, root := range roots {
 		snap, err := delta.Open(store, root).Snapshot(ctx)
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		// One unreadable table must not hide the others.
 		if err != nil {
-			return nil, err
+			damaged++
+			infos = append(infos, TableInfo{Table: root, Kind: tableKind(root), Version: -1, Damaged: err.Error()})
+			continue
 		}
 		rows, _ := snap.NumRecords()
-		infos = append(infos, TableInfo{Table: root, Kind: tableKind(root), Rows: rows, Version: snap.Version, Files: len(snap.Files)})
+		infos = append(infos, TableInfo{Table: root, Kind: tableKind(root), Rows: rows, Version: snap.Version, Files: len(snap.Files), Run: snap.RunID})
 	}
 	// Batch tables first, then stream tables, then the analytics in the documented order.
 	rank := func(i TableInfo) int {
@@ -111,10 +142,31 @@ func (env *Env) tables(ctx context.Context, _ *Invocation) (*Result, error) {
 	}
 	slices.SortStableFunc(infos, func(a, b TableInfo) int { return rank(a) - rank(b) })
 	res := &Result{Data: infos}
-	if len(infos) == 0 {
+	switch {
+	case len(infos) == 0:
 		res.Message = "no tables yet: run `batch run` to build them from the landings"
+	case damaged > 0:
+		res.Message = fmt.Sprintf("%d damaged, each saying why: `batch run` rebuilds the batch tables and the analytics", damaged)
 	}
 	return res, nil
+}
+
+func (env *Env) vacuum(ctx context.Context, in *Invocation) (*Result, error) {
+	retain, err := in.Duration("retain")
+	if err != nil {
+		return nil, err
+	}
+	t, _, err := env.table(ctx, in.Args[0])
+	if err != nil {
+		return nil, err
+	}
+	v, err := t.Vacuum(ctx, retain)
+	if err != nil {
+		return nil, err
+	}
+	out := TableVacuum{Table: in.Args[0], Version: v.Version, RetainMS: retain.Milliseconds(), Deleted: v.Deleted, DeletedBytes: v.Bytes, LiveFiles: v.Live}
+	msg := fmt.Sprintf("deleted %d files (%d bytes) of %s not needed within %s; kept the %d live files of version %d", len(v.Deleted), v.Bytes, in.Args[0], retain, v.Live, v.Version)
+	return &Result{Message: msg, Data: out}, nil
 }
 
 // tableKind tells the batch tables from the analytics outputs and the stream tables.

@@ -10,7 +10,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
+
+	"github.com/google/uuid"
 
 	"github.com/pintui/pintui/pipeline/analytics"
 	"github.com/pintui/pintui/pipeline/clean"
@@ -32,6 +35,10 @@ type Job struct {
 	// Progress, when set, is told how many landed objects have been read of those found so far;
 	// it is called from the job's goroutines, one call at a time.
 	Progress func(read, found int)
+	// AllowEmpty lets a table whose topic has no landings be overwritten with no rows.
+	AllowEmpty bool
+	// RunID names the run in every commit it makes; Run draws one when it is empty.
+	RunID string
 }
 
 // progress adds up what the three tables' readers found and read, for Job.Progress.
@@ -81,6 +88,8 @@ type OutputRun struct {
 
 // Result is the outcome of one batch run.
 type Result struct {
+	// RunID is the id recorded in the commitInfo of every table the run wrote.
+	RunID string `json:"run_id"`
 	// Tables are the pin, geo and user batch tables, in that order.
 	Tables []TableRun `json:"tables"`
 	// Report merges the three tables' cleaning reports; its quarantine list names each line.
@@ -103,8 +112,22 @@ func (j *Job) Run(ctx context.Context) (*Result, error) {
 	if j.UID == "" || j.Landings == nil || j.Lakehouse == nil {
 		return nil, fmt.Errorf("run batch job: the job needs a user id, a landings store and a lakehouse store")
 	}
+	write := delta.Write{Mode: delta.Overwrite, Rebuild: true, RunID: j.RunID}
+	if write.RunID == "" {
+		write.RunID = newRunID()
+	}
+	keys := make([][]string, len(record.Tables))
+	for i, table := range record.Tables {
+		var err error
+		if keys[i], err = landingKeys(ctx, j.Landings, j.UID, table); err != nil {
+			return nil, fmt.Errorf("run batch job: %w", err)
+		}
+	}
+	if err := j.checkEmptyTopics(ctx, keys); err != nil {
+		return nil, fmt.Errorf("run batch job: %w", err)
+	}
 	p := &progress{report: j.Progress}
-	res := &Result{Tables: make([]TableRun, len(record.Tables))}
+	res := &Result{RunID: write.RunID, Tables: make([]TableRun, len(record.Tables))}
 	batches := make([]*clean.Batch, len(record.Tables))
 	errs := make([]error, len(record.Tables))
 	tableCtx, cancel := context.WithCancel(ctx)
@@ -113,7 +136,7 @@ func (j *Job) Run(ctx context.Context) (*Result, error) {
 	// by side; the first failure stops the others.
 	for i, table := range record.Tables {
 		wg.Go(func() {
-			batches[i], res.Tables[i], errs[i] = j.runTable(tableCtx, table, p)
+			batches[i], res.Tables[i], errs[i] = j.runTable(tableCtx, table, keys[i], write, p)
 			if errs[i] != nil {
 				cancel()
 			}
@@ -135,7 +158,7 @@ func (j *Job) Run(ctx context.Context) (*Result, error) {
 	res.Analytics = analytics.Compute(cleaned.pins, cleaned.geos, cleaned.users)
 	for _, o := range res.Analytics {
 		commit, err := delta.Open(j.Lakehouse, o.Name, j.TableOptions...).
-			WriteRows(ctx, delta.Write{Mode: delta.Overwrite}, o.Fields, o.Rows)
+			WriteRows(ctx, write, o.Fields, o.Rows)
 		if err != nil {
 			return nil, fmt.Errorf("run batch job: write analytics %s: %w", o.Name, err)
 		}
@@ -163,15 +186,15 @@ func firstCause(errs []error) error {
 }
 
 // runTable cleans the landings of one table and overwrites its batch table.
-func (j *Job) runTable(ctx context.Context, table record.Table, p *progress) (*clean.Batch, TableRun, error) {
-	b, n, err := cleanLandings(ctx, j.Landings, j.UID, table, p)
+func (j *Job) runTable(ctx context.Context, table record.Table, keys []string, w delta.Write, p *progress) (*clean.Batch, TableRun, error) {
+	b, err := cleanLandings(ctx, j.Landings, keys, table, p)
 	if err != nil {
 		return nil, TableRun{}, err
 	}
-	run := TableRun{Name: TableName(j.UID, table), Landings: n, Report: b.Report()}
+	run := TableRun{Name: TableName(j.UID, table), Landings: len(keys), Report: b.Report()}
 	run.Read, run.Duplicates = run.Report.RowsIn, run.Report.Duplicates
 	run.Quarantined = len(run.Report.Quarantined)
-	commit, err := j.writeCleaned(ctx, table, run.Name, b)
+	commit, err := j.writeCleaned(ctx, table, run.Name, w, b)
 	if err != nil {
 		return nil, TableRun{}, err
 	}
@@ -179,10 +202,10 @@ func (j *Job) runTable(ctx context.Context, table record.Table, p *progress) (*c
 	return b, run, nil
 }
 
-// writeCleaned overwrites one batch table with the batch's cleaned rows.
-func (j *Job) writeCleaned(ctx context.Context, table record.Table, name string, b *clean.Batch) (delta.Commit, error) {
+// writeCleaned overwrites one batch table with the batch's cleaned rows; the write rebuilds a
+// damaged table, since an overwrite needs nothing from the versions before it.
+func (j *Job) writeCleaned(ctx context.Context, table record.Table, name string, w delta.Write, b *clean.Batch) (delta.Commit, error) {
 	t := delta.Open(j.Lakehouse, name, j.TableOptions...)
-	w := delta.Write{Mode: delta.Overwrite}
 	var (
 		c   delta.Commit
 		err error
@@ -200,6 +223,50 @@ func (j *Job) writeCleaned(ctx context.Context, table record.Table, name string,
 	}
 	return c, nil
 }
+
+// checkEmptyTopics refuses a run that would overwrite a table holding rows with no rows because
+// its topic has no landings, unless AllowEmpty: a mistyped --landings or uid finds nothing, and
+// the run would otherwise empty every table and succeed.
+func (j *Job) checkEmptyTopics(ctx context.Context, keys [][]string) error {
+	if j.AllowEmpty {
+		return nil
+	}
+	found := make([]string, len(record.Tables))
+	for i, table := range record.Tables {
+		found[i] = fmt.Sprintf("%s %d", table, len(keys[i]))
+	}
+	for i, table := range record.Tables {
+		if len(keys[i]) > 0 {
+			continue
+		}
+		name := TableName(j.UID, table)
+		snap, err := delta.Open(j.Lakehouse, name, j.TableOptions...).Snapshot(ctx)
+		var holds string
+		switch {
+		case errors.Is(err, delta.ErrNoTable):
+			continue
+		case errors.Is(err, delta.ErrDamaged):
+			holds = "is damaged and may hold rows"
+		case err != nil:
+			return err
+		default:
+			n, exact := snap.NumRecords()
+			if n == 0 && (exact || len(snap.Files) == 0) {
+				continue
+			}
+			holds = fmt.Sprintf("holds %d rows", n)
+			if !exact {
+				holds = fmt.Sprintf("holds at least %d rows", n)
+			}
+		}
+		return fmt.Errorf("found no landings under %s (%s), but table %s %s; check --landings and the uid, or give --allow-empty to empty the tables",
+			TopicPrefix(j.UID, table), strings.Join(found, ", "), name, holds)
+	}
+	return nil
+}
+
+// newRunID draws the id of a run: 12 hex digits, short enough for a column of `tables`.
+func newRunID() string { return strings.ReplaceAll(uuid.NewString(), "-", "")[:12] }
 
 // cleanTables gathers the cleaned rows of the three tables for the analytics.
 type cleanTables struct {

@@ -78,6 +78,7 @@ func newJob(t *testing.T) *Job {
 		UID:       uid,
 		Landings:  objstore.NewDir(filepath.Join(dir, "bucket")),
 		Lakehouse: objstore.NewDir(filepath.Join(dir, "lakehouse")),
+		RunID:     "5e1f0c2a9b7d",
 	}
 	landExamples(t, j.Landings)
 	return j

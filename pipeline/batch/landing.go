@@ -26,17 +26,13 @@ func TopicPrefix(uid string, table record.Table) string {
 	return sink.TopicPrefix(uid + "." + string(table))
 }
 
-// cleanLandings de-duplicates and cleans every landed `.json` object of one table's topic, in
-// key order (partition, then start offset), and returns the batch with how many objects it read.
-func cleanLandings(ctx context.Context, store objstore.Store, uid string, table record.Table, p *progress) (*clean.Batch, int, error) {
-	b, err := clean.NewBatch(table)
-	if err != nil {
-		return nil, 0, err
-	}
+// landingKeys lists the landed `.json` objects of one table's topic, in key order (partition,
+// then start offset).
+func landingKeys(ctx context.Context, store objstore.Store, uid string, table record.Table) ([]string, error) {
 	prefix := TopicPrefix(uid, table)
 	objects, err := store.List(ctx, prefix)
 	if err != nil {
-		return nil, 0, fmt.Errorf("list landings %s: %w", prefix, err)
+		return nil, fmt.Errorf("list landings %s: %w", prefix, err)
 	}
 	var keys []string
 	for _, o := range objects {
@@ -44,12 +40,21 @@ func cleanLandings(ctx context.Context, store objstore.Store, uid string, table 
 			keys = append(keys, o.Key)
 		}
 	}
+	return keys, nil
+}
+
+// cleanLandings de-duplicates and cleans the landed objects under keys of one table, in order.
+func cleanLandings(ctx context.Context, store objstore.Store, keys []string, table record.Table, p *progress) (*clean.Batch, error) {
+	b, err := clean.NewBatch(table)
+	if err != nil {
+		return nil, err
+	}
 	p.add(0, len(keys))
 	err = fetchInOrder(ctx, store, keys, func(key string, body []byte) {
 		b.Add(key, body)
 		p.add(1, 0)
 	})
-	return b, len(keys), err
+	return b, err
 }
 
 // fetched is one object's body or the error getting it.
@@ -141,3 +146,18 @@ func jsonFiles(root string) ([]string, error) {
 }
 
 var errNoJSONFiles = errors.New("the folder holds no .json files; give a file of JSON lines or a folder of landed objects")
+
+// OpenLandings returns the folder of landed objects dir, refusing one that does not exist, so a
+// mistyped path is an error rather than a run that finds nothing.
+func OpenLandings(dir string) (*objstore.Dir, error) {
+	info, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("landings folder %s does not exist: give the folder `seed --landings` wrote, or leave --landings out to read the landing bucket", dir)
+	case err != nil:
+		return nil, fmt.Errorf("landings folder %s: %w", dir, err)
+	case !info.IsDir():
+		return nil, fmt.Errorf("landings folder %s is not a folder: give the folder that holds topics/, or use `clean` or `analyze` for a file of JSON lines", dir)
+	}
+	return objstore.NewDir(dir), nil
+}

@@ -9,8 +9,9 @@ import (
 	"github.com/pintui/pintui/pipeline/analytics"
 )
 
-// WriteSummary prints what a run did, as `pintui batch run` shows it: one line per batch table,
-// one per analytics output, then every quarantined line with where it was found.
+// WriteSummary prints what a run did, as `pintui batch run` shows it: the run id its commits
+// record, one line per batch table, one per analytics output, then every quarantined line with
+// where it was found.
 func (r *Result) WriteSummary(w io.Writer) error {
 	tables := analytics.Table{Columns: []string{"table", "landings", "read", "duplicates", "quarantined", "written", "version"}}
 	for _, t := range r.Tables {
@@ -22,6 +23,7 @@ func (r *Result) WriteSummary(w io.Writer) error {
 		outputs.Rows = append(outputs.Rows, []string{o.Name, itoa(o.Written), itoa(o.Version)})
 	}
 	var b strings.Builder
+	fmt.Fprintf(&b, "run %s\n", r.RunID)
 	b.WriteString(tables.String())
 	b.WriteString("\n")
 	b.WriteString(outputs.String())

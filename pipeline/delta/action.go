@@ -71,6 +71,17 @@ type commitInfo struct {
 	IsBlindAppend       bool              `json:"isBlindAppend"`
 	EngineInfo          string            `json:"engineInfo"`
 	TxnID               string            `json:"txnId"`
+	RunID               string            `json:"runId,omitempty"`
+}
+
+// runIDOf returns the run id a commit's commitInfo recorded, or "".
+func runIDOf(actions []action) string {
+	for _, a := range actions {
+		if a.CommitInfo != nil {
+			return a.CommitInfo.RunID
+		}
+	}
+	return ""
 }
 
 // action is one line of a commit file; exactly one field is set.

@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"sort"
 
 	"github.com/parquet-go/parquet-go"
+
+	"github.com/pintui/pintui/pipeline/objstore"
 )
 
 // checkpointRow is one row of a classic V1 checkpoint: exactly one action column is set.
@@ -66,12 +69,15 @@ func (t *Table) writeCheckpoint(ctx context.Context, snap *Snapshot) error {
 func (t *Table) readCheckpoint(ctx context.Context, version int64) (*Snapshot, error) {
 	key := t.logKey(checkpointName(version))
 	data, err := t.store.Get(ctx, key)
+	if errors.Is(err, objstore.ErrNotFound) {
+		return nil, t.damaged("checkpoint %d is missing; restore it, delete _last_checkpoint to replay the commits, or overwrite the table to rebuild it", version)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read table %s: %w", t.root, err)
 	}
 	rows, err := readParquet[checkpointRow](data)
 	if err != nil {
-		return nil, fmt.Errorf("read table %s: checkpoint %d: %w", t.root, version, err)
+		return nil, t.damaged("checkpoint %d does not parse: %v; restore it, delete it and _last_checkpoint to replay the commits, or overwrite the table to rebuild it", version, err)
 	}
 	actions := make([]action, 0, len(rows))
 	for _, r := range rows {
@@ -84,6 +90,12 @@ func (t *Table) readCheckpoint(ctx context.Context, version int64) (*Snapshot, e
 	snap := emptySnapshot()
 	if err := snap.apply(version, actions); err != nil {
 		return nil, fmt.Errorf("read table %s: checkpoint %d: %w", t.root, version, err)
+	}
+	// A checkpoint carries no commitInfo; the commit it was taken at says which run wrote it.
+	if data, err := t.store.Get(ctx, t.logKey(commitName(version))); err == nil {
+		if actions, err := decodeCommit(data); err == nil {
+			snap.RunID = runIDOf(actions)
+		}
 	}
 	return snap, nil
 }

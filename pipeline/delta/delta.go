@@ -20,6 +20,10 @@ import (
 // ErrNoTable reports that no Delta log exists under a table's root.
 var ErrNoTable = errors.New("no delta table")
 
+// ErrDamaged reports a log that cannot be replayed as written: a commit missing between present
+// ones, or a commit, checkpoint or _last_checkpoint that does not parse.
+var ErrDamaged = errors.New("damaged delta log")
+
 // CheckpointInterval is how many commits pass between two checkpoints, as Spark's default.
 const CheckpointInterval = 10
 

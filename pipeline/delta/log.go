@@ -32,6 +32,8 @@ type Snapshot struct {
 	Files []Add
 	// Txns maps each application id to the last micro-batch version it committed.
 	Txns map[string]int64
+	// RunID is the run id the latest commit recorded, "" when it recorded none.
+	RunID string
 
 	tombstones []Remove
 	live       map[string]bool
@@ -97,7 +99,7 @@ func (s *Snapshot) apply(version int64, actions []action) error {
 			s.tombstones = slices.DeleteFunc(s.tombstones, func(r Remove) bool { return r.Path == a.Add.Path })
 		}
 	}
-	s.Version = version
+	s.Version, s.RunID = version, runIDOf(actions)
 	return nil
 }
 
@@ -179,7 +181,7 @@ func (t *Table) loadBase(ctx context.Context) (*Snapshot, error) {
 			Version int64 `json:"version"`
 		}
 		if err := json.Unmarshal(data, &last); err != nil {
-			return nil, fmt.Errorf("read table %s: parse _last_checkpoint: %w", t.root, err)
+			return nil, t.damaged("_last_checkpoint does not parse: %v; delete it to replay the commits, or overwrite the table to rebuild it", err)
 		}
 		return t.readCheckpoint(ctx, last.Version)
 	case !errors.Is(err, objstore.ErrNotFound):
@@ -205,20 +207,26 @@ func (t *Table) loadBase(ctx context.Context) (*Snapshot, error) {
 }
 
 // rollForward applies every commit after base's version, probing the next commit file until
-// one is missing, so a table read once is never listed again.
+// one is missing; one listing then proves no later commit exists, since replaying the commits
+// after a gap would bring back rows the missing commit removed.
 func (t *Table) rollForward(ctx context.Context, base *Snapshot) (*Snapshot, error) {
 	snap := base
 	for v := base.Version + 1; ; v++ {
 		data, err := t.store.Get(ctx, t.logKey(commitName(v)))
 		if errors.Is(err, objstore.ErrNotFound) {
-			return snap, nil
+			if data, err = t.checkNoCommitAfter(ctx, v); err != nil {
+				return nil, err
+			}
+			if data == nil {
+				return snap, nil
+			}
 		}
 		if err != nil {
 			return nil, fmt.Errorf("read table %s: %w", t.root, err)
 		}
 		actions, err := decodeCommit(data)
 		if err != nil {
-			return nil, fmt.Errorf("read table %s: commit %d: %w", t.root, v, err)
+			return nil, t.damaged("commit %d does not parse: %v; restore the commit, or overwrite the table to rebuild it", v, err)
 		}
 		if snap == base {
 			snap = base.clone()
@@ -227,6 +235,57 @@ func (t *Table) rollForward(ctx context.Context, base *Snapshot) (*Snapshot, err
 			return nil, fmt.Errorf("read table %s: commit %d: %w", t.root, v, err)
 		}
 	}
+}
+
+// damaged returns a read error wrapping ErrDamaged, its reason and advice given by format.
+func (t *Table) damaged(format string, args ...any) error {
+	return fmt.Errorf("read table %s: %w: %s", t.root, ErrDamaged, fmt.Sprintf(format, args...))
+}
+
+// checkNoCommitAfter fails when the log holds a commit above the missing version. A writer may
+// commit the missing version and more between the probe and the listing, so the commit is
+// probed again before the log is called damaged; it is returned when it has appeared.
+func (t *Table) checkNoCommitAfter(ctx context.Context, missing int64) ([]byte, error) {
+	commits, _, err := t.logVersions(ctx)
+	if err != nil || commits < missing {
+		return nil, err
+	}
+	data, err := t.store.Get(ctx, t.logKey(commitName(missing)))
+	switch {
+	case errors.Is(err, objstore.ErrNotFound):
+		return nil, t.damaged("commit %d is missing while commits up to %d are present; restore the missing commit, or overwrite the table to rebuild it", missing, commits)
+	case err != nil:
+		return nil, fmt.Errorf("read table %s: %w", t.root, err)
+	}
+	return data, nil
+}
+
+// logVersions lists the log and returns the highest commit version and the highest version
+// of a commit or a checkpoint, each -1 when there is none.
+func (t *Table) logVersions(ctx context.Context) (commits, newest int64, err error) {
+	objs, err := t.store.List(ctx, t.logKey(""))
+	if err != nil {
+		return 0, 0, fmt.Errorf("read table %s: %w", t.root, err)
+	}
+	commits, newest = -1, -1
+	for _, o := range objs {
+		name := path.Base(o.Key)
+		v, isCommit := strings.CutSuffix(name, ".json")
+		if !isCommit {
+			if v, _, _ = strings.Cut(name, ".checkpoint"); v == name {
+				continue
+			}
+		}
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			continue
+		}
+		if isCommit {
+			commits = max(commits, n)
+		}
+		newest = max(newest, n)
+	}
+	return commits, newest, nil
 }
 
 // commit writes the next version of the log with the given data files, retrying at the next
@@ -239,6 +298,10 @@ func (t *Table) commit(ctx context.Context, w Write, fields []record.Field, adds
 	}
 	for range maxCommitAttempts {
 		snap, err := t.snapshotOrEmpty(ctx)
+		if errors.Is(err, ErrDamaged) && w.Rebuild && w.Mode == Overwrite {
+			version, err := t.rebuild(ctx, w, fields, schema, adds)
+			return version, false, nil, err
+		}
 		if err != nil {
 			return 0, false, nil, err
 		}
@@ -276,6 +339,45 @@ func (t *Table) commit(ctx context.Context, w Write, fields []record.Field, adds
 	return 0, false, nil, fmt.Errorf("write table %s: gave up after %d attempts lost to concurrent writers; retry the write", t.root, maxCommitAttempts)
 }
 
+// rebuild commits an overwrite of a damaged table above every version present, with a
+// checkpoint at that version, so readers start there and never replay the damage, whose files
+// stay for inspection.
+func (t *Table) rebuild(ctx context.Context, w Write, fields []record.Field, schema string, adds []Add) (int64, error) {
+	for range maxCommitAttempts {
+		_, highest, err := t.logVersions(ctx)
+		if err != nil {
+			return 0, err
+		}
+		actions, err := t.actions(emptySnapshot(), w, fields, schema, adds)
+		if err != nil {
+			return 0, err
+		}
+		data, err := encodeCommit(actions)
+		if err != nil {
+			return 0, fmt.Errorf("write table %s: %w", t.root, err)
+		}
+		version := highest + 1
+		err = t.store.PutIfAbsent(ctx, t.logKey(commitName(version)), data)
+		if errors.Is(err, objstore.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return 0, fmt.Errorf("write table %s: rebuild at version %d: %w", t.root, version, err)
+		}
+		next := emptySnapshot()
+		if err := next.apply(version, actions); err != nil {
+			return 0, err
+		}
+		// Without the checkpoint readers would still replay the damaged log up to this commit.
+		if err := t.writeCheckpoint(ctx, next); err != nil {
+			return 0, fmt.Errorf("write table %s: rebuilt at version %d, but readers still meet the damage: %w; overwrite the table again", t.root, version, err)
+		}
+		t.remember(next)
+		return version, nil
+	}
+	return 0, fmt.Errorf("write table %s: gave up the rebuild after %d attempts lost to concurrent writers; retry the write", t.root, maxCommitAttempts)
+}
+
 // actions builds one commit on top of snap: protocol and metadata for a new table (or new
 // metadata when an overwrite changes the schema), the txn, the removes of an overwrite, the adds.
 func (t *Table) actions(snap *Snapshot, w Write, fields []record.Field, schema string, adds []Add) ([]action, error) {
@@ -295,6 +397,7 @@ func (t *Table) actions(snap *Snapshot, w Write, fields []record.Field, schema s
 		IsBlindAppend:       w.Mode == Append,
 		EngineInfo:          engineInfo,
 		TxnID:               t.newID(),
+		RunID:               w.RunID,
 	}
 	actions := []action{{CommitInfo: info}}
 	switch {

@@ -37,6 +37,12 @@ type Write struct {
 	// Txn, when set, makes the write the micro-batch Txn.Version of application Txn.AppID: it is
 	// skipped if the table already holds that version or a later one of the same application.
 	Txn *Txn
+	// Rebuild lets an Overwrite of a damaged table commit above the highest version present,
+	// with a checkpoint, so readers start from the rebuilt version and never replay the damage.
+	Rebuild bool
+	// RunID, when set, is recorded in the commit's commitInfo, so a reader can tell which run
+	// wrote each table.
+	RunID string
 }
 
 // Commit reports what a write did.
