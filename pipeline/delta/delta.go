@@ -20,6 +20,9 @@ import (
 // ErrNoTable reports that no Delta log exists under a table's root.
 var ErrNoTable = errors.New("no delta table")
 
+// ErrUnsupported reports a table written with a protocol newer than this reader's.
+var ErrUnsupported = errors.New("unsupported delta protocol")
+
 // ErrDamaged reports a log that cannot be replayed as written: a commit missing between present
 // ones, or a commit, checkpoint or _last_checkpoint that does not parse.
 var ErrDamaged = errors.New("damaged delta log")

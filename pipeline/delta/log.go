@@ -66,7 +66,7 @@ func (s *Snapshot) apply(version int64, actions []action) error {
 		switch {
 		case a.Protocol != nil:
 			if a.Protocol.MinReaderVersion > tableProtocol.MinReaderVersion {
-				return fmt.Errorf("table needs reader version %d; this reader supports %d", a.Protocol.MinReaderVersion, tableProtocol.MinReaderVersion)
+				return fmt.Errorf("%w: table needs reader version %d; this reader supports %d", ErrUnsupported, a.Protocol.MinReaderVersion, tableProtocol.MinReaderVersion)
 			}
 			s.Protocol = *a.Protocol
 		case a.MetaData != nil:
