@@ -76,24 +76,24 @@ type KafkaConfig struct {
 // S3Config names the landing bucket in a cloud profile.
 type S3Config struct {
 	Bucket   string `key:"bucket" help:"landing bucket; default user-<uid>-bucket"`
-	Endpoint string `key:"endpoint" help:"S3 endpoint override (path-style), e.g. for MinIO"`
+	Endpoint string `key:"endpoint" help:"S3 endpoint override (path-style), e.g. for MinIO" secret:"url"`
 }
 
 // GatewayConfig is the API Gateway the emulators post to in a cloud profile.
 type GatewayConfig struct {
-	InvokeURL string `key:"invoke_url" help:"API Gateway invoke URL with its stage, e.g. https://abc.execute-api.us-east-1.amazonaws.com/dev"`
+	InvokeURL string `key:"invoke_url" help:"API Gateway invoke URL with its stage, e.g. https://abc.execute-api.us-east-1.amazonaws.com/dev" secret:"url"`
 }
 
 // AirflowConfig reaches MWAA or a self-hosted Airflow.
 type AirflowConfig struct {
 	Environment string `key:"environment" help:"MWAA environment name"`
-	URL         string `key:"url" help:"self-hosted Airflow REST API base URL"`
+	URL         string `key:"url" help:"self-hosted Airflow REST API base URL" secret:"url"`
 	Token       string `key:"token" help:"bearer token for a self-hosted Airflow" secret:"true"`
 }
 
 // DatabricksConfig reaches a Databricks workspace.
 type DatabricksConfig struct {
-	Host      string `key:"host" help:"workspace URL, e.g. https://dbc-123.cloud.databricks.com"`
+	Host      string `key:"host" help:"workspace URL, e.g. https://dbc-123.cloud.databricks.com" secret:"url"`
 	Token     string `key:"token" help:"personal access token" secret:"true"`
 	ClusterID string `key:"cluster_id" help:"existing cluster the batch job runs on"`
 }

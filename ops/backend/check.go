@@ -63,7 +63,7 @@ func checkSource(ctx context.Context, cfg *config.Loaded) Check {
 	c := Check{Name: "source"}
 	src, err := source.Open(ctx, cfg.SourceURL())
 	if err != nil {
-		c.Detail, c.Fix = err.Error(), "run `pintui seed` (or `pintui seed --out "+config.MaskURL(cfg.SourceURL())+"`), or fix source.url"
+		c.Detail, c.Fix = err.Error(), "run `pintui seed` (or `pintui seed --out "+config.Mask(cfg.SourceURL())+"`), or fix source.url"
 		return c
 	}
 	defer src.Close()
