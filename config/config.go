@@ -221,12 +221,13 @@ func (l *Loaded) apply(fields []Field, values map[string]string, origin string) 
 	return nil
 }
 
-var uidPattern = regexp.MustCompile(`^[0-9a-z]{1,32}$`)
+// uidPattern is the README's uid: 12 lower-case hex digits, as every name derived from it expects.
+var uidPattern = regexp.MustCompile(`^[0-9a-f]{12}$`)
 
 // Validate checks the values that every command relies on.
 func (c *Config) Validate() error {
 	if !uidPattern.MatchString(c.UID) {
-		return fmt.Errorf("uid %q is not valid: use lower-case letters and digits only, e.g. 0a1b2c3d4e5f", c.UID)
+		return fmt.Errorf("uid %q is not valid: use 12 lower-case hex digits (0-9, a-f), e.g. 0a1b2c3d4e5f", c.UID)
 	}
 	switch c.Color {
 	case "auto", "always", "never":

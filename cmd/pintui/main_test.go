@@ -191,14 +191,14 @@ func TestConfigShowMasksSecrets(t *testing.T) {
 	if err := os.WriteFile(cfg, []byte("source:\n  url: mysql://u:s3cret@db:3306/p\ndatabricks:\n  token: dapi123\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	out, errs, code := pintui(t, home, "", "config", "show", "--uid", "abc123")
+	out, errs, code := pintui(t, home, "", "config", "show", "--uid", "abc123abc123")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
 	for _, want := range []string{
 		"source.url", "mysql://u:****@db:3306/p", "file " + cfg,
 		"databricks.token", "****",
-		"uid", "abc123", "flag --uid",
+		"uid", "abc123abc123", "flag --uid",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("config show lacks %q:\n%s", want, out)
