@@ -2,6 +2,7 @@ package config
 
 import (
 	"net/url"
+	"regexp"
 	"strings"
 )
 
@@ -124,3 +125,10 @@ func isSecretName(name string) bool {
 	}
 	return false
 }
+
+// urlInText finds the URLs a message quotes, up to a space or a quote.
+var urlInText = regexp.MustCompile("[A-Za-z][A-Za-z0-9+.-]*://[^\\s\"'`]+")
+
+// MaskText applies Mask to every URL in a message, such as an error from an HTTP client or an
+// SDK that quotes the URL it was given.
+func MaskText(s string) string { return urlInText.ReplaceAllStringFunc(s, Mask) }

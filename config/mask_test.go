@@ -52,3 +52,17 @@ func TestEveryURLSettingIsMasked(t *testing.T) {
 		}
 	}
 }
+
+// TestMaskTextHidesURLsInErrors expects the URLs an error quotes to be masked where they stand.
+func TestMaskTextHidesURLsInErrors(t *testing.T) {
+	cases := map[string]string{
+		`Get "http://u:***@127.0.0.1:1/dev?token=hunter2/topics": dial tcp 127.0.0.1:1: connect: connection refused`: `Get "http://u:****@127.0.0.1:1/dev?token=****": dial tcp 127.0.0.1:1: connect: connection refused`,
+		"Custom endpoint `http://u:hunter2@127.0.0.1:notaport/dev` was not a valid URI":                              "Custom endpoint `http://****` was not a valid URI",
+		"open source /data/source.db: no such table":                                                                 "open source /data/source.db: no such table",
+	}
+	for in, want := range cases {
+		if got := MaskText(in); got != want {
+			t.Errorf("MaskText(%q)\n got %q\nwant %q", in, got, want)
+		}
+	}
+}
