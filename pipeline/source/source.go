@@ -62,6 +62,10 @@ func Open(ctx context.Context, target string) (*Source, error) {
 // ErrNotSeeded is the cause of Open's error when the SQLite source database does not exist yet.
 var ErrNotSeeded = errors.New("the database does not exist: run `pintui seed` to create it")
 
+// ErrUnreachable is the cause of Open's error when the database does not answer, which seeding
+// cannot mend.
+var ErrUnreachable = errors.New("check that the database is up and that source.url's host, port, user and password are right")
+
 func openSQLite(path string) (*sql.DB, error) {
 	abs, err := filepath.Abs(path)
 	path = config.Mask(path)
@@ -85,7 +89,7 @@ func openSQLite(path string) (*sql.DB, error) {
 // reads.
 func (s *Source) prepare(ctx context.Context) error {
 	if err := s.db.PingContext(ctx); err != nil {
-		return fmt.Errorf("open source %s: %w: check that the database is up and that source.url's host, port, user and password are right", s.name, err)
+		return fmt.Errorf("open source %s: %w: %w", s.name, err, ErrUnreachable)
 	}
 	for i, t := range sourceTables {
 		rows, err := s.db.QueryContext(ctx, "SELECT * FROM "+t.name+" LIMIT 0")
