@@ -41,7 +41,7 @@ type Config struct {
 
 // SourceConfig names the source database the emulators read.
 type SourceConfig struct {
-	URL string `key:"url" flag:"source" placeholder:"PATH|URL" help:"source database: a SQLite file path or mysql://user:pass@host:3306/db; default <data_dir>/source.db" secret:"url"`
+	URL string `key:"url" flag:"source" placeholder:"PATH|URL" help:"source database: a SQLite file path, mysql://user:pass@host:3306/db or user:pass@tcp(host:3306)/db; default <data_dir>/source.db" secret:"url"`
 }
 
 // LocalConfig holds the loopback addresses of the embedded stack.
