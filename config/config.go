@@ -41,7 +41,7 @@ type Config struct {
 
 // SourceConfig names the source database the emulators read.
 type SourceConfig struct {
-	URL string `key:"url" flag:"source" placeholder:"PATH|URL" help:"source database: a SQLite file path or mysql://user:pass@host:3306/db; default <data_dir>/source.db" secret:"url"`
+	URL string `key:"url" flag:"source" placeholder:"PATH|URL" help:"source database: a SQLite file path, mysql://user:pass@host:3306/db or user:pass@tcp(host:3306)/db; default <data_dir>/source.db" secret:"url"`
 }
 
 // LocalConfig holds the loopback addresses of the embedded stack and who its S3 lets in.
@@ -77,24 +77,24 @@ type KafkaConfig struct {
 // S3Config names the landing bucket in a cloud profile.
 type S3Config struct {
 	Bucket   string `key:"bucket" help:"landing bucket; default user-<uid>-bucket"`
-	Endpoint string `key:"endpoint" help:"S3 endpoint override (path-style), e.g. for MinIO"`
+	Endpoint string `key:"endpoint" help:"S3 endpoint override (path-style), e.g. for MinIO" secret:"url"`
 }
 
 // GatewayConfig is the API Gateway the emulators post to in a cloud profile.
 type GatewayConfig struct {
-	InvokeURL string `key:"invoke_url" help:"API Gateway invoke URL with its stage, e.g. https://abc.execute-api.us-east-1.amazonaws.com/dev"`
+	InvokeURL string `key:"invoke_url" help:"API Gateway invoke URL with its stage, e.g. https://abc.execute-api.us-east-1.amazonaws.com/dev" secret:"url"`
 }
 
 // AirflowConfig reaches MWAA or a self-hosted Airflow.
 type AirflowConfig struct {
 	Environment string `key:"environment" help:"MWAA environment name"`
-	URL         string `key:"url" help:"self-hosted Airflow REST API base URL"`
+	URL         string `key:"url" help:"self-hosted Airflow REST API base URL" secret:"url"`
 	Token       string `key:"token" help:"bearer token for a self-hosted Airflow" secret:"true"`
 }
 
 // DatabricksConfig reaches a Databricks workspace.
 type DatabricksConfig struct {
-	Host      string `key:"host" help:"workspace URL, e.g. https://dbc-123.cloud.databricks.com"`
+	Host      string `key:"host" help:"workspace URL, e.g. https://dbc-123.cloud.databricks.com" secret:"url"`
 	Token     string `key:"token" help:"personal access token" secret:"true"`
 	ClusterID string `key:"cluster_id" help:"existing cluster the batch job runs on"`
 }
@@ -222,12 +222,13 @@ func (l *Loaded) apply(fields []Field, values map[string]string, origin string) 
 	return nil
 }
 
-var uidPattern = regexp.MustCompile(`^[0-9a-z]{1,32}$`)
+// uidPattern is the README's uid: 12 lower-case hex digits, as every name derived from it expects.
+var uidPattern = regexp.MustCompile(`^[0-9a-f]{12}$`)
 
 // Validate checks the values that every command relies on.
 func (c *Config) Validate() error {
 	if !uidPattern.MatchString(c.UID) {
-		return fmt.Errorf("uid %q is not valid: use lower-case letters and digits only, e.g. 0a1b2c3d4e5f", c.UID)
+		return fmt.Errorf("uid %q is not valid: use 12 lower-case hex digits (0-9, a-f), e.g. 0a1b2c3d4e5f", c.UID)
 	}
 	switch c.Color {
 	case "auto", "always", "never":

@@ -128,6 +128,9 @@ func TestErrors(t *testing.T) {
 		{"bad bool", "kafka:\n  tls: maybe\n", nil, `"maybe" is not a boolean`},
 		{"missing profile", "", map[string]string{"PINTUI_PROFILE": "nope"}, `profile "nope" is not defined`},
 		{"bad uid", "", map[string]string{"PINTUI_UID": "Not Valid"}, `uid "Not Valid" is not valid`},
+		{"uid not hex", "", map[string]string{"PINTUI_UID": "zz"}, `uid "zz" is not valid: use 12 lower-case hex digits (0-9, a-f), e.g. 0a1b2c3d4e5f`},
+		{"uid too short", "", map[string]string{"PINTUI_UID": "0a1b2c3d4e5"}, `uid "0a1b2c3d4e5" is not valid: use 12`},
+		{"uid upper case", "", map[string]string{"PINTUI_UID": "0A1B2C3D4E5F"}, `uid "0A1B2C3D4E5F" is not valid: use 12`},
 		{"bad color", "", map[string]string{"PINTUI_COLOR": "pink"}, `color "pink" is not valid`},
 	}
 	for _, c := range cases {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
-	"net/url"
 	"os"
 	"reflect"
 	"regexp"
@@ -32,7 +31,8 @@ type Field struct {
 	Placeholder string
 	// Help documents the setting.
 	Help string
-	// Secret is "true" to mask the whole value, "url" to mask only a URL's password, or "".
+	// Secret is "true" to mask the whole value, "url" to mask the secrets in a URL or DSN (see
+	// Mask), or "".
 	Secret string
 	index  []int
 }
@@ -127,7 +127,7 @@ func (f Field) Text(c *Config) string {
 	case f.Secret == "true":
 		return "****"
 	case f.Secret == "url":
-		return MaskURL(s)
+		return Mask(s)
 	}
 	return s
 }
@@ -157,19 +157,6 @@ func yamlWord(s string) string {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
-}
-
-// MaskURL hides the password of a URL such as mysql://user:pass@host/db.
-func MaskURL(s string) string {
-	u, err := url.Parse(s)
-	if err != nil || u.User == nil {
-		return s
-	}
-	if _, ok := u.User.Password(); !ok {
-		return s
-	}
-	u.User = url.UserPassword(u.User.Username(), "xxxxx")
-	return strings.Replace(u.String(), "xxxxx", "****", 1)
 }
 
 // fileDoc is a parsed config file: flat dotted values and, per profile, its own flat values.

@@ -191,14 +191,14 @@ func TestConfigShowMasksSecrets(t *testing.T) {
 	if err := os.WriteFile(cfg, []byte("source:\n  url: mysql://u:s3cret@db:3306/p\ndatabricks:\n  token: dapi123\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	out, errs, code := pintui(t, home, "", "config", "show", "--uid", "abc123")
+	out, errs, code := pintui(t, home, "", "config", "show", "--uid", "abc123abc123")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
 	for _, want := range []string{
 		"source.url", "mysql://u:****@db:3306/p", "file " + cfg,
 		"databricks.token", "****",
-		"uid", "abc123", "flag --uid",
+		"uid", "abc123abc123", "flag --uid",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("config show lacks %q:\n%s", want, out)
@@ -217,7 +217,7 @@ func TestConfigCheckSaysWhatFailedAndWhatToDo(t *testing.T) {
 	}
 	defer ln.Close()
 	out, errs, code := pintui(t, home, "", "config", "check", "--kafka-addr", ln.Addr().String(), "-o", "json")
-	if code != 1 || !strings.Contains(errs, "2 of 5 checks failed for profile local") {
+	if code != 1 || !strings.Contains(errs, "2 of 6 checks failed for profile local") {
 		t.Fatalf("exit %d, stderr %q", code, errs)
 	}
 	var checks []struct {

@@ -2,12 +2,14 @@ package backend
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -30,15 +32,23 @@ type Check struct {
 }
 
 // CheckConfig tries each endpoint the profile names, without starting anything, and says
-// precisely what failed and what to do about it.
+// precisely what failed and what to do about it. Every detail and fix is masked, since clients
+// and SDKs quote the URLs they were given, secrets and all.
 func CheckConfig(ctx context.Context, cfg *config.Loaded) []Check {
 	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
 	checks := []Check{checkDataDir(cfg), checkSource(ctx, cfg)}
 	if cfg.IsLocal() {
-		return append(checks, checkLocalAddrs(cfg)...)
+		checks = append(checks, checkLocalAddrs(cfg)...)
+		if _, _, served := local.Serving(cfg.DataDir); !served {
+			checks = append(checks, checkKafkaData(cfg))
+		}
+	} else {
+		checks = append(checks, checkAWS(ctx, cfg), checkKafka(ctx, cfg), checkS3(ctx, cfg), checkGateway(ctx, cfg))
 	}
-	checks = append(checks, checkAWS(ctx, cfg), checkKafka(ctx, cfg), checkS3(ctx, cfg), checkGateway(ctx, cfg))
+	for i := range checks {
+		checks[i].Detail, checks[i].Fix = config.MaskText(checks[i].Detail), config.MaskText(checks[i].Fix)
+	}
 	return checks
 }
 
@@ -62,8 +72,16 @@ func checkDataDir(cfg *config.Loaded) Check {
 func checkSource(ctx context.Context, cfg *config.Loaded) Check {
 	c := Check{Name: "source"}
 	src, err := source.Open(ctx, cfg.SourceURL())
-	if err != nil {
-		c.Detail, c.Fix = err.Error(), "run `pintui seed` (or `pintui seed --out "+config.MaskURL(cfg.SourceURL())+"`), or fix source.url"
+	switch {
+	case errors.Is(err, source.ErrNotSeeded):
+		c.Detail, c.Fix = err.Error(), "run `pintui seed` (or `pintui seed --out "+config.Mask(cfg.SourceURL())+"`), or fix source.url"
+		return c
+	case errors.Is(err, source.ErrUnreachable):
+		c.Detail, c.Fix = err.Error(), "start the database, or fix the host, port, user or password in source.url"
+		return c
+	case err != nil:
+		c.Detail = err.Error()
+		c.Fix = "fix source.url (a SQLite path, mysql://user:pass@host:3306/db or user:pass@tcp(host:3306)/db), or create its tables with `pintui seed --out " + config.Mask(cfg.SourceURL()) + "`"
 		return c
 	}
 	defer src.Close()
@@ -101,6 +119,11 @@ func checkLocalAddrs(cfg *config.Loaded) []Check {
 			out = append(out, c)
 			continue
 		}
+		if detail, fix := offLoopback(l.part, l.key, l.addr); detail != "" {
+			c.Detail, c.Fix = detail, fix
+			out = append(out, c)
+			continue
+		}
 		ln, err := net.Listen("tcp", l.addr)
 		if err != nil {
 			c.Detail = fmt.Sprintf("%s is taken: %v", l.addr, err)
@@ -113,6 +136,54 @@ func checkLocalAddrs(cfg *config.Loaded) []Check {
 		out = append(out, c)
 	}
 	return out
+}
+
+// offLoopback says why serve would refuse addr, with what to set instead, or "" when it takes it:
+// local mode listens on loopback only, and the embedded Kafka on 127.0.0.1 only.
+func offLoopback(part, key, addr string) (detail, fix string) {
+	host, _, err := net.SplitHostPort(addr)
+	switch {
+	case err != nil:
+		return fmt.Sprintf("%s: %v", addr, err), fmt.Sprintf("set %s to host:port, e.g. 127.0.0.1:0 (port 0 picks a free one)", key)
+	case part == "kafka" && host != "127.0.0.1" && host != "localhost":
+		return addr + " is not 127.0.0.1: the embedded Kafka listens on 127.0.0.1 only",
+			fmt.Sprintf("set %s to 127.0.0.1:PORT (port 0 picks a free one)", key)
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return addr + " is not loopback: local mode listens on 127.0.0.1 only",
+			fmt.Sprintf("set %s to a loopback address, e.g. 127.0.0.1:0 (port 0 picks a free one)", key)
+	}
+	return "", ""
+}
+
+// checkKafkaData reads the embedded Kafka's state files, which it cannot start on when one is
+// damaged; the partitions' own files it checks itself as it loads them.
+func checkKafkaData(cfg *config.Loaded) Check {
+	c := Check{Name: "kafka data"}
+	dir := filepath.Join(cfg.DataDir, "kafka")
+	names, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	if err != nil {
+		c.Detail = err.Error()
+		return c
+	}
+	for _, name := range names {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			c.Detail, c.Fix = err.Error(), "make "+dir+" readable by this user"
+			return c
+		}
+		var v any
+		if err := json.Unmarshal(data, &v); err != nil {
+			c.Detail = name + " is damaged: " + err.Error()
+			c.Fix = "restore the file from a copy, or move " + dir + " away to start with empty topics (their records are lost; landed objects stay in s3/)"
+			return c
+		}
+	}
+	c.OK, c.Detail = true, fmt.Sprintf("%d state files in %s read", len(names), dir)
+	if len(names) == 0 {
+		c.Detail = "no Kafka state yet in " + dir
+	}
+	return c
 }
 
 func checkAWS(ctx context.Context, cfg *config.Loaded) Check {

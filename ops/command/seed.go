@@ -47,7 +47,7 @@ func (env *Env) seed(ctx context.Context, in *Invocation) (*Result, error) {
 	}
 	shown := out
 	if source.IsMySQLURL(out) {
-		shown = config.MaskURL(out)
+		shown = config.Mask(out)
 	}
 	res := &Result{
 		Message: fmt.Sprintf("wrote %d rows to each of pinterest_data, geolocation_data and user_data in %s (seed %d)", rows, shown, seed),

@@ -6,25 +6,52 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
+
+	"github.com/pintui/pintui/config"
 )
 
-// IsMySQLURL reports whether target names a MySQL (or MariaDB, or RDS) database rather than a
-// SQLite file.
-func IsMySQLURL(target string) bool { return strings.HasPrefix(target, "mysql://") }
+// dsnPattern is go-sql-driver's own DSN form, user:pass@tcp(host:3306)/db?param=value: an
+// optional user part up to the last @, a network with its address in parentheses, then one
+// database name.
+var dsnPattern = regexp.MustCompile(`^(?s)(?:.*@)?(?:tcp|tcp4|tcp6|unix)\([^()]*\)/[^/?]*(?:\?.*)?$`)
 
-// ParseMySQLURL turns `mysql://user:pass@host:3306/db?param=value` into a driver
-// configuration: port 3306 unless given, datetimes parsed into UTC time.Time values, and any
-// query parameters passed to the driver as in its own DSN (`tls=true`, `timeout=5s`, …).
+// IsMySQLURL reports whether target names a MySQL (or MariaDB, or RDS) database rather than a
+// SQLite file: a mysql:// URL or a go-sql-driver DSN such as user:pass@tcp(host:3306)/db.
+func IsMySQLURL(target string) bool {
+	return strings.HasPrefix(target, "mysql://") || dsnPattern.MatchString(target)
+}
+
+// isURL reports whether target is written as a URL, which is never a SQLite path: a URL of
+// another database is refused with the forms to use.
+func isURL(target string) bool { return strings.Contains(target, "://") }
+
+// ParseMySQLURL turns `mysql://user:pass@host:3306/db?param=value` or the driver's own DSN
+// `user:pass@tcp(host:3306)/db?param=value` into a driver configuration: port 3306 unless given,
+// datetimes parsed into UTC time.Time values, and any query parameters passed to the driver as
+// in its own DSN (`tls=true`, `timeout=5s`, …).
 func ParseMySQLURL(raw string) (*mysql.Config, error) {
+	shown := config.Mask(raw)
+	if !isURL(raw) {
+		cfg, err := mysql.ParseDSN(raw)
+		if err != nil {
+			return nil, fmt.Errorf("parse MySQL DSN %s: %w: write user:pass@tcp(host:3306)/db", shown, err)
+		}
+		cfg.ParseTime, cfg.Loc = true, time.UTC
+		return cfg, nil
+	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("parse MySQL URL: %w", redactErr(err, raw))
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // url.Error quotes the whole input, password and all
+		}
+		return nil, fmt.Errorf("parse MySQL URL %s: %w: write mysql://user:pass@host:3306/db", shown, err)
 	}
-	shown := redact(u)
 	if u.Scheme != "mysql" {
 		return nil, fmt.Errorf("parse MySQL URL %s: scheme %q is not mysql: write mysql://user:pass@host:3306/db", shown, u.Scheme)
 	}
@@ -60,44 +87,17 @@ func ParseMySQLURL(raw string) (*mysql.Config, error) {
 	return withParams, nil
 }
 
-// redact returns the URL with its password masked, for error messages and logs.
-func redact(u *url.URL) string {
-	if _, ok := u.User.Password(); ok {
-		c := *u
-		c.User = url.UserPassword(u.User.Username(), "xxxxx")
-		return c.String()
-	}
-	return u.String()
-}
-
-// redactErr keeps a password out of url.Parse's error, which quotes the whole input.
-func redactErr(err error, raw string) error {
-	var ue *url.Error
-	if !errors.As(err, &ue) {
-		return err
-	}
-	at := strings.LastIndex(raw, "@")
-	scheme := strings.Index(raw, "://")
-	if at < 0 || scheme < 0 {
-		return ue.Err
-	}
-	userinfo := raw[scheme+3 : at]
-	if i := strings.Index(userinfo, ":"); i >= 0 {
-		userinfo = userinfo[:i] + ":xxxxx"
-	}
-	return fmt.Errorf("%s: %w", raw[:scheme+3]+userinfo+raw[at:], ue.Err)
-}
-
-// openMySQL opens a connection pool for a mysql:// URL and checks that the server answers.
+// openMySQL opens a connection pool for a mysql:// URL or DSN; the name it returns has the
+// secrets masked, for error messages and logs.
 func openMySQL(raw string) (*sql.DB, string, error) {
 	cfg, err := ParseMySQLURL(raw)
 	if err != nil {
 		return nil, "", err
 	}
-	u, _ := url.Parse(raw)
+	shown := config.Mask(raw)
 	conn, err := mysql.NewConnector(cfg)
 	if err != nil {
-		return nil, "", fmt.Errorf("open %s: %w", redact(u), err)
+		return nil, "", fmt.Errorf("open %s: %w", shown, err)
 	}
-	return sql.OpenDB(conn), redact(u), nil
+	return sql.OpenDB(conn), shown, nil
 }

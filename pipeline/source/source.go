@@ -20,6 +20,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pintui/pintui/config"
 	"github.com/pintui/pintui/pipeline/record"
 	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
 )
@@ -32,16 +33,16 @@ type Source struct {
 	rows [3]*sql.Stmt
 }
 
-// Open opens the source named by target: a SQLite file path, or a mysql:// URL. It checks that
-// the three tables exist with the source columns, so a wrong target fails here, not on the
-// first draw.
+// Open opens the source named by target: a SQLite file path, or a mysql:// URL or DSN. It checks
+// that the database answers and that the three tables exist with the source columns, so a wrong
+// target fails here, not on the first draw.
 func Open(ctx context.Context, target string) (*Source, error) {
 	var (
 		db   *sql.DB
-		name = target
+		name = config.Mask(target)
 		err  error
 	)
-	if IsMySQLURL(target) {
+	if IsMySQLURL(target) || isURL(target) {
 		if db, name, err = openMySQL(target); err != nil {
 			return nil, err
 		}
@@ -61,8 +62,13 @@ func Open(ctx context.Context, target string) (*Source, error) {
 // ErrNotSeeded is the cause of Open's error when the SQLite source database does not exist yet.
 var ErrNotSeeded = errors.New("the database does not exist: run `pintui seed` to create it")
 
+// ErrUnreachable is the cause of Open's error when the database does not answer, which seeding
+// cannot mend.
+var ErrUnreachable = errors.New("check that the database is up and that source.url's host, port, user and password are right")
+
 func openSQLite(path string) (*sql.DB, error) {
 	abs, err := filepath.Abs(path)
+	path = config.Mask(path)
 	if err != nil {
 		return nil, fmt.Errorf("open source %s: %w", path, err)
 	}
@@ -79,8 +85,12 @@ func openSQLite(path string) (*sql.DB, error) {
 	return db, nil
 }
 
-// prepare checks the tables' columns and prepares the three row reads.
+// prepare checks that the database answers and the tables' columns, and prepares the three row
+// reads.
 func (s *Source) prepare(ctx context.Context) error {
+	if err := s.db.PingContext(ctx); err != nil {
+		return fmt.Errorf("open source %s: %w: %w", s.name, err, ErrUnreachable)
+	}
 	for i, t := range sourceTables {
 		rows, err := s.db.QueryContext(ctx, "SELECT * FROM "+t.name+" LIMIT 0")
 		if err != nil {
