@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/spf13/pflag"
+
+	"github.com/pintui/pintui/config"
 )
 
 // Flag declares one --flag of a command.
@@ -165,6 +167,25 @@ func IsUsage(err error) bool {
 	return errors.As(err, &u)
 }
 
+// maskedError is an error whose text has every secret in a URL it quotes masked, as everything
+// pintui prints has; the error underneath stays reachable for errors.Is and errors.As.
+type maskedError struct {
+	err  error
+	text string
+}
+
+func (e *maskedError) Error() string { return e.text }
+
+func (e *maskedError) Unwrap() error { return e.err }
+
+// masked hides the secrets a command's error quotes, such as a URL an HTTP client or SDK repeats.
+func masked(err error) error {
+	if text := config.MaskText(err.Error()); text != err.Error() {
+		return &maskedError{err: err, text: text}
+	}
+	return err
+}
+
 // ErrEmpty reports a blank line or a comment.
 var ErrEmpty = errors.New("empty command line")
 
@@ -216,11 +237,12 @@ func (r *Registry) Run(ctx context.Context, line string) (*Result, error) {
 	}
 	res, err := in.Command.Run(ctx, in)
 	if err != nil {
-		if strings.HasPrefix(err.Error(), in.Command.Name+": ") {
-			return nil, err // already named, as errors from the pipeline's own runs are
+		if !strings.HasPrefix(err.Error(), in.Command.Name+": ") { // the pipeline's own runs name it
+			err = fmt.Errorf("%s: %w", in.Command.Name, err)
 		}
-		return nil, fmt.Errorf("%s: %w", in.Command.Name, err)
+		return nil, masked(err)
 	}
+	res.Message = config.MaskText(res.Message)
 	return res, nil
 }
 

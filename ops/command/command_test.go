@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -80,6 +81,23 @@ func TestErrorsNameTheCommandOnce(t *testing.T) {
 		if _, err := r.Run(context.Background(), line); err == nil || err.Error() != want {
 			t.Errorf("%s: %v, want %s", line, err, want)
 		}
+	}
+}
+
+func TestErrorsAndMessagesHideTheSecretsTheyQuote(t *testing.T) {
+	r := NewRegistry()
+	r.Add(&Command{Name: "status", Run: func(context.Context, *Invocation) (*Result, error) {
+		return nil, fmt.Errorf("get https://abc.execute-api.example/dev?token=s3cr3t: %w", ErrEmpty)
+	}}, &Command{Name: "tables", Run: func(context.Context, *Invocation) (*Result, error) {
+		return &Result{Message: "read mysql://reader:hunter2@db:3306/pins"}, nil
+	}})
+	_, err := r.Run(context.Background(), "status")
+	if err == nil || strings.Contains(err.Error(), "s3cr3t") || !errors.Is(err, ErrEmpty) {
+		t.Errorf("error %v: want the token masked and the cause kept", err)
+	}
+	res, err := r.Run(context.Background(), "tables")
+	if err != nil || strings.Contains(res.Message, "hunter2") {
+		t.Errorf("message %q, %v: want the password masked", res.Message, err)
 	}
 }
 
