@@ -325,3 +325,15 @@ func TestReboundKeysWorkAndShowInHelpAndHints(t *testing.T) {
 		t.Error("E did not open the error log")
 	}
 }
+
+func TestScreenHintsNameTheBoundKeys(t *testing.T) {
+	m := newModelDeps(t, Deps{Runner: fixture.New(), Keys: map[string][]string{"start": {"S"}, "filter": {"f"}, "refresh": {"R"}}})
+	drive(m, m.Init())
+	if out := plain(m); !strings.Contains(out, "enter opens  f filters  R refreshes") {
+		t.Errorf("the Overview's hint does not name the bound keys:\n%s", lines(out)[1])
+	}
+	press(m, "2")
+	if out := plain(m); !strings.Contains(out, "S starts  x stops") {
+		t.Errorf("the Emulators' hint does not name the bound keys:\n%s", lines(out)[1])
+	}
+}

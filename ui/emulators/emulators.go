@@ -19,6 +19,7 @@ import (
 	"github.com/pintui/pintui/ui/component/sparkline"
 	"github.com/pintui/pintui/ui/component/table"
 	"github.com/pintui/pintui/ui/component/units"
+	"github.com/pintui/pintui/ui/keys"
 	"github.com/pintui/pintui/ui/screen"
 )
 
@@ -273,10 +274,10 @@ func (m *Model) repace(mul, div int) tea.Cmd {
 	on, rate := m.running()
 	switch {
 	case !on:
-		m.note, m.noteErr = "the emulator is not running: s starts it", true
+		m.note, m.noteErr = "the emulator is not running: "+m.ctx.Keys.Start.Help().Key+" starts it", true
 		return nil
 	case m.status.Faithful || rate <= 0:
-		m.note, m.noteErr = "the emulator is not paced by a rate (--faithful or --rate 0): x stops it, s starts it with one", true
+		m.note, m.noteErr = fmt.Sprintf("the emulator is not paced by a rate (--faithful or --rate 0): %s stops it, %s starts it with one", m.ctx.Keys.Stop.Help().Key, m.ctx.Keys.Start.Help().Key), true
 		return nil
 	}
 	next := max(1, rate*float64(mul)/float64(div))
@@ -286,7 +287,9 @@ func (m *Model) repace(mul, div int) tea.Cmd {
 // View draws the state, the note or prompt, and the per-table counters in width×height cells.
 func (m *Model) View(width, height int) string {
 	s := m.ctx.Styles
-	title := s.Title.Render("Emulators") + s.Muted.Render("  batch emulator · every 1s · s starts · x stops · +/- doubles or halves the rate · / filters")
+	k := m.ctx.Keys
+	title := s.Title.Render("Emulators") + s.Muted.Render("  batch emulator · every 1s · "+
+		keys.Hints(keys.As(k.Start, "starts"), keys.As(k.Stop, "stops"), keys.As(k.Faster, "doubles"), keys.As(k.Slower, "halves the rate"), keys.As(k.Filter, "filters")))
 	lines := []string{title, ""}
 	switch {
 	case m.err != nil:

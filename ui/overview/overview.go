@@ -16,6 +16,7 @@ import (
 	"github.com/pintui/pintui/ui/component/sparkline"
 	"github.com/pintui/pintui/ui/component/table"
 	"github.com/pintui/pintui/ui/component/units"
+	"github.com/pintui/pintui/ui/keys"
 	"github.com/pintui/pintui/ui/screen"
 )
 
@@ -202,7 +203,9 @@ func (m *Model) View(width, height int) string {
 	case m.stale:
 		title += s.Muted.Render("  updated " + units.Ago(m.ctx.Now().Sub(m.updated)) + " · asking status…")
 	case m.loaded:
-		title += s.Muted.Render("  updated " + m.updated.Format("15:04:05") + " · every 1s · enter opens · / filters · r refreshes")
+		k := m.ctx.Keys
+		title += s.Muted.Render("  updated " + m.updated.Format("15:04:05") + " · every 1s · " +
+			keys.Hints(keys.As(k.Enter, "opens"), keys.As(k.Filter, "filters"), keys.As(k.Refresh, "refreshes")))
 	}
 	lines := []string{title, m.filter.View(width)}
 	if m.err != nil {

@@ -23,6 +23,7 @@ import (
 	"github.com/pintui/pintui/ui/component/prompt"
 	"github.com/pintui/pintui/ui/component/table"
 	"github.com/pintui/pintui/ui/component/units"
+	"github.com/pintui/pintui/ui/keys"
 	"github.com/pintui/pintui/ui/screen"
 )
 
@@ -270,7 +271,9 @@ func (m *Model) enter() tea.Cmd {
 func (m *Model) View(width, height int) string {
 	s := m.ctx.Styles
 	where := "/" + m.prefix
-	title := s.Title.Render("S3 › "+where) + s.Muted.Render("  enter opens · esc goes up · / filters · J raw/pretty · r refreshes")
+	k := m.ctx.Keys
+	title := s.Title.Render("S3 › "+where) + s.Muted.Render("  "+
+		keys.Hints(keys.As(k.Enter, "opens"), keys.As(k.Back, "goes up"), keys.As(k.Filter, "filters"), keys.As(k.RawJSON, "raw/pretty"), keys.As(k.Refresh, "refreshes")))
 	lines := []string{title}
 	switch {
 	case m.typing:

@@ -12,6 +12,7 @@ import (
 	"github.com/pintui/pintui/ui/component/prompt"
 	"github.com/pintui/pintui/ui/component/table"
 	"github.com/pintui/pintui/ui/component/units"
+	"github.com/pintui/pintui/ui/keys"
 	"github.com/pintui/pintui/ui/screen"
 )
 
@@ -166,7 +167,7 @@ func (d *detail) key(m *Model, msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case d.focusRows && key.Matches(msg, k.Enter):
 		if row := d.preview.Selected(); row != nil {
-			d.row = newRowView(ctx, d.name+" · row "+units.Count(int64(d.offset+d.preview.Cursor()+1))+" · esc back", d.preview.Columns(), row)
+			d.row = newRowView(ctx, d.name+" · row "+units.Count(int64(d.offset+d.preview.Cursor()+1))+" · "+keys.Hints(keys.As(ctx.Keys.Back, "back")), d.preview.Columns(), row)
 		}
 	case key.Matches(msg, k.Left):
 		d.pane().ScrollColumns(-1)
@@ -227,7 +228,9 @@ func (d *detail) example() string {
 
 func (d *detail) view(m *Model, width, height int) string {
 	s := m.ctx.Styles
-	title := s.Title.Render("Tables › "+d.name) + s.Muted.Render("  "+d.kind+d.versionText()+" · tab switches pane · enter opens a row · h/l scroll · esc back")
+	k := m.ctx.Keys
+	title := s.Title.Render("Tables › "+d.name) + s.Muted.Render("  "+d.kind+d.versionText()+" · "+
+		keys.Hints(keys.As(k.Focus, "switches pane"), keys.As(k.Enter, "opens a row"), keys.As(k.Left, "and"), keys.As(k.Right, "scroll"), keys.As(k.Back, "back")))
 	lines := []string{title}
 	switch {
 	case m.typing:

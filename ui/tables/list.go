@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/pintui/pintui/ui/component/units"
+	"github.com/pintui/pintui/ui/keys"
 	"github.com/pintui/pintui/ui/screen"
 )
 
@@ -38,7 +39,9 @@ func (m *Model) listView(width, height int) string {
 	case m.loading && !m.loaded:
 		title += s.Muted.Render("  asking tables…")
 	case m.loaded:
-		title += s.Muted.Render(fmt.Sprintf("  %s · enter opens · / filters · r refreshes", units.Plural(m.list.Len(), "table", "tables")))
+		k := m.ctx.Keys
+		title += s.Muted.Render(fmt.Sprintf("  %s · %s", units.Plural(m.list.Len(), "table", "tables"),
+			keys.Hints(keys.As(k.Enter, "opens"), keys.As(k.Filter, "filters"), keys.As(k.Refresh, "refreshes"))))
 	}
 	lines := []string{title, m.filter.View(width)}
 	if m.listErr != nil {

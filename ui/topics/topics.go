@@ -340,10 +340,11 @@ func (m *Model) View(width, height int) string {
 }
 
 func (m *Model) tailView(width, height int) string {
-	s, t := m.ctx.Styles, m.tail
+	s, t, k := m.ctx.Styles, m.tail, m.ctx.Keys
 	lines := []string{
-		s.Title.Render("Topics › "+t.topic) + s.Muted.Render("  live tail from "+t.from+" · p pauses · J raw/pretty · / filters · "+
-			m.ctx.Keys.TailFrom.Help().Key+" starts elsewhere · esc back"),
+		s.Title.Render("Topics › "+t.topic) + s.Muted.Render("  live tail from "+t.from+" · "+
+			keys.Hints(keys.As(k.Pause, "pauses"), keys.As(k.RawJSON, "raw/pretty"), keys.As(k.Filter, "filters"),
+				keys.As(k.TailFrom, "starts elsewhere"), keys.As(k.Back, "back"))),
 	}
 	switch {
 	case m.start.open:
