@@ -94,7 +94,7 @@ func emulatorStatus(st backend.EmulatorState, ok bool) EmulatorStatus {
 	if st.Running {
 		measured := st.Stats.Rate() / 3
 		out.MeasuredRate = &measured
-		msg += fmt.Sprintf("; %s, measured %s draws/s", pace(o), strconv.FormatFloat(measured, 'f', 1, 64))
+		msg += fmt.Sprintf("; %s, measured %s draws/s", out.Pace(), strconv.FormatFloat(measured, 'f', 1, 64))
 	}
 	if out.LastError != "" {
 		msg += "; last error: " + out.LastError
@@ -106,19 +106,19 @@ func emulatorStatus(st backend.EmulatorState, ok bool) EmulatorStatus {
 	return out
 }
 
-// pace says how the emulator is paced, e.g. "configured 20 draws/s".
-func pace(o emulate.Options) string {
+// Pace says how the emulator is paced, e.g. "configured 20 draws/s".
+func (s EmulatorStatus) Pace() string {
 	var p string
 	switch {
-	case o.Faithful:
+	case s.Faithful:
 		p = "paced like the original (0–1 s pauses)"
-	case o.Rate == 0:
+	case s.ConfiguredRate == 0:
 		p = "configured as fast as the gateway takes them"
 	default:
-		p = "configured " + strconv.FormatFloat(o.Rate, 'f', -1, 64) + " draws/s"
+		p = "configured " + strconv.FormatFloat(s.ConfiguredRate, 'f', -1, 64) + " draws/s"
 	}
-	if o.Workers > 1 {
-		p += fmt.Sprintf(", %d at once", o.Workers)
+	if s.Workers > 1 {
+		p += fmt.Sprintf(", %d at once", s.Workers)
 	}
 	return p
 }
@@ -153,7 +153,7 @@ func (env *Env) emulateBatch(_ context.Context, in *Invocation) (*Result, error)
 		what = fmt.Sprintf("%d draws (%d records)", count, 3*count)
 	}
 	st := emulatorStatus(b.Emulator())
-	return &Result{Data: st, Message: fmt.Sprintf("batch emulator started: %s, %s, posting to %s", what, pace(opts), b.GatewayURL)}, nil
+	return &Result{Data: st, Message: fmt.Sprintf("batch emulator started: %s, %s, posting to %s", what, st.Pace(), b.GatewayURL)}, nil
 }
 
 // parseRate reads a --rate in draws per second.
@@ -191,12 +191,7 @@ func (env *Env) emulateRate(_ context.Context, in *Invocation) (*Result, error) 
 		return nil, err
 	}
 	st := emulatorStatus(b.Emulator())
-	return &Result{Data: st, Message: fmt.Sprintf("batch emulator re-paced: %s", pace(st.options()))}, nil
-}
-
-// options are the emulator's pacing options as the status reports them.
-func (s EmulatorStatus) options() emulate.Options {
-	return emulate.Options{Count: s.Count, Rate: s.ConfiguredRate, Faithful: s.Faithful, Workers: s.Workers}
+	return &Result{Data: st, Message: fmt.Sprintf("batch emulator re-paced: %s", st.Pace())}, nil
 }
 
 func (env *Env) emulateStatus(context.Context, *Invocation) (*Result, error) {

@@ -199,7 +199,7 @@ func (env *Env) pipelineStatus(ctx context.Context) []Component {
 		emu.Count = counted(es.Sent)
 		emu.State, emu.Detail = StateReady, fmt.Sprintf("stopped after %d draws", es.Draws)
 		if es.Running() {
-			emu.State, emu.Detail = StateRunning, fmt.Sprintf("%d draws, %s, measured %.1f draws/s", es.Draws, pace(st.Options), *es.MeasuredRate)
+			emu.State, emu.Detail = StateRunning, fmt.Sprintf("%d draws, %s, measured %.1f draws/s", es.Draws, es.Pace(), *es.MeasuredRate)
 		}
 	}
 	gw := Component{Component: "gateway", State: StateReady, Detail: b.GatewayURL}

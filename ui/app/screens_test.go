@@ -134,7 +134,7 @@ func TestScreensShowUnits(t *testing.T) {
 		keys []string
 		want []string
 	}{
-		{nil, []string{"11,001 rows in", "33,204"}},
+		{nil, []string{"11,001", "33,204"}},
 		{[]string{"3"}, []string{"11,068", "10,930"}},
 		{[]string{"5"}, []string{"40.4 KiB", "11,068"}},
 		{[]string{"8"}, []string{"11,001"}},

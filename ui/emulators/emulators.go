@@ -142,6 +142,25 @@ func (m *Model) reply(msg screen.ResultMsg) tea.Cmd {
 	return nil
 }
 
+// describe says the emulator's state in a sentence, from its typed status: draws, the configured
+// pace beside the measured one while it runs, and the last error.
+func describe(st command.EmulatorStatus) string {
+	text := st.State + ": " + units.Count(st.Draws) + " draws"
+	if st.Count > 0 {
+		text += " of " + units.Count(st.Count)
+	}
+	if st.MeasuredRate != nil {
+		text += "; " + st.Pace() + ", measured " + strconv.FormatFloat(*st.MeasuredRate, 'f', 1, 64) + " draws/s"
+	}
+	if st.LastError != "" {
+		text += "; last error: " + st.LastError
+	}
+	if st.Stopped != "" {
+		text += "; " + st.Stopped
+	}
+	return text
+}
+
 // startHint names the defaults of `emulate batch` that the start prompt falls back on, read from
 // the command's own flags.
 func startHint(r screen.Runner) string {
@@ -302,7 +321,7 @@ func (m *Model) View(width, height int) string {
 			word = "running"
 		}
 		st, sym := s.State(word)
-		status := st.Render(sym+" "+word) + s.Text.Render("  "+units.Text(m.status.Message))
+		status := st.Render(sym+" "+word) + s.Text.Render("  "+describe(m.status))
 		if m.stale {
 			status += s.Muted.Render("  updated " + units.Ago(m.ctx.Now().Sub(m.updated)) + " · asking emulate status…")
 		}

@@ -160,7 +160,7 @@ func (m *Model) observe(comps []command.Component) {
 	byName := map[string]component{}
 	var extra []string
 	for _, sc := range comps {
-		c := component{name: sc.Component, state: sc.State, detail: units.Text(sc.Detail)}
+		c := component{name: sc.Component, state: sc.State, detail: sc.Detail}
 		if sc.Count != nil {
 			s := m.series[c.name]
 			if s == nil {
@@ -238,7 +238,7 @@ func (m *Model) marked(comps []command.Component) [][]string {
 		if c.Count != nil {
 			count = units.Count(*c.Count)
 		}
-		out[i] = []string{c.Component, sym + " " + c.State, units.Text(c.Detail), count}
+		out[i] = []string{c.Component, sym + " " + c.State, c.Detail, count}
 	}
 	return out
 }

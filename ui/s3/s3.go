@@ -283,7 +283,7 @@ func (m *Model) View(width, height int) string {
 	case m.listErr != nil:
 		lines = append(lines, s.Error.Render("s3 ls failed: "+m.listErr.Error()))
 	case m.loaded:
-		lines = append(lines, s.Muted.Render(units.Text(m.pages.summary(m.prefix, m.ctx.Keys.NextPage.Help().Key, m.ctx.Keys.Top.Help().Key))))
+		lines = append(lines, s.Muted.Render(m.pages.summary(m.prefix, m.ctx.Keys.NextPage.Help().Key, m.ctx.Keys.Top.Help().Key)))
 	default:
 		lines = append(lines, s.Muted.Render("asking s3 ls…"))
 	}

@@ -111,7 +111,7 @@ func (d *detail) reply(msg screen.ResultMsg) {
 		if !ok {
 			return
 		}
-		d.message = msg.Result.Message
+		d.message = pageText(page)
 		d.total = int(page.TotalRows)
 		if page.Where != "" {
 			d.total = -1
@@ -120,6 +120,18 @@ func (d *detail) reply(msg screen.ResultMsg) {
 		d.preview.SetRows(t.Columns, t.Rows)
 		d.preview.Top()
 	}
+}
+
+// pageText says which rows a preview page holds, as `preview` counts them.
+func pageText(p command.TablePage) string {
+	first, last := units.Count(p.Offset+1), units.Count(p.Offset+int64(len(p.Rows)))
+	switch {
+	case len(p.Rows) == 0:
+		return "no rows (table has " + units.Count(p.TotalRows) + ")"
+	case p.Where != "":
+		return "rows " + first + "–" + last + " matching " + p.Where
+	}
+	return "rows " + first + "–" + last + " of " + units.Count(p.TotalRows)
 }
 
 // setAnalytics keeps a whole analytics output; its columns stand in for a schema.
@@ -153,7 +165,7 @@ func (d *detail) showLocalPage() {
 	d.total = len(match)
 	end := min(len(match), d.offset+PageSize)
 	page := match[min(d.offset, end):end]
-	d.message = fmt.Sprintf("rows %d–%d of %d", min(d.offset+1, end), end, len(match))
+	d.message = fmt.Sprintf("rows %s–%s of %s", units.Count(int64(min(d.offset+1, end))), units.Count(int64(end)), units.Count(int64(len(match))))
 	d.preview.SetRows(d.preview.Columns(), page)
 	d.preview.Top()
 }
@@ -249,7 +261,7 @@ func (d *detail) view(m *Model, width, height int) string {
 	}
 	rowsTitle := "Rows"
 	if d.message != "" {
-		rowsTitle += " · " + units.Text(d.message)
+		rowsTitle += " · " + d.message
 	}
 	if d.where != "" {
 		rowsTitle += " · where " + d.where

@@ -6,7 +6,6 @@ package units
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -64,35 +63,6 @@ func Ago(d time.Duration) string {
 		return fmt.Sprintf("%d min ago", int(d/time.Minute))
 	}
 	return fmt.Sprintf("%d h ago", int(d/time.Hour))
-}
-
-// word is a whole word of four or more digits: a count in a sentence, but not a port
-// (127.0.0.1:8082), a date (2026-03-14) or a hex id, which are never words of digits alone.
-var word = regexp.MustCompile(`(^|[\s(])(\d{4,})($|[\s),.;:])`)
-
-// Text puts thousands separators into the counts in a sentence, such as a command's message
-// ("rows 1–20 of 11001" reads "rows 1–20 of 11,001"). A number that names something rather than
-// counting it, a process id ("pid 24344"), is left as it is.
-func Text(s string) string {
-	// A separator match consumes the space after a number, so a second pass catches a number that
-	// directly follows another ("1000 2000").
-	for range 2 {
-		var b strings.Builder
-		last := 0
-		for _, m := range word.FindAllStringSubmatchIndex(s, -1) {
-			digits := s[m[4]:m[5]]
-			n, err := strconv.ParseInt(digits, 10, 64)
-			if err != nil || strings.HasSuffix(s[:m[4]], "pid ") {
-				continue
-			}
-			b.WriteString(s[last:m[4]])
-			b.WriteString(Count(n))
-			last = m[5]
-		}
-		b.WriteString(s[last:])
-		s = b.String()
-	}
-	return s
 }
 
 // Format turns one cell's plain number into its screen form; a cell that is not a whole number

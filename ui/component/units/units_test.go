@@ -41,24 +41,6 @@ func TestAgo(t *testing.T) {
 	}
 }
 
-func TestText(t *testing.T) {
-	for in, want := range map[string]string{
-		"rows 1–20 of 11001":                 "rows 1–20 of 11,001",
-		"11001 rows in /home/ana/source.db":  "11,001 rows in /home/ana/source.db",
-		"batch: 2470 draws at 100/s":         "batch: 2,470 draws at 100/s",
-		"REST Proxy v2 on 127.0.0.1:8082":    "REST Proxy v2 on 127.0.0.1:8082",
-		"landed 2026-03-14 09:20:00":         "landed 2026-03-14 09:20:00",
-		"topic 0a1b2c3d4e5f.pin (12345 lag)": "topic 0a1b2c3d4e5f.pin (12,345 lag)",
-		"1000 2000 3000":                     "1,000 2,000 3,000",
-		"running: 2475 draws, rate 100/s":    "running: 2,475 draws, rate 100/s",
-		"attached to pintui pid 24344 since": "attached to pintui pid 24344 since",
-	} {
-		if got := Text(in); got != want {
-			t.Errorf("Text(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 func TestCellsKeepsTheRowsItWasGiven(t *testing.T) {
 	rows := [][]string{{"pin", "41400", "13471"}, {"geo", "n/a", ""}}
 	got := Cells([]string{"topic", "bytes", "end_offset"}, rows, map[string]Format{"bytes": Bytes, "end_offset": Count})
