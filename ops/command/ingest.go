@@ -120,13 +120,17 @@ func (env *Env) topics(ctx context.Context, _ *Invocation) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	names := make([]string, len(list))
+	for i, t := range list {
+		names[i] = t.Name
+	}
+	details, err := b.Kafka.Describe(ctx, names...)
+	if err != nil {
+		return nil, err
+	}
 	rows := []TopicSummary{}
-	for _, t := range list {
-		detail, err := b.Kafka.Topic(ctx, t.Name)
-		if err != nil {
-			return nil, err
-		}
-		r := TopicSummary{Topic: t.Name, Partitions: len(detail.Partitions), Records: detail.Records()}
+	for _, detail := range details {
+		r := TopicSummary{Topic: detail.Name, Partitions: len(detail.Partitions), Records: detail.Records()}
 		committed, ends := landed(detail)
 		for _, p := range detail.Partitions {
 			end := max(p.End, ends[p.ID])

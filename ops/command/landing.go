@@ -415,11 +415,12 @@ func (env *Env) sinkProgress(ctx context.Context, b *backend.Backends, count boo
 // lag is never negative.
 func groupRows(ctx context.Context, b *backend.Backends) ([]SinkPartition, error) {
 	rows := []SinkPartition{}
-	for _, topic := range b.Topics() {
-		t, err := b.Kafka.Topic(ctx, topic)
-		if err != nil {
-			return nil, err
-		}
+	topics, err := b.Kafka.Describe(ctx, b.Topics()...)
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range topics {
+		topic := t.Name
 		committed, ends := landed(t)
 		for _, p := range t.Partitions {
 			end := max(p.End, ends[p.ID])

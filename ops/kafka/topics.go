@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/twmb/franz-go/pkg/kadm"
@@ -71,41 +72,69 @@ func (c *Client) Topics(ctx context.Context) ([]Topic, error) {
 
 // Topic returns one topic with its partitions' offsets and the lag of every group that committed on it.
 func (c *Client) Topic(ctx context.Context, name string) (Topic, error) {
-	details, err := c.adm.ListTopics(ctx, name)
-	if err != nil {
-		return Topic{}, fmt.Errorf("describe topic %s: %w", name, err)
-	}
-	if d, ok := details[name]; !ok || errors.Is(d.Err, kerr.UnknownTopicOrPartition) {
-		return Topic{}, fmt.Errorf("describe topic %s: no such topic: list topics to see the names", name)
-	} else if d.Err != nil {
-		return Topic{}, fmt.Errorf("describe topic %s: %w", name, d.Err)
-	}
-	topics, err := c.offsets(ctx, name)
+	topics, err := c.Describe(ctx, name)
 	if err != nil {
 		return Topic{}, err
 	}
-	t := topics[0]
+	return topics[0], nil
+}
+
+// Describe returns the named topics, in the order given, each with its partitions' offsets and
+// the lag of every group that committed on it. It asks the cluster once for all of them, as
+// `status` and `topics` do every second.
+func (c *Client) Describe(ctx context.Context, names ...string) ([]Topic, error) {
+	if len(names) == 0 {
+		return nil, nil
+	}
+	details, err := c.adm.ListTopics(ctx, names...)
+	if err != nil {
+		return nil, fmt.Errorf("describe topics %v: %w", names, err)
+	}
+	for _, name := range names {
+		if d, ok := details[name]; !ok || errors.Is(d.Err, kerr.UnknownTopicOrPartition) {
+			return nil, fmt.Errorf("describe topic %s: no such topic: list topics to see the names", name)
+		} else if d.Err != nil {
+			return nil, fmt.Errorf("describe topic %s: %w", name, d.Err)
+		}
+	}
+	sorted, err := c.offsets(ctx, slices.Clone(names)...)
+	if err != nil {
+		return nil, err
+	}
+	byName := make(map[string]*Topic, len(sorted))
+	for i := range sorted {
+		byName[sorted[i].Name] = &sorted[i]
+	}
 	lags, err := c.adm.Lag(ctx)
 	if err != nil {
-		return Topic{}, fmt.Errorf("consumer group lag of topic %s: %w", name, err)
+		return nil, fmt.Errorf("consumer group lag of topics %v: %w", names, err)
 	}
 	for _, g := range lags.Sorted() {
-		parts, ok := g.Lag[name]
-		if !ok || g.Error() != nil {
+		if g.Error() != nil {
 			continue
 		}
-		gl := GroupLag{Group: g.Group, State: g.State}
-		for _, p := range parts {
-			pl := PartitionLag{Partition: p.Partition, Committed: p.Commit.At, End: p.End.Offset, Lag: p.Lag}
-			if pl.Lag > 0 {
-				gl.Total += pl.Lag
+		for name, parts := range g.Lag {
+			t, ok := byName[name]
+			if !ok {
+				continue
 			}
-			gl.Partitions = append(gl.Partitions, pl)
+			gl := GroupLag{Group: g.Group, State: g.State}
+			for _, p := range parts {
+				pl := PartitionLag{Partition: p.Partition, Committed: p.Commit.At, End: p.End.Offset, Lag: p.Lag}
+				if pl.Lag > 0 {
+					gl.Total += pl.Lag
+				}
+				gl.Partitions = append(gl.Partitions, pl)
+			}
+			sort.Slice(gl.Partitions, func(i, j int) bool { return gl.Partitions[i].Partition < gl.Partitions[j].Partition })
+			t.Groups = append(t.Groups, gl)
 		}
-		sort.Slice(gl.Partitions, func(i, j int) bool { return gl.Partitions[i].Partition < gl.Partitions[j].Partition })
-		t.Groups = append(t.Groups, gl)
 	}
-	return t, nil
+	out := make([]Topic, len(names))
+	for i, name := range names {
+		out[i] = *byName[name]
+	}
+	return out, nil
 }
 
 // offsets lists the start and end offsets of the topics' partitions, sorted by topic and partition.

@@ -3,11 +3,10 @@ package source
 import (
 	"context"
 	"fmt"
-	"strconv"
-	"strings"
 
 	"github.com/pintui/pintui/pipeline/objstore"
 	"github.com/pintui/pintui/pipeline/record"
+	"github.com/pintui/pintui/pipeline/sink"
 )
 
 // WriteLandings draws draws rows from src with the sequence of seed and writes, for every draw,
@@ -58,30 +57,20 @@ func WriteLandings(ctx context.Context, store objstore.Store, src *Source, uid s
 	return nil
 }
 
-// landingPrefix is the folder of a topic's partition 0 in the sink's layout.
-func landingPrefix(topic string) string {
-	return "topics/" + topic + "/partition=0/" + topic + "+0+"
-}
-
-func landingKey(topic string, offset int64) string {
-	return fmt.Sprintf("%s%010d.json", landingPrefix(topic), offset)
-}
+// landingKey is the key the S3 sink gives the record at offset of a topic's partition 0.
+func landingKey(topic string, offset int64) string { return sink.Key(topic, 0, offset) }
 
 // nextOffset returns the offset after the last record landed for topic, or 0 if none is.
 func nextOffset(ctx context.Context, store objstore.Store, topic string) (int64, error) {
-	prefix := landingPrefix(topic)
-	objects, err := store.List(ctx, prefix)
+	objects, err := store.List(ctx, sink.Prefix(topic, 0))
 	if err != nil {
 		return 0, fmt.Errorf("list landings of %s: %w", topic, err)
 	}
 	next := int64(0)
 	for _, o := range objects {
-		digits, ok := strings.CutSuffix(strings.TrimPrefix(o.Key, prefix), ".json")
-		offset, err := strconv.ParseInt(digits, 10, 64)
-		if !ok || err != nil {
-			continue
+		if t, p, offset, ok := sink.ParseKey(o.Key); ok && t == topic && p == 0 {
+			next = max(next, offset+1)
 		}
-		next = max(next, offset+1)
 	}
 	return next, nil
 }
