@@ -177,6 +177,11 @@ func Hints(bindings ...key.Binding) string {
 	return strings.Join(parts, "  ")
 }
 
+// Pair is one hint for two bindings that do one thing in two directions, e.g. "h/← l/→ scroll".
+func Pair(a, b key.Binding, desc string) key.Binding {
+	return key.NewBinding(key.WithKeys(append(a.Keys(), b.Keys()...)...), key.WithHelp(a.Help().Key+" "+b.Help().Key, desc))
+}
+
 // As returns the binding with another description, for a hint that says what the key does in
 // one place, e.g. keys.Hints(keys.As(k.Back, "closes")).
 func As(b key.Binding, desc string) key.Binding {

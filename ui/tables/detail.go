@@ -242,7 +242,7 @@ func (d *detail) view(m *Model, width, height int) string {
 	s := m.ctx.Styles
 	k := m.ctx.Keys
 	title := s.Title.Render("Tables › "+d.name) + s.Muted.Render("  "+d.kind+d.versionText()+" · "+
-		keys.Hints(keys.As(k.Focus, "switches pane"), keys.As(k.Enter, "opens a row"), keys.As(k.Left, "and"), keys.As(k.Right, "scroll"), keys.As(k.Back, "back")))
+		keys.Hints(keys.As(k.Focus, "switches pane"), keys.As(k.Enter, "opens a row"), keys.Pair(k.Left, k.Right, "scroll"), keys.As(k.Back, "back")))
 	lines := []string{title}
 	switch {
 	case m.typing:
