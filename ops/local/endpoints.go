@@ -14,6 +14,8 @@ type Endpoints struct {
 	Kafka string `json:"kafka"`
 	// S3 is the S3 endpoint URL (plain http, path-style).
 	S3 string `json:"s3"`
+	// Kinesis is the Kinesis (JSON 1.1) endpoint URL, plain http.
+	Kinesis string `json:"kinesis"`
 	// Bucket is the landing bucket, user-<uid>-bucket.
 	Bucket string `json:"bucket"`
 	// DataDir is the folder the stack keeps its state in.
@@ -27,7 +29,7 @@ type Endpoints struct {
 func (e Endpoints) String() string {
 	var b strings.Builder
 	for _, f := range [][2]string{
-		{"gateway", e.Gateway}, {"kafka", e.Kafka}, {"s3", e.S3}, {"bucket", e.Bucket}, {"data_dir", e.DataDir}, {"control", e.Control},
+		{"gateway", e.Gateway}, {"kafka", e.Kafka}, {"s3", e.S3}, {"kinesis", e.Kinesis}, {"bucket", e.Bucket}, {"data_dir", e.DataDir}, {"control", e.Control},
 	} {
 		fmt.Fprintf(&b, "%s=%s\n", f[0], f[1])
 	}
