@@ -94,8 +94,6 @@ type kinesisServer struct {
 	streams map[string]*kStream
 	// ops are the operations by name.
 	ops map[string]func(context.Context, []byte) (any, *kinesisError)
-	// closeSyncs stops the group commit, once no request runs.
-	closeSyncs func()
 	// stopSweeps ends the retention sweeps.
 	stopSweeps chan struct{}
 	sweeps     sync.WaitGroup
@@ -118,8 +116,7 @@ func openKinesis(dir string, opts ...kinesisOption) (*kinesisServer, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("create kinesis folder %s: %w", dir, err)
 	}
-	g := newGroupCommit()
-	s := &kinesisServer{dir: dir, now: time.Now, syncs: g, closeSyncs: g.close, streams: map[string]*kStream{}}
+	s := &kinesisServer{dir: dir, now: time.Now, syncs: newGroupCommit(), streams: map[string]*kStream{}}
 	for _, o := range opts {
 		o(s)
 	}
@@ -218,9 +215,6 @@ func (s *kinesisServer) close() error {
 	if s.stopSweeps != nil {
 		close(s.stopSweeps)
 		s.sweeps.Wait()
-	}
-	if s.closeSyncs != nil {
-		s.closeSyncs()
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

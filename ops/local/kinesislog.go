@@ -414,64 +414,63 @@ type syncer interface {
 	register(f *os.File) func() error
 }
 
-// groupCommit fsyncs for many writers at once: the writers that register while one round of
-// fsyncs runs share the next round, so concurrent PutRecord calls pay one fsync per file and
-// round instead of one each.
+// groupCommit fsyncs for many writers at once. A writer that finds fewer than maxRounds
+// rounds of fsyncs running starts one itself, at once; the writers that come while maxRounds
+// run wait and share the next round, so concurrent PutRecord calls pay one fsync per file and
+// round instead of one each, while a lone writer never waits for another's fsync.
 type groupCommit struct {
 	mu      sync.Mutex
 	files   map[*os.File][]chan error
-	wake    chan struct{}
-	stop    chan struct{}
-	stopped chan struct{}
+	running int
 }
 
+// maxRounds is how many rounds of fsyncs run at once; two let a writer start its fsync while
+// the one before finishes, as the file system itself overlaps them.
+const maxRounds = 2
+
 func newGroupCommit() *groupCommit {
-	g := &groupCommit{files: map[*os.File][]chan error{}, wake: make(chan struct{}, 1), stop: make(chan struct{}), stopped: make(chan struct{})}
-	go g.run()
-	return g
+	return &groupCommit{files: map[*os.File][]chan error{}}
 }
 
 func (g *groupCommit) register(f *os.File) func() error {
 	ch := make(chan error, 1)
 	g.mu.Lock()
 	g.files[f] = append(g.files[f], ch)
+	lead := g.running < maxRounds
+	if lead {
+		g.running++
+	}
 	g.mu.Unlock()
-	select {
-	case g.wake <- struct{}{}:
-	default:
-	}
-	return func() error { return <-ch }
-}
-
-func (g *groupCommit) run() {
-	defer close(g.stopped)
-	for {
-		select {
-		case <-g.wake:
-		case <-g.stop:
+	return func() error {
+		if lead {
 			g.round()
-			return
 		}
-		g.round()
+		return <-ch
 	}
 }
 
-// round fsyncs every file registered since the last round and answers their writers.
+// round fsyncs every file registered and not yet taken by a round, the files side by side,
+// answers their writers, and starts the next round when more wait.
 func (g *groupCommit) round() {
 	g.mu.Lock()
 	files := g.files
 	g.files = map[*os.File][]chan error{}
 	g.mu.Unlock()
+	var wg sync.WaitGroup
 	for f, waiters := range files {
-		err := f.Sync()
-		for _, ch := range waiters {
-			ch <- err
-		}
+		wg.Go(func() {
+			err := f.Sync()
+			for _, ch := range waiters {
+				ch <- err
+			}
+		})
 	}
-}
-
-// close answers the writers still waiting and stops the round loop.
-func (g *groupCommit) close() {
-	close(g.stop)
-	<-g.stopped
+	wg.Wait()
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if len(g.files) == 0 {
+		g.running--
+		return
+	}
+	go g.round()
 }
