@@ -16,6 +16,7 @@ import (
 
 	"github.com/pintui/pintui/config"
 	"github.com/pintui/pintui/ops/kafka"
+	"github.com/pintui/pintui/ops/kinesis"
 	"github.com/pintui/pintui/ops/local"
 	"github.com/pintui/pintui/ops/s3"
 	"github.com/pintui/pintui/pipeline/objstore"
@@ -31,6 +32,8 @@ type Backends struct {
 	Kafka *kafka.Client
 	// S3 reaches the embedded S3 or AWS S3.
 	S3 *s3.Client
+	// Kinesis reaches the local Kinesis or AWS Kinesis; nil while the local stack serves none.
+	Kinesis *kinesis.Client
 	// Bucket is the landing bucket.
 	Bucket string
 	// GatewayURL is where the emulators post: the local gateway or the API Gateway invoke URL.
@@ -59,6 +62,10 @@ type Backends struct {
 	s3Transport *http.Transport
 	stopWatch   context.CancelFunc
 	watchDone   chan struct{}
+
+	// kinesisTransport carries the Kinesis client of an attached process to the owner's current
+	// address, as s3Transport does.
+	kinesisTransport *http.Transport
 }
 
 // Open starts (or attaches to) the local stack in the local profile, or connects the cloud
@@ -118,6 +125,9 @@ func (b *Backends) open(ctx context.Context) error {
 		return err
 	}
 	if b.S3, err = s3.New(ctx, sset); err != nil {
+		return err
+	}
+	if err := b.openKinesis(ctx); err != nil {
 		return err
 	}
 	if b.remote != nil {
