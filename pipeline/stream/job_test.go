@@ -272,3 +272,30 @@ func TestNewRefusesABadJob(t *testing.T) {
 		}
 	}
 }
+
+func TestALostCheckpointIsRefusedRatherThanSkipped(t *testing.T) {
+	r := newMemReader(Streams(uid), 1)
+	store := newMemStore()
+	p := posted{}
+	post(r, source.Generate(20, 100), p)
+	j, stop := runJob(t, r, store)
+	waitFor(t, j, "every record", holds(counts(p)))
+	stop()
+	ctx := context.Background()
+	pinTable := TableName(uid, record.TablePin)
+	objs, _ := store.List(ctx, CheckpointPrefix+pinTable+"/")
+	for _, o := range objs {
+		store.Delete(ctx, o.Key)
+	}
+	post(r, source.Generate(20, 100), p)
+	j, stop = runJob(t, r, store)
+	st := waitFor(t, j, "the lost checkpoint to show", func(st Status) bool { return st.Tables[0].Err != "" })
+	stop()
+	want := "table " + pinTable + " holds micro-batch 0 of pintui-stream-" + StreamName(uid, record.TablePin) + ", but its checkpoint _checkpoints/" + pinTable + "/ goes only to -1: restore the checkpoint, or delete the table and the checkpoint to read the stream again from its oldest record"
+	if st.Tables[0].Err != want {
+		t.Errorf("error %q\nwant %q", st.Tables[0].Err, want)
+	}
+	if got := len(tableLines(t, store, record.TablePin)); got != 20 {
+		t.Errorf("pin table holds %d rows after the refusal, want the 20 it held", got)
+	}
+}

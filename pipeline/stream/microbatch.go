@@ -40,7 +40,7 @@ type QuarantinedRecord struct {
 // committing it) is read again, exactly its planned range, and committed: the Delta txn skips it
 // if its rows had made it into the table.
 func (t *tableJob) recover(ctx context.Context) (map[string]string, int64, error) {
-	rows, err := t.tableRows(ctx)
+	rows, applied, err := t.tableState(ctx)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -48,8 +48,15 @@ func (t *tableJob) recover(ctx context.Context) (map[string]string, int64, error
 	t.rows, t.batch, t.quarantined = rows, -1, 0
 	t.mu.Unlock()
 	newest, err := t.cp.newest(ctx, "offsets/")
-	if err != nil || newest < 0 {
-		return map[string]string{}, 0, err
+	if err != nil {
+		return nil, 0, err
+	}
+	// Micro-batches numbered anew would be skipped as ones the table holds, losing their records.
+	if applied > newest {
+		return nil, 0, fmt.Errorf("table %s holds micro-batch %d of %s, but its checkpoint %s goes only to %d: restore the checkpoint, or delete the table and the checkpoint to read the stream again from its oldest record", t.name, applied, t.appID, t.cp.root, newest)
+	}
+	if newest < 0 {
+		return map[string]string{}, 0, nil
 	}
 	plan, err := t.cp.planned(ctx, newest)
 	if err != nil {
@@ -82,17 +89,22 @@ func (t *tableJob) recover(ctx context.Context) (map[string]string, int64, error
 	return positions, newest + 1, nil
 }
 
-// tableRows counts the table's rows from its snapshot, 0 while it does not exist.
-func (t *tableJob) tableRows(ctx context.Context) (int64, error) {
+// tableState returns the table's row count from its snapshot and the last micro-batch of this
+// job it holds, 0 and -1 while it does not exist.
+func (t *tableJob) tableState(ctx context.Context) (rows, applied int64, err error) {
 	snap, err := t.delta.Snapshot(ctx)
 	if errors.Is(err, delta.ErrNoTable) {
-		return 0, nil
+		return 0, -1, nil
 	}
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	n, _ := snap.NumRecords()
-	return n, nil
+	rows, _ = snap.NumRecords()
+	applied, ok := snap.Txns[t.appID]
+	if !ok {
+		applied = -1
+	}
+	return rows, applied, nil
 }
 
 func (t *tableJob) noteRecovered(m committedBatch) {
