@@ -142,6 +142,8 @@ type TableStatus struct {
 	// every shard has answered once.
 	Lag     time.Duration
 	Reading bool
+	// ShardLag is each shard's MillisBehindLatest as its last read answered, by shard id.
+	ShardLag map[string]time.Duration
 	// Quarantined counts the records that did not parse since the checkpoint began.
 	Quarantined int64
 	// Err is the error being retried, "" when none is.

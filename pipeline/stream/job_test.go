@@ -175,6 +175,9 @@ func TestStreamTablesHoldTheCleanedRecordsOnce(t *testing.T) {
 	stop()
 	checkExactlyOnce(t, store, p)
 	for _, ts := range st.Tables {
+		if _, ok := ts.ShardLag[shardID(1)]; !ok || len(ts.ShardLag) != 2 {
+			t.Errorf("%s: shard lags %v, want both shards'", ts.Table, ts.ShardLag)
+		}
 		if ts.MicroBatch < 1 || ts.LastCommit.IsZero() || ts.Quarantined != 0 || ts.Err != "" || !ts.Reading {
 			t.Errorf("%s: status %+v, want two micro-batches or more, read, nothing quarantined, no error", ts.Table, ts)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"sync"
 	"time"
 
@@ -214,6 +215,7 @@ func (t *tableJob) status(now time.Time) TableStatus {
 		Table: t.name, Stream: t.stream, MicroBatch: t.batch, LastCommit: t.last, Rows: t.rows,
 		Quarantined: t.quarantined, Err: t.batchErr, Reading: t.shards > 0 && len(t.lag) == t.shards,
 	}
+	st.ShardLag = maps.Clone(t.lag)
 	for _, l := range t.lag {
 		st.Lag = max(st.Lag, l)
 	}
