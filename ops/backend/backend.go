@@ -136,7 +136,7 @@ func (b *Backends) open(ctx context.Context) error {
 			return err
 		}
 	}
-	b.autostartStreamJob()
+	b.openStreamJob(ctx)
 	return nil
 }
 

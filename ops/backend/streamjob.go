@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/pintui/pintui/ops/kinesis"
 	"github.com/pintui/pintui/pipeline/objstore"
 	"github.com/pintui/pintui/pipeline/stream"
 )
@@ -85,12 +86,32 @@ func (b *Backends) streamLakehouse() objstore.Store {
 	return b.S3.Store(b.Bucket, "lakehouse/")
 }
 
-// autostartStreamJob starts the stream job with the process that runs it (the local stack's
-// owner, or a cloud profile with stream.in_cloud) when stream.autostart asks for it; a failure
-// shows in `stream status` rather than stopping the stack.
-func (b *Backends) autostartStreamJob() {
-	runsHere := b.Owned() || (!b.cfg.IsLocal() && b.cfg.Stream.InCloud)
-	if !runsHere || !b.cfg.Stream.Autostart {
+// runsStreamJob reports whether the stream job runs in this process: the local stack's owner,
+// or a cloud profile with stream.in_cloud.
+func (b *Backends) runsStreamJob() bool {
+	return b.Owned() || (!b.cfg.IsLocal() && b.cfg.Stream.InCloud)
+}
+
+// openStreamJob gives the process that runs the stream job its own Kinesis client, and starts
+// the job when stream.autostart asks for it. A failure shows in `stream status` rather than
+// stopping the stack.
+func (b *Backends) openStreamJob(ctx context.Context) {
+	if !b.runsStreamJob() {
+		return
+	}
+	s := kinesis.Settings{Region: b.cfg.AWS.Region, Profile: b.cfg.AWS.Profile}
+	if b.cfg.IsLocal() {
+		s = kinesis.Settings{Endpoint: b.Stack.Endpoints().Kinesis}
+	}
+	c, err := kinesis.New(ctx, s)
+	b.mu.Lock()
+	if err != nil {
+		b.streamJobErr = err.Error()
+	} else {
+		b.streamReader = c
+	}
+	b.mu.Unlock()
+	if err != nil || !b.cfg.Stream.Autostart {
 		return
 	}
 	if _, err := b.startStreamJob(); err != nil {
