@@ -70,7 +70,7 @@ type StreamConfig struct {
 	TriggerInterval string `key:"trigger_interval" default:"50ms" help:"how often the stream job commits a micro-batch of what arrived; its shards are polled twice as often"`
 	Autostart       bool   `key:"autostart" default:"true" help:"start the stream job with the local stack's owner; stream start and stream stop control it either way"`
 	// InCloud runs pintui's stream job against Kinesis and S3; by default Databricks streams.
-	InCloud bool `key:"in_cloud" help:"in a cloud profile, run pintui's stream job against Kinesis and S3 in the console or script process instead of relying on Databricks structured streaming"`
+	InCloud bool `key:"in_cloud" help:"in a cloud profile, run pintui's stream job against Kinesis and S3 in the console or script process (tables under the bucket's lakehouse/) instead of relying on Databricks structured streaming"`
 }
 
 // AWSConfig selects credentials through the AWS SDK's standard chain; keys never live here.
