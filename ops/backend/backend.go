@@ -43,8 +43,9 @@ type Backends struct {
 	stopSink context.CancelFunc
 	sinkDone chan struct{}
 
-	mu       sync.Mutex
-	emulator *emulation
+	mu sync.Mutex
+	// emulators are the last emulator of each kind started here, indexed as EmulatorKinds.
+	emulators [2]*emulation
 
 	// owner is who runs the local stack, kept current by watchOwner in an attached process.
 	owner atomic.Pointer[Owner]
@@ -178,7 +179,7 @@ func (b *Backends) SinkStatus() (sink.Status, bool) {
 	return st, true
 }
 
-// Close stops the emulator this process runs and the sink, and releases the stack (stopping it
+// Close stops the emulators this process runs and the sink, and releases the stack (stopping it
 // if owned). An emulator an attached process started runs in the owner and goes on.
 func (b *Backends) Close(ctx context.Context) error {
 	b.closingOnce.Do(func() { close(b.closing) })
@@ -187,7 +188,9 @@ func (b *Backends) Close(ctx context.Context) error {
 		<-b.watchDone
 		b.remote.transport.CloseIdleConnections()
 	}
-	b.stopEmulator()
+	for _, kind := range EmulatorKinds {
+		b.stopEmulator(kind)
+	}
 	if b.stopSink != nil {
 		b.stopSink()
 		select {
