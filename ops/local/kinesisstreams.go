@@ -206,6 +206,11 @@ func (v *violations) check(ok bool, value, field, constraint string) {
 	}
 }
 
+// missing adds that field is null, said as AWS says it.
+func (v *violations) missing(field string) {
+	*v = append(*v, fmt.Sprintf("Value null at '%s' failed to satisfy constraint: Member must not be null", field))
+}
+
 func (v *violations) streamName(name string) {
 	v.check(len(name) >= 1 && len(name) <= 128, name, "streamName", "have length between 1 and 128")
 	v.check(streamNamePattern.MatchString(name), name, "streamName", "satisfy regular expression pattern: [a-zA-Z0-9_.-]+")
