@@ -242,13 +242,19 @@ func (t *Table) damaged(format string, args ...any) error {
 	return fmt.Errorf("read table %s: %w: %s", t.root, ErrDamaged, fmt.Sprintf(format, args...))
 }
 
-// checkNoCommitAfter fails when the log holds a commit above the missing version. A writer may
-// commit the missing version and more between the probe and the listing, so the commit is
-// probed again before the log is called damaged; it is returned when it has appeared.
+// checkNoCommitAfter fails when the log holds a commit above the missing version. It lists
+// only the keys after the missing commit's, so a read costs the commits since the checkpoint,
+// not a listing of every commit ever made. A writer may commit the missing version and more
+// between the probe and the listing, so the commit is probed again before the log is called
+// damaged; it is returned when it has appeared.
 func (t *Table) checkNoCommitAfter(ctx context.Context, missing int64) ([]byte, error) {
-	commits, _, err := t.logVersions(ctx)
-	if err != nil || commits < missing {
-		return nil, err
+	objs, err := objstore.ListAfter(ctx, t.store, t.logKey(""), t.logKey(commitName(missing)))
+	if err != nil {
+		return nil, fmt.Errorf("read table %s: %w", t.root, err)
+	}
+	commits, _ := versionsOf(objs)
+	if commits < missing {
+		return nil, nil
 	}
 	data, err := t.store.Get(ctx, t.logKey(commitName(missing)))
 	switch {
@@ -267,6 +273,13 @@ func (t *Table) logVersions(ctx context.Context) (commits, newest int64, err err
 	if err != nil {
 		return 0, 0, fmt.Errorf("read table %s: %w", t.root, err)
 	}
+	commits, newest = versionsOf(objs)
+	return commits, newest, nil
+}
+
+// versionsOf returns the highest commit version among a listing of the log and the highest
+// version of a commit or a checkpoint, each -1 when there is none.
+func versionsOf(objs []objstore.Object) (commits, newest int64) {
 	commits, newest = -1, -1
 	for _, o := range objs {
 		name := path.Base(o.Key)
@@ -285,7 +298,7 @@ func (t *Table) logVersions(ctx context.Context) (commits, newest int64, err err
 		}
 		newest = max(newest, n)
 	}
-	return commits, newest, nil
+	return commits, newest
 }
 
 // commit writes the next version of the log with the given data files, retrying at the next

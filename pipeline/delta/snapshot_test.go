@@ -1,0 +1,94 @@
+package delta_test
+
+import (
+	"context"
+	"reflect"
+	"sync"
+	"testing"
+
+	"github.com/pintui/pintui/pipeline/delta"
+	"github.com/pintui/pintui/pipeline/objstore"
+)
+
+// countingStore counts the reads a Table makes of a folder store and keeps every key its
+// listings returned.
+type countingStore struct {
+	*objstore.Dir
+
+	mu     sync.Mutex
+	gets   int
+	lists  int
+	listed []string
+}
+
+func (s *countingStore) Get(ctx context.Context, key string) ([]byte, error) {
+	s.mu.Lock()
+	s.gets++
+	s.mu.Unlock()
+	return s.Dir.Get(ctx, key)
+}
+
+func (s *countingStore) List(ctx context.Context, prefix string) ([]objstore.Object, error) {
+	return s.count(s.Dir.List(ctx, prefix))
+}
+
+func (s *countingStore) ListAfter(ctx context.Context, prefix, after string) ([]objstore.Object, error) {
+	return s.count(s.Dir.ListAfter(ctx, prefix, after))
+}
+
+func (s *countingStore) count(objs []objstore.Object, err error) ([]objstore.Object, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.lists++
+	for _, o := range objs {
+		s.listed = append(s.listed, o.Key)
+	}
+	return objs, err
+}
+
+func (s *countingStore) reset() (gets, lists int, listed []string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	gets, lists, listed = s.gets, s.lists, s.listed
+	s.gets, s.lists, s.listed = 0, 0, nil
+	return gets, lists, listed
+}
+
+// appendMicroBatches commits micro-batches from..to-1 of one application, one geo row each,
+// as the stream job does.
+func appendMicroBatches(t testing.TB, table *delta.Table, from, to int64) {
+	t.Helper()
+	for v := from; v < to; v++ {
+		w := delta.Write{Txn: &delta.Txn{AppID: "stream-geo", Version: v}}
+		if _, err := delta.WriteRecords(context.Background(), table, w, geoRows()[:1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestFreshSnapshotReadsOnlyTheLogSinceTheCheckpoint(t *testing.T) {
+	ctx := context.Background()
+	store := &countingStore{Dir: objstore.NewDir(t.TempDir())}
+	writer := delta.Open(store.Dir, "lakehouse/x_geo_table")
+	lastCheckpoint := writer.Root() + "/_delta_log/_last_checkpoint"
+	from := int64(0)
+	for _, commits := range []int64{25, 125} {
+		appendMicroBatches(t, writer, from, commits)
+		from = commits
+		store.reset()
+		snap, err := delta.Open(store, writer.Root()).Snapshot(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if snap.Version != commits-1 || len(snap.Files) != int(commits) || snap.Txns["stream-geo"] != commits-1 {
+			t.Fatalf("snapshot after %d micro-batches: version %d, %d files, txn %d", commits, snap.Version, len(snap.Files), snap.Txns["stream-geo"])
+		}
+		// _last_checkpoint, the checkpoint, its commit, the 4 commits after it and the missing next one.
+		since := (commits - 1) % delta.CheckpointInterval
+		gets, lists, listed := store.reset()
+		if want := int(since) + 4; gets != want || lists != 1 || !reflect.DeepEqual(listed, []string{lastCheckpoint}) {
+			t.Errorf("a fresh snapshot at version %d made %d gets (want %d) and %d listings returning %d keys; want one listing returning only %s",
+				snap.Version, gets, want, lists, len(listed), lastCheckpoint)
+		}
+	}
+}
