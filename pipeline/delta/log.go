@@ -207,17 +207,23 @@ func (t *Table) loadBase(ctx context.Context) (*Snapshot, error) {
 }
 
 // rollForward applies every commit after base's version, probing the next commit file until
-// one is missing; one listing then proves no later commit exists, since replaying the commits
-// after a gap would bring back rows the missing commit removed.
+// one is missing; on the Table's first read one listing then proves no later commit exists,
+// since replaying the commits after a gap would bring back rows the missing commit removed.
 func (t *Table) rollForward(ctx context.Context, base *Snapshot) (*Snapshot, error) {
 	snap := base
 	for v := base.Version + 1; ; v++ {
 		data, err := t.store.Get(ctx, t.logKey(commitName(v)))
 		if errors.Is(err, objstore.ErrNotFound) {
+			if t.isVerified() {
+				return snap, nil
+			}
 			if data, err = t.checkNoCommitAfter(ctx, v); err != nil {
 				return nil, err
 			}
 			if data == nil {
+				t.mu.Lock()
+				t.verified = true
+				t.mu.Unlock()
 				return snap, nil
 			}
 		}
@@ -235,6 +241,12 @@ func (t *Table) rollForward(ctx context.Context, base *Snapshot) (*Snapshot, err
 			return nil, fmt.Errorf("read table %s: commit %d: %w", t.root, v, err)
 		}
 	}
+}
+
+func (t *Table) isVerified() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.verified
 }
 
 // damaged returns a read error wrapping ErrDamaged, its reason and advice given by format.
@@ -331,25 +343,39 @@ func (t *Table) commit(ctx context.Context, w Write, fields []record.Field, adds
 		if err != nil {
 			return 0, false, nil, fmt.Errorf("write table %s: %w", t.root, err)
 		}
-		version := snap.Version + 1
-		err = t.store.PutIfAbsent(ctx, t.logKey(commitName(version)), data)
+		next, checkpointErr, err := t.publish(ctx, snap, data, actions)
 		if errors.Is(err, objstore.ErrExist) {
 			continue
 		}
 		if err != nil {
-			return 0, false, nil, fmt.Errorf("write table %s: commit version %d: %w", t.root, version, err)
-		}
-		next := snap.clone()
-		if err := next.apply(version, actions); err != nil {
 			return 0, false, nil, err
 		}
-		t.remember(next)
-		if version > 0 && version%CheckpointInterval == 0 {
-			checkpointErr = t.writeCheckpoint(ctx, next)
-		}
-		return version, false, checkpointErr, nil
+		return next.Version, false, checkpointErr, nil
 	}
 	return 0, false, nil, fmt.Errorf("write table %s: gave up after %d attempts lost to concurrent writers; retry the write", t.root, maxCommitAttempts)
+}
+
+// publish creates the commit after snap's version, only if absent (an error wrapping
+// objstore.ErrExist when another writer got there first), and returns the snapshot it makes,
+// with the error of the checkpoint due at its version.
+func (t *Table) publish(ctx context.Context, snap *Snapshot, data []byte, actions []action) (next *Snapshot, checkpointErr, err error) {
+	version := snap.Version + 1
+	err = t.store.PutIfAbsent(ctx, t.logKey(commitName(version)), data)
+	if errors.Is(err, objstore.ErrExist) {
+		return nil, nil, err
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("write table %s: commit version %d: %w", t.root, version, err)
+	}
+	next = snap.clone()
+	if err := next.apply(version, actions); err != nil {
+		return nil, nil, err
+	}
+	t.remember(next)
+	if version > 0 && version%CheckpointInterval == 0 {
+		checkpointErr = t.writeCheckpoint(ctx, next)
+	}
+	return next, checkpointErr, nil
 }
 
 // rebuild commits an overwrite of a damaged table above every version present, with a

@@ -54,18 +54,6 @@ func (s *countingStore) reset() (gets, lists int, listed []string) {
 	return gets, lists, listed
 }
 
-// appendMicroBatches commits micro-batches from..to-1 of one application, one geo row each,
-// as the stream job does.
-func appendMicroBatches(t testing.TB, table *delta.Table, from, to int64) {
-	t.Helper()
-	for v := from; v < to; v++ {
-		w := delta.Write{Txn: &delta.Txn{AppID: "stream-geo", Version: v}}
-		if _, err := delta.WriteRecords(context.Background(), table, w, geoRows()[:1]); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
 func TestFreshSnapshotReadsOnlyTheLogSinceTheCheckpoint(t *testing.T) {
 	ctx := context.Background()
 	store := &countingStore{Dir: objstore.NewDir(t.TempDir())}
@@ -73,10 +61,10 @@ func TestFreshSnapshotReadsOnlyTheLogSinceTheCheckpoint(t *testing.T) {
 	lastCheckpoint := writer.Root() + "/_delta_log/_last_checkpoint"
 	from := int64(0)
 	for _, commits := range []int64{25, 125} {
-		appendMicroBatches(t, writer, from, commits)
-		from = commits
+		writeMicroBatches(t, writer, from, commits)
 		store.reset()
-		snap, err := delta.Open(store, writer.Root()).Snapshot(ctx)
+		reader := delta.Open(store, writer.Root())
+		snap, err := reader.Snapshot(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -90,5 +78,15 @@ func TestFreshSnapshotReadsOnlyTheLogSinceTheCheckpoint(t *testing.T) {
 			t.Errorf("a fresh snapshot at version %d made %d gets (want %d) and %d listings returning %d keys; want one listing returning only %s",
 				snap.Version, gets, want, lists, len(listed), lastCheckpoint)
 		}
+		// Once its read is proven, a Table only probes for the next commit, as the stream job's
+		// Table does before each micro-batch.
+		writeMicroBatches(t, reader, commits, commits+1)
+		if _, err := reader.Snapshot(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if _, lists, _ := store.reset(); lists != 0 {
+			t.Errorf("a commit and a read on a Table that read the log before made %d listings, want none", lists)
+		}
+		from = commits + 1
 	}
 }
