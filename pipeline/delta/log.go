@@ -35,13 +35,17 @@ type Snapshot struct {
 	// RunID is the run id the latest commit recorded, "" when it recorded none.
 	RunID string
 
+	// tombstones are the files removed since the checkpoint the snapshot was read from, whose
+	// own removed files are read only when needed (Vacuum, the next checkpoint), so a read of
+	// the table never decodes a week of tombstones; checkpoint is -1 when there was none.
 	tombstones []Remove
+	checkpoint int64
 	live       map[string]bool
 }
 
 // emptySnapshot is the state before version 0.
 func emptySnapshot() *Snapshot {
-	return &Snapshot{Version: -1, Txns: map[string]int64{}, live: map[string]bool{}}
+	return &Snapshot{Version: -1, Txns: map[string]int64{}, live: map[string]bool{}, checkpoint: -1}
 }
 
 func (s *Snapshot) clone() *Snapshot {
@@ -166,7 +170,7 @@ func (t *Table) snapshotOrEmpty(ctx context.Context) (*Snapshot, error) {
 func (t *Table) remember(snap *Snapshot) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.cached == nil || snap.Version > t.cached.Version {
+	if t.cached == nil || snap.Version >= t.cached.Version {
 		t.cached = snap
 	}
 }
@@ -373,7 +377,12 @@ func (t *Table) publish(ctx context.Context, snap *Snapshot, data []byte, action
 	}
 	t.remember(next)
 	if version > 0 && version%CheckpointInterval == 0 {
-		checkpointErr = t.writeCheckpoint(ctx, next)
+		if checkpointErr = t.writeCheckpoint(ctx, next); checkpointErr == nil {
+			// From here on the checkpoint holds the tombstones, so commits stop copying them.
+			next = next.clone()
+			next.checkpoint, next.tombstones = version, nil
+			t.remember(next)
+		}
 	}
 	return next, checkpointErr, nil
 }

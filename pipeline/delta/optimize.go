@@ -112,16 +112,19 @@ func (t *Table) Optimize(ctx context.Context, opts ...OptimizeOption) (Optimized
 }
 
 // plan bins the small files, in table order, into groups to rewrite as one file each. A file
-// joins a group only if the group's other files hold at least as many bytes, so a compacted
-// file is rewritten again only once the small files beside it have doubled it: each row is
+// leads a group only if the group's other files hold at least as many rows, so a compacted
+// file is rewritten again only once the small files after it have doubled it: each row is
 // rewritten a logarithmic number of times however long the table grows.
 func (c compaction) plan(files []Add) [][]Add {
 	var bins [][]Add
 	var bin []Add
 	var size, rows int64
 	flush := func() {
-		for len(bin) > 1 && bin[0].Size > size-bin[0].Size {
+		for len(bin) > 1 {
 			n, _ := numRecords(bin[0])
+			if n <= rows-n {
+				break
+			}
 			size, rows, bin = size-bin[0].Size, rows-n, bin[1:]
 		}
 		if len(bin) > 1 {

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/pintui/pintui/pipeline/delta"
 	"github.com/pintui/pintui/pipeline/objstore"
@@ -88,5 +89,30 @@ func TestFreshSnapshotReadsOnlyTheLogSinceTheCheckpoint(t *testing.T) {
 			t.Errorf("a commit and a read on a Table that read the log before made %d listings, want none", lists)
 		}
 		from = commits + 1
+	}
+}
+
+func TestTombstonesOfACheckpointKeepRemovedFilesFromVacuum(t *testing.T) {
+	ctx := context.Background()
+	// The table's clock runs a month ahead, so every data file is older than the retention and
+	// only its tombstone keeps it.
+	later := func() time.Time { return time.Now().Add(30 * 24 * time.Hour) }
+	store := objstore.NewDir(t.TempDir())
+	writer := delta.Open(store, "lakehouse/x_geo_batch", delta.WithClock(later))
+	for range 2*delta.CheckpointInterval + 3 {
+		if _, err := delta.WriteRecords(ctx, writer, delta.Write{Mode: delta.Overwrite}, geoRows()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	removed := 2*delta.CheckpointInterval + 2
+	for name, table := range map[string]*delta.Table{"the writer": writer, "a fresh table": delta.Open(store, writer.Root(), delta.WithClock(later))} {
+		v, err := table.Vacuum(ctx, time.Hour)
+		if err != nil || len(v.Deleted) != 0 {
+			t.Fatalf("%s: vacuum within the retention deleted %v, %v; want the %d removed files kept by their tombstones", name, v.Deleted, err, removed)
+		}
+	}
+	v, err := delta.Open(store, writer.Root(), delta.WithClock(later)).Vacuum(ctx, 0)
+	if err != nil || len(v.Deleted) != removed || v.Live != 1 {
+		t.Fatalf("vacuum with no retention: %d deleted, %d live, %v; want %d deleted and 1 live", len(v.Deleted), v.Live, err, removed)
 	}
 }
