@@ -60,6 +60,7 @@ var everyCommand = []string{
 	"schema 0a1b2c3d4e5f_geo_batch",
 	"preview 0a1b2c3d4e5f_geo_batch --limit 3",
 	"vacuum 0a1b2c3d4e5f_geo_batch --retain 0s",
+	"optimize 0a1b2c3d4e5f_geo_batch",
 	"analytics",
 	"analytics top_country",
 	"status",
