@@ -132,6 +132,9 @@ func openKinesis(dir string, opts ...kinesisOption) (*kinesisServer, error) {
 		"PutRecords":            decoded(s.putRecords),
 		"GetShardIterator":      decoded(s.getShardIterator),
 		"GetRecords":            decoded(s.getRecords),
+
+		"IncreaseStreamRetentionPeriod": decoded(s.increaseRetention),
+		"DecreaseStreamRetentionPeriod": decoded(s.decreaseRetention),
 	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {

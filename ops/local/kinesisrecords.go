@@ -338,7 +338,7 @@ func (s *kinesisServer) getShardIterator(_ context.Context, req *getShardIterato
 
 // cutoff is the arrival time (unix ms) before which the stream's records have expired.
 func (st *kStream) cutoff(now time.Time) int64 {
-	return now.Add(-time.Duration(st.meta.RetentionHours) * time.Hour).UnixMilli()
+	return now.Add(-time.Duration(st.retentionHours()) * time.Hour).UnixMilli()
 }
 
 type getRecordsRequest struct {
