@@ -21,6 +21,7 @@ import (
 	"github.com/pintui/pintui/ops/s3"
 	"github.com/pintui/pintui/pipeline/objstore"
 	"github.com/pintui/pintui/pipeline/sink"
+	"github.com/pintui/pintui/pipeline/stream"
 )
 
 // Backends are the pipeline's running parts as one process sees them.
@@ -48,6 +49,11 @@ type Backends struct {
 
 	mu       sync.Mutex
 	emulator *emulation
+	// streamReader is the Kinesis the stream job reads; streamJob the job once started and
+	// streamJobErr why it last failed to start.
+	streamReader stream.Reader
+	streamJob    *streamJobRun
+	streamJobErr string
 
 	// owner is who runs the local stack, kept current by watchOwner in an attached process.
 	owner atomic.Pointer[Owner]
@@ -136,8 +142,11 @@ func (b *Backends) open(ctx context.Context) error {
 		go b.watchOwner(watchCtx)
 	}
 	if b.Owned() || (!cfg.IsLocal() && cfg.Sink.InCloud) {
-		return b.startSink(kset)
+		if err := b.startSink(kset); err != nil {
+			return err
+		}
 	}
+	b.openStreamJob(ctx)
 	return nil
 }
 
@@ -189,7 +198,7 @@ func (b *Backends) SinkStatus() (sink.Status, bool) {
 	return st, true
 }
 
-// Close stops the emulator this process runs and the sink, and releases the stack (stopping it
+// Close stops the emulator and the stream job this process runs and the sink, and releases the stack (stopping it
 // if owned). An emulator an attached process started runs in the owner and goes on.
 func (b *Backends) Close(ctx context.Context) error {
 	b.closingOnce.Do(func() { close(b.closing) })
@@ -199,6 +208,7 @@ func (b *Backends) Close(ctx context.Context) error {
 		b.remote.transport.CloseIdleConnections()
 	}
 	b.stopEmulator()
+	b.stopStreamJob()
 	if b.stopSink != nil {
 		b.stopSink()
 		select {
