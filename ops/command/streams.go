@@ -8,22 +8,60 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pintui/pintui/ops/backend"
 	"github.com/pintui/pintui/ops/kinesis"
+	"github.com/pintui/pintui/pipeline/stream"
 )
 
 // errNoKinesis is the error of the stream commands when the pipeline reaches no Kinesis.
 var errNoKinesis = errors.New("the local stack serves no Kinesis: stop the pintui that owns the data dir and start pintui again")
 
-// kinesisClient returns the running pipeline's Kinesis client, or why there is none.
-func (env *Env) kinesisClient() (*kinesis.Client, []string, error) {
+// kinesisBackends returns the running pipeline with its Kinesis client, or why there is none.
+func (env *Env) kinesisBackends() (*backend.Backends, error) {
 	b, err := env.backends()
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if b.Kinesis == nil {
-		return nil, nil, errNoKinesis
+		return nil, errNoKinesis
 	}
-	return b.Kinesis, b.Streams(), nil
+	return b, nil
+}
+
+// jobReading is the stream job's reading of stream while the job runs and every shard of the
+// stream has answered it once.
+func jobReading(st backend.StreamJobState, name string) (stream.TableStatus, bool) {
+	if !st.Running {
+		return stream.TableStatus{}, false
+	}
+	for _, t := range st.Status.Tables {
+		if t.Stream == name && t.Reading {
+			return t, true
+		}
+	}
+	return stream.TableStatus{}, false
+}
+
+// streamAge is the stream job's iterator age on stream, its largest MillisBehindLatest over
+// the shards; nil while the job does not read the stream.
+func streamAge(st backend.StreamJobState, name string) *int64 {
+	t, ok := jobReading(st, name)
+	if !ok {
+		return nil
+	}
+	ms := t.Lag.Milliseconds()
+	return &ms
+}
+
+// shardAge is the stream job's MillisBehindLatest on one shard; nil while the job does not read it.
+func shardAge(st backend.StreamJobState, name, shard string) *int64 {
+	t, ok := jobReading(st, name)
+	lag, read := t.ShardLag[shard]
+	if !ok || !read {
+		return nil
+	}
+	ms := lag.Milliseconds()
+	return &ms
 }
 
 func (env *Env) streamCommands() []*Command {
@@ -65,11 +103,12 @@ func pipelineFirst(list []kinesis.Stream, pipeline []string) []kinesis.Stream {
 }
 
 func (env *Env) streams(ctx context.Context, _ *Invocation) (*Result, error) {
-	c, pipeline, err := env.kinesisClient()
+	b, err := env.kinesisBackends()
 	if err != nil {
 		return nil, err
 	}
-	list, err := c.Streams(ctx)
+	pipeline, job := b.Streams(), b.StreamJob()
+	list, err := b.Kinesis.Streams(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -81,7 +120,8 @@ func (env *Env) streams(ctx context.Context, _ *Invocation) (*Result, error) {
 		}
 	}
 	for _, s := range pipelineFirst(list, pipeline) {
-		rows = append(rows, StreamSummary{Stream: s.Name, Status: s.Status, Shards: s.Shards, RetentionHours: s.RetentionHours, Created: At(s.Created)})
+		rows = append(rows, StreamSummary{Stream: s.Name, Status: s.Status, Shards: s.Shards, RetentionHours: s.RetentionHours, Created: At(s.Created),
+			IteratorAgeMS: streamAge(job, s.Name)})
 	}
 	res := &Result{Data: rows}
 	if len(missing) > 0 {
@@ -101,17 +141,19 @@ func (d StreamDetail) TextTable() Table {
 }
 
 func (env *Env) stream(ctx context.Context, in *Invocation) (*Result, error) {
-	c, _, err := env.kinesisClient()
+	b, err := env.kinesisBackends()
 	if err != nil {
 		return nil, err
 	}
+	c, job := b.Kinesis, b.StreamJob()
 	d, err := c.Describe(ctx, in.Args[0])
 	if err != nil {
 		return nil, err
 	}
 	out := StreamDetail{Stream: d.Name, ARN: d.ARN, Status: d.Status, RetentionHours: d.RetentionHours, Created: At(d.Created), Shards: []StreamShard{}}
 	for _, s := range d.Shards {
-		shard := StreamShard{Shard: s.ID, StartingHashKey: s.StartingHashKey, EndingHashKey: s.EndingHashKey, StartingSequence: s.StartingSequence}
+		shard := StreamShard{Shard: s.ID, StartingHashKey: s.StartingHashKey, EndingHashKey: s.EndingHashKey, StartingSequence: s.StartingSequence,
+			IteratorAgeMS: shardAge(job, d.Name, s.ID)}
 		newest, ok, err := c.Newest(ctx, d.Name, s.ID)
 		if err != nil {
 			return nil, fmt.Errorf("the newest record of %s %s: %w", d.Name, s.ID, err)
@@ -134,7 +176,7 @@ func (r StreamTailResult) TextTable() Table {
 }
 
 func (env *Env) tailStream(ctx context.Context, in *Invocation) (*Result, error) {
-	c, _, err := env.kinesisClient()
+	b, err := env.kinesisBackends()
 	if err != nil {
 		return nil, err
 	}
@@ -146,7 +188,7 @@ func (env *Env) tailStream(ctx context.Context, in *Invocation) (*Result, error)
 	if err != nil || limit < 0 {
 		return nil, usage(fmt.Errorf("--max %q is not valid: use 0 or more", in.Flag("max")))
 	}
-	recs, truncated, err := c.Read(ctx, in.Args[0], from, limit)
+	recs, truncated, err := b.Kinesis.Read(ctx, in.Args[0], from, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -163,9 +205,9 @@ func (env *Env) tailStream(ctx context.Context, in *Invocation) (*Result, error)
 
 // completeStreams offers the streams the Kinesis has.
 func (env *Env) completeStreams(ctx context.Context, _ string) ([]string, error) {
-	c, _, err := env.kinesisClient()
+	b, err := env.kinesisBackends()
 	if err != nil {
 		return nil, err
 	}
-	return c.StreamNames(ctx)
+	return b.Kinesis.StreamNames(ctx)
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pintui/pintui/ops/backend"
 	"github.com/pintui/pintui/ops/kinesis"
 	"github.com/pintui/pintui/pipeline/stream"
 )
@@ -29,22 +30,38 @@ func putPins(t *testing.T, env *Env, n int) []kinesis.Put {
 	return puts
 }
 
+// runUntil runs line until its result satisfies ok, for what the stream job reports once it has
+// read each shard, and returns that result.
+func runUntil(t *testing.T, reg *Registry, line string, ok func(*Result) bool) *Result {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		res, err := reg.Run(context.Background(), line)
+		if err != nil {
+			t.Fatalf("%s: %v", line, err)
+		}
+		if ok(res) || time.Now().After(deadline) {
+			return res
+		}
+	}
+}
+
 func TestStreamsListsThePipelinesStreamsFirst(t *testing.T) {
 	env := openStack(t)
 	ctx := context.Background()
 	if err := env.Backends.Kinesis.Create(ctx, "another", 1); err != nil {
 		t.Fatal(err)
 	}
-	res, err := New(env).Run(ctx, "streams")
-	if err != nil {
-		t.Fatal(err)
-	}
+	// The stack's owner runs the stream job, which reads the pipeline's streams, not another.
+	res := runUntil(t, New(env), "streams", func(res *Result) bool {
+		rows := res.Data.([]StreamSummary)
+		return !slices.ContainsFunc(rows[:3], func(r StreamSummary) bool { return r.IteratorAgeMS == nil })
+	})
 	rows := res.Data.([]StreamSummary)
 	var names []string
-	for _, r := range rows {
+	for i, r := range rows {
 		names = append(names, r.Stream)
-		if r.Status != "ACTIVE" || r.RetentionHours != 24 || r.Created.IsZero() || r.IteratorAgeMS != nil {
-			t.Errorf("streams row %+v, want ACTIVE, 24 h, a creation time and no iterator age", r)
+		if r.Status != "ACTIVE" || r.RetentionHours != 24 || r.Created.IsZero() || (r.IteratorAgeMS == nil) != (i == 3) {
+			t.Errorf("streams row %+v, want ACTIVE, 24 h, a creation time and the job's iterator age on the pipeline's streams", r)
 		}
 	}
 	if want := append(stream.Streams("0a1b2c3d4e5f"), "another"); !slices.Equal(names, want) {
@@ -55,25 +72,55 @@ func TestStreamsListsThePipelinesStreamsFirst(t *testing.T) {
 	}
 }
 
+func TestIteratorAgesAreTheRunningJobsReading(t *testing.T) {
+	reading := stream.TableStatus{Stream: pinStream, Reading: true, Lag: 40 * time.Millisecond,
+		ShardLag: map[string]time.Duration{"shardId-000000000000": 40 * time.Millisecond, "shardId-000000000001": 0}}
+	starting := stream.TableStatus{Stream: "streaming-0a1b2c3d4e5f-geo", ShardLag: map[string]time.Duration{"shardId-000000000000": 0}}
+	running := backend.StreamJobState{Ran: true, Running: true, Status: stream.Status{Tables: []stream.TableStatus{reading, starting}}}
+	cases := []struct {
+		st            backend.StreamJobState
+		stream, shard string
+		want          *int64
+	}{
+		{running, pinStream, "", counted(40)},
+		{running, pinStream, "shardId-000000000000", counted(40)},
+		{running, pinStream, "shardId-000000000001", counted(0)},
+		{running, pinStream, "shardId-000000000002", nil},
+		{running, "streaming-0a1b2c3d4e5f-geo", "", nil},
+		{running, "streaming-0a1b2c3d4e5f-geo", "shardId-000000000000", nil},
+		{running, "another", "", nil},
+		{backend.StreamJobState{Ran: true, Status: running.Status}, pinStream, "", nil},
+		{backend.StreamJobState{Ran: true, Status: running.Status}, pinStream, "shardId-000000000000", nil},
+		{backend.StreamJobState{}, pinStream, "", nil},
+	}
+	for _, c := range cases {
+		got := streamAge(c.st, c.stream)
+		if c.shard != "" {
+			got = shardAge(c.st, c.stream, c.shard)
+		}
+		if (got == nil) != (c.want == nil) || (got != nil && *got != *c.want) {
+			t.Errorf("age of %s %s (running %v) = %v, want %v", c.stream, c.shard, c.st.Running, Cell(got), Cell(c.want))
+		}
+	}
+}
+
 func TestStreamShowsEachShardsNewestRecord(t *testing.T) {
 	env := openStack(t)
-	ctx := context.Background()
 	puts := putPins(t, env, 6)
 	newest := map[string]string{}
 	for _, p := range puts {
 		newest[p.Shard] = p.Sequence
 	}
-	res, err := New(env).Run(ctx, "stream "+pinStream)
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := runUntil(t, New(env), "stream "+pinStream, func(res *Result) bool {
+		return !slices.ContainsFunc(res.Data.(StreamDetail).Shards, func(s StreamShard) bool { return s.IteratorAgeMS == nil })
+	})
 	d := res.Data.(StreamDetail)
 	if d.Stream != pinStream || d.Status != "ACTIVE" || !strings.HasSuffix(d.ARN, ":stream/"+pinStream) || len(d.Shards) != 2 {
 		t.Fatalf("stream = %+v", d)
 	}
 	for _, s := range d.Shards {
-		if s.LatestSequence != newest[s.Shard] || (s.LatestSequence != "") == s.LatestArrival.IsZero() || s.StartingSequence == "" || s.IteratorAgeMS != nil {
-			t.Errorf("shard %+v, want its newest record %q", s, newest[s.Shard])
+		if s.LatestSequence != newest[s.Shard] || (s.LatestSequence != "") == s.LatestArrival.IsZero() || s.StartingSequence == "" || s.IteratorAgeMS == nil {
+			t.Errorf("shard %+v, want its newest record %q and the stream job's iterator age", s, newest[s.Shard])
 		}
 	}
 	if d.Shards[0].StartingHashKey != "0" || d.Shards[1].EndingHashKey != "340282366920938463463374607431768211455" {
