@@ -47,8 +47,9 @@ type Backends struct {
 	stopSink context.CancelFunc
 	sinkDone chan struct{}
 
-	mu       sync.Mutex
-	emulator *emulation
+	mu sync.Mutex
+	// emulators are the last emulator of each kind started here, indexed as EmulatorKinds.
+	emulators [2]*emulation
 	// streamReader is the Kinesis the stream job reads; streamJob the job once started and
 	// streamJobErr why it last failed to start.
 	streamReader stream.Reader
@@ -198,7 +199,7 @@ func (b *Backends) SinkStatus() (sink.Status, bool) {
 	return st, true
 }
 
-// Close stops the emulator and the stream job this process runs and the sink, and releases the stack (stopping it
+// Close stops the emulators and the stream job this process runs and the sink, and releases the stack (stopping it
 // if owned). An emulator an attached process started runs in the owner and goes on.
 func (b *Backends) Close(ctx context.Context) error {
 	b.closingOnce.Do(func() { close(b.closing) })
@@ -207,7 +208,9 @@ func (b *Backends) Close(ctx context.Context) error {
 		<-b.watchDone
 		b.remote.transport.CloseIdleConnections()
 	}
-	b.stopEmulator()
+	for _, kind := range EmulatorKinds {
+		b.stopEmulator(kind)
+	}
 	b.stopStreamJob()
 	if b.stopSink != nil {
 		b.stopSink()
