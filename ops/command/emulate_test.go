@@ -2,6 +2,7 @@ package command
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"testing"
 
@@ -74,6 +75,25 @@ func TestStreamEmulatorPutsEveryDrawIntoItsStream(t *testing.T) {
 		slices.Sort(want[table])
 		if !slices.Equal(got, want[table]) {
 			t.Errorf("%s holds %d records, want the %d rows drawn:\ngot  %.300q\nwant %.300q", name, len(got), len(want[table]), got, want[table])
+		}
+	}
+}
+
+// TestEmulateCommandsRefuseAnUnknownEmulator checks that a wrong emulator name or a missing
+// rate is a usage error that says what to type.
+func TestEmulateCommandsRefuseAnUnknownEmulator(t *testing.T) {
+	reg := New(openStack(t))
+	for line, want := range map[string]string{
+		"emulate stop kafka":     `emulate stop: "kafka" is not an emulator: use batch or stream`,
+		"emulate status streams": `emulate status: "streams" is not an emulator: use batch or stream`,
+		"wait emulator x":        `wait emulator: "x" is not an emulator: use batch or stream`,
+		"emulate rate stream":    "emulate rate: no rate for the stream emulator: give the draws per second after it, e.g. `emulate rate stream 20`",
+		"emulate rate fast 20":   `emulate rate: "fast" is not an emulator: use batch or stream`,
+	} {
+		_, err := reg.Run(context.Background(), line)
+		var usageErr *UsageError
+		if !errors.As(err, &usageErr) || err.Error() != want {
+			t.Errorf("%s: %v, want the usage error %q", line, err, want)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package local
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -192,5 +193,34 @@ func proxyRoundTrip(t *testing.T, endpoint string, existing []string) {
 	}
 	if status, body := request(t, http.MethodDelete, base, "", nil); status != http.StatusOK {
 		t.Errorf("DELETE %s: %d %s", base, status, body)
+	}
+}
+
+// BenchmarkGatewayPutRecord measures one record put through the gateway's Kinesis proxy into
+// the stack's Kinesis, answered once the record is fsynced: the part of the stream benchmark's
+// latency the gateway adds to the server's.
+func BenchmarkGatewayPutRecord(b *testing.B) {
+	s, err := Start(context.Background(), Options{DataDir: b.TempDir(), UID: uid, KafkaAddr: "127.0.0.1:0", S3Addr: "127.0.0.1:0", GatewayAddr: "127.0.0.1:0", KinesisAddr: "127.0.0.1:0"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close(context.Background())
+	name := stream.Streams(uid)[0]
+	target := s.Endpoints().Gateway + "/dev/streams/" + name + "/record"
+	body := []byte(`{"StreamName":"` + name + `","Data":{"index":7528,"unique_id":"fbe53c66-3442-4773-b19e-d3ec6f54dddf","title":"No Title Data Available"},"PartitionKey":"7528"}`)
+	client := &http.Client{}
+	b.ResetTimer()
+	for b.Loop() {
+		req, _ := http.NewRequest(http.MethodPut, target, bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := client.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			b.Fatalf("PUT answered %d", resp.StatusCode)
+		}
 	}
 }
