@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Config is the whole of pintui's configuration. Field tags: `key` is the dotted name used in the
@@ -30,6 +31,7 @@ type Config struct {
 	Source SourceConfig `key:"source"`
 	Local  LocalConfig  `key:"local"`
 	Sink   SinkConfig   `key:"sink"`
+	Stream StreamConfig `key:"stream"`
 	AWS    AWSConfig    `key:"aws"`
 	Kafka  KafkaConfig  `key:"kafka"`
 	S3     S3Config     `key:"s3"`
@@ -44,12 +46,16 @@ type SourceConfig struct {
 	URL string `key:"url" flag:"source" placeholder:"PATH|URL" help:"source database: a SQLite file path, mysql://user:pass@host:3306/db or user:pass@tcp(host:3306)/db; default <data_dir>/source.db" secret:"url"`
 }
 
-// LocalConfig holds the loopback addresses of the embedded stack and who its S3 lets in.
+// LocalConfig holds the loopback addresses of the embedded stack, who its S3 lets in and how its
+// Kinesis behaves.
 type LocalConfig struct {
-	KafkaAddr   string `key:"kafka_addr" flag:"kafka-addr" placeholder:"HOST:PORT" default:"127.0.0.1:9092" help:"embedded Kafka listener (port 0 picks a free one)"`
-	S3Addr      string `key:"s3_addr" flag:"s3-addr" placeholder:"HOST:PORT" default:"127.0.0.1:9000" help:"embedded S3 listener (port 0 picks a free one)"`
-	GatewayAddr string `key:"gateway_addr" flag:"gateway-addr" placeholder:"HOST:PORT" default:"127.0.0.1:8082" help:"REST Proxy / API Gateway listener (port 0 picks a free one)"`
-	S3Anonymous bool   `key:"s3_anonymous" help:"let the embedded S3 take unsigned requests; by default each must be signed (SigV4) with the local credentials"`
+	KafkaAddr     string `key:"kafka_addr" flag:"kafka-addr" placeholder:"HOST:PORT" default:"127.0.0.1:9092" help:"embedded Kafka listener (port 0 picks a free one)"`
+	S3Addr        string `key:"s3_addr" flag:"s3-addr" placeholder:"HOST:PORT" default:"127.0.0.1:9000" help:"embedded S3 listener (port 0 picks a free one)"`
+	GatewayAddr   string `key:"gateway_addr" flag:"gateway-addr" placeholder:"HOST:PORT" default:"127.0.0.1:8082" help:"REST Proxy / API Gateway listener (port 0 picks a free one)"`
+	S3Anonymous   bool   `key:"s3_anonymous" help:"let the embedded S3 take unsigned requests; by default each must be signed (SigV4) with the local credentials"`
+	KinesisAddr   string `key:"kinesis_addr" flag:"kinesis-addr" placeholder:"HOST:PORT" default:"127.0.0.1:4567" help:"embedded Kinesis listener (port 0 picks a free one)"`
+	KinesisLimits string `key:"kinesis_limits" flag:"kinesis-limits" placeholder:"off|aws" default:"off" help:"per-shard limits of the embedded Kinesis: off, or aws (1 MB/s and 1,000 records/s written, 5 GetRecords and 5 GetShardIterator calls/s per shard)"`
+	KinesisShards int    `key:"kinesis_shards" default:"2" help:"shards of each stream the embedded Kinesis creates; a stream that exists keeps its own"`
 }
 
 // SinkConfig tunes the S3 sink that runs beside the local stack.
@@ -57,6 +63,14 @@ type SinkConfig struct {
 	FlushSize int `key:"flush_size" default:"1" help:"records per landed object (the Confluent S3 sink's flush.size); keep it fixed for a data dir"`
 	// InCloud runs pintui's sink against MSK and S3; by default the cloud lands through MSK Connect.
 	InCloud bool `key:"in_cloud" help:"in a cloud profile, run pintui's S3 sink in the console or script process instead of relying on the MSK Connect connector"`
+}
+
+// StreamConfig tunes the stream job that runs in the local stack's owner.
+type StreamConfig struct {
+	TriggerInterval string `key:"trigger_interval" default:"50ms" help:"how often the stream job commits a micro-batch of what arrived; its shards are polled twice as often"`
+	Autostart       bool   `key:"autostart" default:"true" help:"start the stream job with the local stack's owner; stream start and stream stop control it either way"`
+	// InCloud runs pintui's stream job against Kinesis and S3; by default Databricks streams.
+	InCloud bool `key:"in_cloud" help:"in a cloud profile, run pintui's stream job against Kinesis and S3 in the console or script process (tables under the bucket's lakehouse/) instead of relying on Databricks structured streaming"`
 }
 
 // AWSConfig selects credentials through the AWS SDK's standard chain; keys never live here.
@@ -235,8 +249,19 @@ func (c *Config) Validate() error {
 	default:
 		return fmt.Errorf("color %q is not valid: use auto, always or never", c.Color)
 	}
+	switch c.Local.KinesisLimits {
+	case "off", "aws":
+	default:
+		return fmt.Errorf("local.kinesis_limits %q is not valid: use off or aws", c.Local.KinesisLimits)
+	}
+	if c.Local.KinesisShards < 1 || c.Local.KinesisShards > 256 {
+		return fmt.Errorf("local.kinesis_shards %d is not valid: use 1 to 256", c.Local.KinesisShards)
+	}
 	if c.Sink.FlushSize < 1 {
 		return fmt.Errorf("sink.flush_size %d is not valid: use 1 or more", c.Sink.FlushSize)
+	}
+	if d, err := time.ParseDuration(c.Stream.TriggerInterval); err != nil || d <= 0 {
+		return fmt.Errorf("stream.trigger_interval %q is not valid: use a positive duration such as 50ms or 1s", c.Stream.TriggerInterval)
 	}
 	if err := validateKeys(c.Keys); err != nil {
 		return err
@@ -288,6 +313,12 @@ func (c *Config) Bucket() string {
 		return c.S3.Bucket
 	}
 	return "user-" + c.UID + "-bucket"
+}
+
+// StreamTrigger returns the stream job's trigger interval, valid once the config is.
+func (c *Config) StreamTrigger() time.Duration {
+	d, _ := time.ParseDuration(c.Stream.TriggerInterval)
+	return d
 }
 
 // LakehouseDir is the folder the local Delta tables live in.
