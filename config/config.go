@@ -44,12 +44,16 @@ type SourceConfig struct {
 	URL string `key:"url" flag:"source" placeholder:"PATH|URL" help:"source database: a SQLite file path, mysql://user:pass@host:3306/db or user:pass@tcp(host:3306)/db; default <data_dir>/source.db" secret:"url"`
 }
 
-// LocalConfig holds the loopback addresses of the embedded stack and who its S3 lets in.
+// LocalConfig holds the loopback addresses of the embedded stack, who its S3 lets in and how its
+// Kinesis behaves.
 type LocalConfig struct {
-	KafkaAddr   string `key:"kafka_addr" flag:"kafka-addr" placeholder:"HOST:PORT" default:"127.0.0.1:9092" help:"embedded Kafka listener (port 0 picks a free one)"`
-	S3Addr      string `key:"s3_addr" flag:"s3-addr" placeholder:"HOST:PORT" default:"127.0.0.1:9000" help:"embedded S3 listener (port 0 picks a free one)"`
-	GatewayAddr string `key:"gateway_addr" flag:"gateway-addr" placeholder:"HOST:PORT" default:"127.0.0.1:8082" help:"REST Proxy / API Gateway listener (port 0 picks a free one)"`
-	S3Anonymous bool   `key:"s3_anonymous" help:"let the embedded S3 take unsigned requests; by default each must be signed (SigV4) with the local credentials"`
+	KafkaAddr     string `key:"kafka_addr" flag:"kafka-addr" placeholder:"HOST:PORT" default:"127.0.0.1:9092" help:"embedded Kafka listener (port 0 picks a free one)"`
+	S3Addr        string `key:"s3_addr" flag:"s3-addr" placeholder:"HOST:PORT" default:"127.0.0.1:9000" help:"embedded S3 listener (port 0 picks a free one)"`
+	GatewayAddr   string `key:"gateway_addr" flag:"gateway-addr" placeholder:"HOST:PORT" default:"127.0.0.1:8082" help:"REST Proxy / API Gateway listener (port 0 picks a free one)"`
+	S3Anonymous   bool   `key:"s3_anonymous" help:"let the embedded S3 take unsigned requests; by default each must be signed (SigV4) with the local credentials"`
+	KinesisAddr   string `key:"kinesis_addr" flag:"kinesis-addr" placeholder:"HOST:PORT" default:"127.0.0.1:4567" help:"embedded Kinesis listener (port 0 picks a free one)"`
+	KinesisLimits string `key:"kinesis_limits" flag:"kinesis-limits" placeholder:"off|aws" default:"off" help:"per-shard limits of the embedded Kinesis: off, or aws (1 MB/s and 1,000 records/s written, 5 GetRecords and 5 GetShardIterator calls/s per shard)"`
+	KinesisShards int    `key:"kinesis_shards" default:"2" help:"shards of each stream the embedded Kinesis creates; a stream that exists keeps its own"`
 }
 
 // SinkConfig tunes the S3 sink that runs beside the local stack.
@@ -234,6 +238,14 @@ func (c *Config) Validate() error {
 	case "auto", "always", "never":
 	default:
 		return fmt.Errorf("color %q is not valid: use auto, always or never", c.Color)
+	}
+	switch c.Local.KinesisLimits {
+	case "off", "aws":
+	default:
+		return fmt.Errorf("local.kinesis_limits %q is not valid: use off or aws", c.Local.KinesisLimits)
+	}
+	if c.Local.KinesisShards < 1 || c.Local.KinesisShards > 256 {
+		return fmt.Errorf("local.kinesis_shards %d is not valid: use 1 to 256", c.Local.KinesisShards)
 	}
 	if c.Sink.FlushSize < 1 {
 		return fmt.Errorf("sink.flush_size %d is not valid: use 1 or more", c.Sink.FlushSize)

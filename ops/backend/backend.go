@@ -82,7 +82,8 @@ func (b *Backends) open(ctx context.Context) error {
 			DataDir: cfg.DataDir, UID: cfg.UID,
 			KafkaAddr: cfg.Local.KafkaAddr, S3Addr: cfg.Local.S3Addr, GatewayAddr: cfg.Local.GatewayAddr,
 			S3Anonymous: cfg.Local.S3Anonymous,
-			Control:     b.controlHandler(),
+			KinesisAddr: cfg.Local.KinesisAddr, KinesisLimits: cfg.Local.KinesisLimits == "aws", KinesisShards: cfg.Local.KinesisShards,
+			Control: b.controlHandler(),
 		})
 		if err != nil {
 			return fmt.Errorf("start the local stack: %w", err)

@@ -15,7 +15,7 @@ type serverLimits struct {
 	conns                         int
 }
 
-// defaultLimits serve every listener of the stack (gateway, S3, control endpoint). The write
+// defaultLimits serve every listener of the stack (gateway, S3, Kinesis, control endpoint). The write
 // timeout leaves room for the control endpoint's long polls (MaxControlPoll) and a large object
 // on loopback; 256 connections are far more than the emulators, the sink and a few consoles
 // open, while a flood of half-sent bodies waits instead of taking every file descriptor.

@@ -1,6 +1,6 @@
 // Package local runs the embedded stand-ins of local mode on loopback: a Kafka cluster (kfake)
-// persisted under <data-dir>/kafka, an S3 server (gofakes3) over <data-dir>/s3, and the gateway
-// the emulators post to. They speak the real wire protocols, so pintui's own clients and any
+// persisted under <data-dir>/kafka, an S3 server (gofakes3) over <data-dir>/s3, pintui's own
+// Kinesis over <data-dir>/kinesis, and the gateway the emulators post to. They speak the real wire protocols, so pintui's own clients and any
 // standard tool (kcat, the AWS CLI, curl) work against them unchanged. One data dir has one
 // owner: a second pintui started on the same dir attaches to the running stack instead.
 package local
@@ -24,6 +24,7 @@ import (
 
 	"github.com/pintui/pintui/ops/kafka"
 	"github.com/pintui/pintui/pipeline/gateway"
+	"github.com/pintui/pintui/pipeline/stream"
 )
 
 // Default loopback addresses, the ports the original pipeline's tools expect.
@@ -62,6 +63,14 @@ type Options struct {
 	// S3Anonymous serves S3 requests that carry no signature too; without it every request must
 	// be signed (SigV4) with s3.LocalAccessKey and s3.LocalSecretKey.
 	S3Anonymous bool
+	// KinesisAddr is the local Kinesis's loopback host:port; "" means DefaultKinesisAddr, port 0
+	// picks a free one.
+	KinesisAddr string
+	// KinesisLimits enforces AWS's per-shard throughput limits on the local Kinesis.
+	KinesisLimits bool
+	// KinesisShards is the shard count of the streams the stack creates; 0 means
+	// DefaultKinesisShards. Streams that exist keep theirs.
+	KinesisShards int
 	// Control serves the owner's control endpoint on a free loopback port, behind the bearer
 	// token in <data-dir>/control.token; nil serves none.
 	Control http.Handler
@@ -96,6 +105,8 @@ type Stack struct {
 	control      *http.Server
 	kafka        *kfake.Cluster
 	s3           *http.Server
+	kinesis      *http.Server
+	streams      *kinesisServer
 	gateway      *http.Server
 	closeGateway func()
 }
@@ -225,6 +236,10 @@ func (s *Stack) start(ctx context.Context, opts Options) error {
 	if err := s.startS3(opts); err != nil {
 		return err
 	}
+	// The gateway's Kinesis proxy is built on Endpoints.Kinesis, so Kinesis serves first.
+	if err := s.startKinesis(opts); err != nil {
+		return err
+	}
 	if err := s.startGateway(ctx, opts); err != nil {
 		return err
 	}
@@ -284,6 +299,31 @@ func (s *Stack) startS3(opts Options) error {
 		h = requireSignature(h)
 	}
 	s.s3 = serve(ln, h, opts.limits.orDefault())
+	return nil
+}
+
+func (s *Stack) startKinesis(opts Options) error {
+	shards := opts.KinesisShards
+	if shards == 0 {
+		shards = DefaultKinesisShards
+	}
+	if shards < 1 || shards > maxShards {
+		return fmt.Errorf("start kinesis: %d shards per stream is not valid: use 1 to %d", shards, maxShards)
+	}
+	srv, err := openKinesis(filepath.Join(opts.DataDir, "kinesis"), withLimits(opts.KinesisLimits))
+	if err != nil {
+		return fmt.Errorf("start kinesis: %w", err)
+	}
+	s.streams = srv
+	if err := srv.ensureStreams(stream.Streams(opts.UID), shards); err != nil {
+		return fmt.Errorf("start kinesis: %w", err)
+	}
+	ln, err := listen(or(opts.KinesisAddr, DefaultKinesisAddr), "kinesis")
+	if err != nil {
+		return err
+	}
+	s.endpoints.Kinesis = "http://" + ln.Addr().String()
+	s.kinesis = serve(ln, srv, opts.limits.orDefault())
 	return nil
 }
 
@@ -392,8 +432,8 @@ func (s *Stack) ControlToken() string {
 	return s.controlToken
 }
 
-// Close stops an owned stack: it withdraws stack.json, stops the gateway and S3 (waiting for
-// requests in flight until ctx ends), then Kafka, which writes its state to disk, and releases
+// Close stops an owned stack: it withdraws stack.json, stops the gateway, S3 and Kinesis
+// (waiting for requests in flight until ctx ends), then Kafka, which writes its state to disk, and releases
 // the data dir. Closing an attached stack only detaches.
 func (s *Stack) Close(ctx context.Context) error {
 	if !s.Owned() {
@@ -419,6 +459,12 @@ func (s *Stack) stop(ctx context.Context) error {
 	if s.s3 != nil {
 		errs = append(errs, shutdown(ctx, s.s3, "s3"))
 	}
+	if s.kinesis != nil {
+		errs = append(errs, shutdown(ctx, s.kinesis, "kinesis"))
+	}
+	if s.streams != nil {
+		errs = append(errs, s.streams.close())
+	}
 	if s.kafka != nil {
 		s.kafka.Close()
 	}
@@ -428,7 +474,7 @@ func (s *Stack) stop(ctx context.Context) error {
 	s.mu.Lock()
 	s.owned = false
 	s.mu.Unlock()
-	s.lock, s.control, s.kafka, s.s3, s.gateway, s.closeGateway = nil, nil, nil, nil, nil, nil
+	s.lock, s.control, s.kafka, s.s3, s.kinesis, s.streams, s.gateway, s.closeGateway = nil, nil, nil, nil, nil, nil, nil, nil
 	return errors.Join(errs...)
 }
 

@@ -24,7 +24,7 @@ const uid = "0a1b2c3d4e5f"
 func stack(t *testing.T) (*s3.Client, local.Endpoints) {
 	t.Helper()
 	st, err := local.Start(context.Background(), local.Options{
-		DataDir: t.TempDir(), UID: uid, KafkaAddr: "127.0.0.1:0", S3Addr: "127.0.0.1:0", GatewayAddr: "127.0.0.1:0",
+		DataDir: t.TempDir(), UID: uid, KafkaAddr: "127.0.0.1:0", S3Addr: "127.0.0.1:0", GatewayAddr: "127.0.0.1:0", KinesisAddr: "127.0.0.1:0",
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -249,7 +249,7 @@ func TestEnsureBucketCreatesOnce(t *testing.T) {
 // BenchmarkStorePut measures one-record landings (flush.size=1) through the embedded S3 server.
 func BenchmarkStorePut(b *testing.B) {
 	st, err := local.Start(context.Background(), local.Options{
-		DataDir: b.TempDir(), UID: uid, KafkaAddr: "127.0.0.1:0", S3Addr: "127.0.0.1:0", GatewayAddr: "127.0.0.1:0",
+		DataDir: b.TempDir(), UID: uid, KafkaAddr: "127.0.0.1:0", S3Addr: "127.0.0.1:0", GatewayAddr: "127.0.0.1:0", KinesisAddr: "127.0.0.1:0",
 	})
 	if err != nil {
 		b.Fatal(err)
