@@ -35,14 +35,16 @@ func (a *app) console(ctx context.Context) error {
 	})
 }
 
-// emulatorRunning says that quitting stops the emulator, or "" if none runs or it runs in
+// emulatorRunning says that quitting stops an emulator, or "" if none runs or they run in
 // another process that owns the stack and outlives this console.
 func emulatorRunning(b *backend.Backends) string {
 	if !b.Owner().Owned {
 		return ""
 	}
-	if st, ok := b.Emulator(); ok && st.Running {
-		return fmt.Sprintf("the emulator is running (%d draws); quitting stops it", st.Stats.Iterations)
+	for _, kind := range backend.EmulatorKinds {
+		if st, ok := b.Emulator(kind); ok && st.Running {
+			return fmt.Sprintf("the %s is running (%d draws); quitting stops it", kind.Name(), st.Stats.Iterations)
+		}
 	}
 	return ""
 }

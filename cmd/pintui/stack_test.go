@@ -405,16 +405,16 @@ func TestScriptsShareTheEmulatorOfTheStacksOwner(t *testing.T) {
 		t.Fatalf("emulate batch:\n%s", out)
 	}
 	// The script that started it has exited; the emulator runs on in serve.
-	if out := attach(t, dataDir, "emulate status"); !hasLine(out, "running: ") || !strings.Contains(out, "configured 20 draws/s") {
+	if out := attach(t, dataDir, "emulate status batch"); !hasLine(out, "running: ") || !strings.Contains(out, "configured 20 draws/s") {
 		t.Fatalf("emulate status from another script:\n%s", out)
 	}
-	if out := attach(t, dataDir, "emulate rate 40\nemulate status"); !strings.Contains(out, "configured 40 draws/s, measured") {
+	if out := attach(t, dataDir, "emulate rate 40\nemulate status batch"); !strings.Contains(out, "configured 40 draws/s, measured") {
 		t.Fatalf("emulate rate from a third script:\n%s", out)
 	}
 	if out := attach(t, dataDir, "emulate stop"); !hasLine(out, "batch emulator stopped after ") {
 		t.Fatalf("emulate stop from a third script:\n%s", out)
 	}
-	if out := attach(t, dataDir, "emulate status"); !hasLine(out, "stopped: ") || strings.Contains(out, "no emulator has run") {
+	if out := attach(t, dataDir, "emulate status batch"); !hasLine(out, "stopped: ") || strings.Contains(out, "no emulator has run") {
 		t.Fatalf("emulate status after the stop:\n%s", out)
 	}
 }

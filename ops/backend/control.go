@@ -26,26 +26,28 @@ type (
 		DataDir string `json:"data_dir"`
 		Closing bool   `json:"closing"`
 	}
-	// startJSON asks POST /v1/emulator/start for an emulator reading Source.
+	// startJSON asks POST /v1/emulators/{kind}/start for an emulator reading Source.
 	startJSON struct {
 		Options optionsJSON `json:"options"`
 		Source  string      `json:"source"`
 	}
-	// emulatorJSON answers GET /v1/emulator; Ran is false when no emulator has run.
+	// emulatorJSON answers GET /v1/emulators/{kind}; Ran is false when no emulator of the kind
+	// has run.
 	emulatorJSON struct {
 		Ran   bool          `json:"ran"`
 		State EmulatorState `json:"state"`
 	}
-	// stopJSON answers POST /v1/emulator/stop.
+	// stopJSON answers POST /v1/emulators/{kind}/stop.
 	stopJSON struct {
 		Stopped bool `json:"stopped"`
 	}
-	// waitJSON answers GET /v1/emulator/wait; Finished is false when the poll ran out first.
+	// waitJSON answers GET /v1/emulators/{kind}/wait; Finished is false when the poll ran out
+	// first.
 	waitJSON struct {
 		Finished bool          `json:"finished"`
 		State    EmulatorState `json:"state"`
 	}
-	// rateJSON asks PUT /v1/emulator/rate for a new rate.
+	// rateJSON asks PUT /v1/emulators/{kind}/rate for a new rate.
 	rateJSON struct {
 		Rate float64 `json:"rate"`
 	}
@@ -59,11 +61,11 @@ const maxControlBody = 64 << 10
 func (b *Backends) controlHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /v1/owner", b.serveOwner)
-	mux.HandleFunc("GET /v1/emulator", func(w http.ResponseWriter, _ *http.Request) {
-		st, ok := b.localEmulator()
+	mux.HandleFunc("GET /v1/emulators/{kind}", b.withKind(func(w http.ResponseWriter, _ *http.Request, kind EmulatorKind) {
+		st, ok := b.localEmulator(kind)
 		reply(w, http.StatusOK, emulatorJSON{Ran: ok, State: st})
-	})
-	mux.HandleFunc("POST /v1/emulator/start", func(w http.ResponseWriter, r *http.Request) {
+	}))
+	mux.HandleFunc("POST /v1/emulators/{kind}/start", b.withKind(func(w http.ResponseWriter, r *http.Request, kind EmulatorKind) {
 		var in startJSON
 		if !decode(w, r, &in) {
 			return
@@ -71,27 +73,28 @@ func (b *Backends) controlHandler() http.Handler {
 		if in.Source == "" {
 			in.Source = b.cfg.SourceURL()
 		}
-		if err := b.startEmulator(in.Options.options(), in.Source); err != nil {
+		if err := b.startEmulator(kind, in.Options.options(), in.Source); err != nil {
 			reply(w, http.StatusConflict, errorJSON{err.Error()})
 			return
 		}
 		w.WriteHeader(http.StatusNoContent)
-	})
-	mux.HandleFunc("POST /v1/emulator/stop", func(w http.ResponseWriter, _ *http.Request) {
-		reply(w, http.StatusOK, stopJSON{Stopped: b.stopEmulator()})
-	})
-	mux.HandleFunc("GET /v1/emulator/wait", b.serveWait)
-	mux.HandleFunc("PUT /v1/emulator/rate", func(w http.ResponseWriter, r *http.Request) {
+	}))
+	mux.HandleFunc("POST /v1/emulators/{kind}/stop", b.withKind(func(w http.ResponseWriter, _ *http.Request, kind EmulatorKind) {
+		reply(w, http.StatusOK, stopJSON{Stopped: b.stopEmulator(kind)})
+	}))
+	mux.HandleFunc("GET /v1/emulators/{kind}/wait", b.withKind(b.serveWait))
+	mux.HandleFunc("PUT /v1/emulators/{kind}/rate", b.withKind(func(w http.ResponseWriter, r *http.Request, kind EmulatorKind) {
 		var in rateJSON
 		if !decode(w, r, &in) {
 			return
 		}
-		if err := b.SetEmulatorRate(in.Rate); err != nil {
+		if err := b.SetEmulatorRate(kind, in.Rate); err != nil {
 			reply(w, http.StatusConflict, errorJSON{err.Error()})
 			return
 		}
 		w.WriteHeader(http.StatusNoContent)
-	})
+	}))
+	b.streamJobRoutes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		reply(w, http.StatusNotFound, errorJSON{fmt.Sprintf("no control operation %s %s: this pintui may be older than the one asking; restart it", r.Method, r.URL.Path)})
 	})
@@ -138,18 +141,28 @@ func (b *Backends) serveOwner(w http.ResponseWriter, r *http.Request) {
 	reply(w, http.StatusOK, ownerJSON{PID: os.Getpid(), Since: b.Stack.Since().Format(timeLayout), DataDir: b.Stack.Endpoints().DataDir, Closing: closing})
 }
 
-// serveWait answers once the last emulator has finished, or after timeout_ms with it still
-// running.
-func (b *Backends) serveWait(w http.ResponseWriter, r *http.Request) {
+// withKind reads the emulator kind of the path, answering 404 for one there is not.
+func (b *Backends) withKind(h func(http.ResponseWriter, *http.Request, EmulatorKind)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		kind, err := ParseEmulatorKind(r.PathValue("kind"))
+		if err != nil {
+			reply(w, http.StatusNotFound, errorJSON{fmt.Sprintf("%s %s: %v", r.Method, r.URL.Path, err)})
+			return
+		}
+		h(w, r, kind)
+	}
+}
+
+// serveWait answers once the last emulator of kind has finished, or after timeout_ms with it
+// still running.
+func (b *Backends) serveWait(w http.ResponseWriter, r *http.Request, kind EmulatorKind) {
 	wait, ok := pollTimeout(w, r, "timeout_ms")
 	if !ok {
 		return
 	}
-	b.mu.Lock()
-	e := b.emulator
-	b.mu.Unlock()
+	e := b.emulation(kind)
 	if e == nil {
-		reply(w, http.StatusNotFound, errorJSON{errNoEmulator.Error()})
+		reply(w, http.StatusNotFound, errorJSON{notRun(kind).Error()})
 		return
 	}
 	t := time.NewTimer(wait)

@@ -4,15 +4,59 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/pintui/pintui/pipeline/emulate"
 	"github.com/pintui/pintui/pipeline/source"
 )
 
-// emulation is one batch emulator running in the background.
+// EmulatorKind names one of the two emulators, which run side by side: the batch one posting to
+// the REST Proxy routes, the streaming one putting to the Kinesis proxy routes.
+type EmulatorKind string
+
+// The emulator kinds, as commands and the control endpoint name them.
+const (
+	BatchEmulator  EmulatorKind = "batch"
+	StreamEmulator EmulatorKind = "stream"
+)
+
+// EmulatorKinds are both kinds, in the order `emulate status` shows them.
+var EmulatorKinds = []EmulatorKind{BatchEmulator, StreamEmulator}
+
+// ParseEmulatorKind reads a kind as a command or the control endpoint names it.
+func ParseEmulatorKind(s string) (EmulatorKind, error) {
+	if k := EmulatorKind(s); slices.Contains(EmulatorKinds, k) {
+		return k, nil
+	}
+	return "", fmt.Errorf("%q is not an emulator: use batch or stream", s)
+}
+
+// index is the kind's place in EmulatorKinds and in Backends.emulators.
+func (k EmulatorKind) index() int { return slices.Index(EmulatorKinds, k) }
+
+// Name is how messages call the emulator of this kind: "batch emulator", "streaming emulator".
+func (k EmulatorKind) Name() string {
+	if k == StreamEmulator {
+		return "streaming emulator"
+	}
+	return "batch emulator"
+}
+
+// command is the console command that starts an emulator of this kind.
+func (k EmulatorKind) command() string { return "emulate " + string(k) }
+
+// emulatorRun is what the owner needs of a running emulator of either kind.
+type emulatorRun interface {
+	Run(ctx context.Context) error
+	Stats() emulate.Stats
+	Rate() float64
+	SetRate(rate float64) error
+}
+
+// emulation is one emulator running in the background.
 type emulation struct {
-	batch   *emulate.Batch
+	run     emulatorRun
 	opts    emulate.Options
 	started time.Time
 	cancel  context.CancelFunc
@@ -20,8 +64,8 @@ type emulation struct {
 	err     error
 }
 
-// EmulatorState is what `emulate status` shows. It crosses processes as JSON (MarshalJSON), so an
-// attached process sees the state of the emulator its stack's owner runs.
+// EmulatorState is what `emulate status` shows of one emulator. It crosses processes as JSON
+// (MarshalJSON), so an attached process sees the state of the emulator its stack's owner runs.
 type EmulatorState struct {
 	Running bool
 	// Options are the emulator's options; Rate is the rate it paces by now, after any
@@ -34,48 +78,59 @@ type EmulatorState struct {
 	Err error
 }
 
-// errNoEmulator answers the calls that need an emulator when none has run.
-var errNoEmulator = errors.New("no emulator has run: start one with `emulate batch`")
-
-// StartEmulator starts the batch emulator posting to the gateway, reading the configured source.
-// Only one emulator runs at a time; in a process attached to the local stack it runs in the
-// stack's owner and outlives this process.
-func (b *Backends) StartEmulator(opts emulate.Options) error {
-	if b.remote != nil {
-		return b.remote.start(opts, b.cfg.SourceURL())
-	}
-	return b.startEmulator(opts, b.cfg.SourceURL())
+// notRun answers the calls that need an emulator of kind when none has run.
+func notRun(kind EmulatorKind) error {
+	return fmt.Errorf("no %s has run: start one with `%s`", kind.Name(), kind.command())
 }
 
-func (b *Backends) startEmulator(opts emulate.Options, sourceURL string) error {
+// StartEmulator starts the emulator of kind posting to the gateway, reading the configured
+// source. One emulator of each kind runs at a time; in a process attached to the local stack it
+// runs in the stack's owner and outlives this process.
+func (b *Backends) StartEmulator(kind EmulatorKind, opts emulate.Options) error {
+	if b.remote != nil {
+		return b.remote.start(kind, opts, b.cfg.SourceURL())
+	}
+	return b.startEmulator(kind, opts, b.cfg.SourceURL())
+}
+
+func (b *Backends) startEmulator(kind EmulatorKind, opts emulate.Options, sourceURL string) error {
 	if b.GatewayURL == "" {
 		return errors.New("no gateway to post to: set gateway.invoke_url in the profile")
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.emulator != nil && !b.emulator.finished() {
-		return errors.New("the batch emulator is already running: `emulate stop` it first")
+	if e := b.emulators[kind.index()]; e != nil && !e.finished() {
+		stop := "emulate stop"
+		if kind != BatchEmulator {
+			stop += " " + string(kind)
+		}
+		return fmt.Errorf("the %s is already running: `%s` it first", kind.Name(), stop)
 	}
 	src, err := source.Open(context.Background(), sourceURL)
 	if err != nil {
 		return err
 	}
 	opts.UID = b.cfg.UID
-	batch, err := emulate.NewBatch(src, b.GatewayURL, opts)
+	var run emulatorRun
+	if kind == StreamEmulator {
+		run, err = emulate.NewStream(src, b.GatewayURL, opts)
+	} else {
+		run, err = emulate.NewBatch(src, b.GatewayURL, opts)
+	}
 	if err != nil {
 		src.Close()
 		return err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	e := &emulation{batch: batch, opts: opts, started: time.Now().UTC().Truncate(time.Millisecond), cancel: cancel, done: make(chan struct{})}
+	e := &emulation{run: run, opts: opts, started: time.Now().UTC().Truncate(time.Millisecond), cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(e.done)
 		defer src.Close()
-		if err := batch.Run(ctx); err != nil {
-			e.err = fmt.Errorf("batch emulator stopped: %w", err)
+		if err := run.Run(ctx); err != nil {
+			e.err = fmt.Errorf("%s stopped: %w", kind.Name(), err)
 		}
 	}()
-	b.emulator = e
+	b.emulators[kind.index()] = e
 	return nil
 }
 
@@ -89,26 +144,32 @@ func (e *emulation) finished() bool {
 }
 
 func (e *emulation) state() EmulatorState {
-	st := EmulatorState{Running: !e.finished(), Options: e.opts, Stats: e.batch.Stats(), Started: e.started}
-	st.Options.Rate = e.batch.Rate()
+	st := EmulatorState{Running: !e.finished(), Options: e.opts, Stats: e.run.Stats(), Started: e.started}
+	st.Options.Rate = e.run.Rate()
 	if !st.Running {
 		st.Err = e.err
 	}
 	return st
 }
 
-// StopEmulator stops the running emulator and waits for it; it reports whether one was running.
-func (b *Backends) StopEmulator() bool {
-	if b.remote != nil {
-		return b.remote.stop()
-	}
-	return b.stopEmulator()
+// emulation returns the last emulator of kind started in this process, or nil.
+func (b *Backends) emulation(kind EmulatorKind) *emulation {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.emulators[kind.index()]
 }
 
-func (b *Backends) stopEmulator() bool {
-	b.mu.Lock()
-	e := b.emulator
-	b.mu.Unlock()
+// StopEmulator stops the running emulator of kind and waits for it; it reports whether one was
+// running.
+func (b *Backends) StopEmulator(kind EmulatorKind) bool {
+	if b.remote != nil {
+		return b.remote.stop(kind)
+	}
+	return b.stopEmulator(kind)
+}
+
+func (b *Backends) stopEmulator(kind EmulatorKind) bool {
+	e := b.emulation(kind)
 	if e == nil || e.finished() {
 		return false
 	}
@@ -117,36 +178,32 @@ func (b *Backends) stopEmulator() bool {
 	return true
 }
 
-// Emulator returns the state of the last emulator started, or false if none was. When the
-// stack's owner cannot be asked, the state is not running and Err says why.
-func (b *Backends) Emulator() (EmulatorState, bool) {
+// Emulator returns the state of the last emulator of kind started, or false if none was. When
+// the stack's owner cannot be asked, the state is not running and Err says why.
+func (b *Backends) Emulator(kind EmulatorKind) (EmulatorState, bool) {
 	if b.remote != nil {
-		return b.remote.emulator()
+		return b.remote.emulator(kind)
 	}
-	return b.localEmulator()
+	return b.localEmulator(kind)
 }
 
-func (b *Backends) localEmulator() (EmulatorState, bool) {
-	b.mu.Lock()
-	e := b.emulator
-	b.mu.Unlock()
+func (b *Backends) localEmulator(kind EmulatorKind) (EmulatorState, bool) {
+	e := b.emulation(kind)
 	if e == nil {
 		return EmulatorState{}, false
 	}
 	return e.state(), true
 }
 
-// WaitEmulator waits until the last emulator started has finished, or ctx ends; it returns the
-// emulator's state either way, and an error if none was started or ctx ended first.
-func (b *Backends) WaitEmulator(ctx context.Context) (EmulatorState, error) {
+// WaitEmulator waits until the last emulator of kind started has finished, or ctx ends; it
+// returns the emulator's state either way, and an error if none was started or ctx ended first.
+func (b *Backends) WaitEmulator(ctx context.Context, kind EmulatorKind) (EmulatorState, error) {
 	if b.remote != nil {
-		return b.remote.wait(ctx)
+		return b.remote.wait(ctx, kind)
 	}
-	b.mu.Lock()
-	e := b.emulator
-	b.mu.Unlock()
+	e := b.emulation(kind)
 	if e == nil {
-		return EmulatorState{}, errNoEmulator
+		return EmulatorState{}, notRun(kind)
 	}
 	select {
 	case <-e.done:
@@ -156,18 +213,16 @@ func (b *Backends) WaitEmulator(ctx context.Context) (EmulatorState, error) {
 	return e.state(), nil
 }
 
-// SetEmulatorRate changes the draws per second of the running emulator without restarting it:
-// its counters go on and the next draw is paced by the new rate (0 is as fast as possible). It
-// fails when no emulator runs or the one running is --faithful.
-func (b *Backends) SetEmulatorRate(rate float64) error {
+// SetEmulatorRate changes the draws per second of the running emulator of kind without
+// restarting it: its counters go on and the next draw is paced by the new rate (0 is as fast as
+// possible). It fails when no emulator of kind runs or the one running is --faithful.
+func (b *Backends) SetEmulatorRate(kind EmulatorKind, rate float64) error {
 	if b.remote != nil {
-		return b.remote.setRate(rate)
+		return b.remote.setRate(kind, rate)
 	}
-	b.mu.Lock()
-	e := b.emulator
-	b.mu.Unlock()
+	e := b.emulation(kind)
 	if e == nil || e.finished() {
-		return errors.New("no emulator is running: start one with `emulate batch --rate N`")
+		return fmt.Errorf("no %s is running: start one with `%s --rate N`", kind.Name(), kind.command())
 	}
-	return e.batch.SetRate(rate)
+	return e.run.SetRate(rate)
 }

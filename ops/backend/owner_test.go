@@ -71,16 +71,22 @@ func open(t *testing.T, dir string) *Backends {
 	return b
 }
 
-// running waits until b sees a running emulator that has posted draws.
+// running waits until b sees a running batch emulator that has posted draws.
 func running(t *testing.T, b *Backends, draws int64) EmulatorState {
 	t.Helper()
+	return runningKind(t, b, BatchEmulator, draws)
+}
+
+// runningKind waits until b sees a running emulator of kind that has posted draws.
+func runningKind(t *testing.T, b *Backends, kind EmulatorKind, draws int64) EmulatorState {
+	t.Helper()
 	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if st, ok := b.Emulator(); ok && st.Running && st.Stats.Iterations == draws {
+		if st, ok := b.Emulator(kind); ok && st.Running && st.Stats.Iterations == draws {
 			return st
 		}
 	}
-	st, ok := b.Emulator()
-	t.Fatalf("no running emulator with %d draws: %v %+v", draws, ok, st)
+	st, ok := b.Emulator(kind)
+	t.Fatalf("no running %s with %d draws: %v %+v", kind.Name(), draws, ok, st)
 	return st
 }
 
@@ -91,18 +97,18 @@ func TestAttachedProcessRunsTheEmulatorInTheOwner(t *testing.T) {
 	if !owner.Owned() || first.Owned() {
 		t.Fatalf("owned: %v and %v, want the first only", owner.Owned(), first.Owned())
 	}
-	if err := first.SetEmulatorRate(5); err == nil || err.Error() != "no emulator is running: start one with `emulate batch --rate N`" {
+	if err := first.SetEmulatorRate(BatchEmulator, 5); err == nil || err.Error() != "no batch emulator is running: start one with `emulate batch --rate N`" {
 		t.Errorf("rate with no emulator: %v", err)
 	}
 	// One draw goes out at once; the next is due in 100 s, so the counters hold still.
-	if err := first.StartEmulator(emulate.Options{Count: 5, Rate: 0.01}); err != nil {
+	if err := first.StartEmulator(BatchEmulator, emulate.Options{Count: 5, Rate: 0.01}); err != nil {
 		t.Fatal(err)
 	}
 	seen := running(t, owner, 1)
 	if got := running(t, first, 1); !reflect.DeepEqual(got.Stats.Tables, seen.Stats.Tables) || !got.Started.Equal(seen.Started) {
 		t.Errorf("the attached process sees %+v, the owner %+v", got, seen)
 	}
-	if err := first.StartEmulator(emulate.Options{Count: 5}); err == nil || err.Error() != "the batch emulator is already running: `emulate stop` it first" {
+	if err := first.StartEmulator(BatchEmulator, emulate.Options{Count: 5}); err == nil || err.Error() != "the batch emulator is already running: `emulate stop` it first" {
 		t.Errorf("second start: %v", err)
 	}
 
@@ -114,57 +120,57 @@ func TestAttachedProcessRunsTheEmulatorInTheOwner(t *testing.T) {
 	second := open(t, dir)
 	for _, bad := range []float64{math.NaN(), math.Inf(1), -1} {
 		want := fmt.Sprintf("rate %g is not valid: use draws per second, 0 for as fast as possible", bad)
-		if err := second.SetEmulatorRate(bad); err == nil || err.Error() != want {
+		if err := second.SetEmulatorRate(BatchEmulator, bad); err == nil || err.Error() != want {
 			t.Errorf("SetEmulatorRate(%g) = %v, want %q", bad, err, want)
 		}
 	}
-	if err := second.SetEmulatorRate(0.02); err != nil {
+	if err := second.SetEmulatorRate(BatchEmulator, 0.02); err != nil {
 		t.Fatal(err)
 	}
 	if st := running(t, owner, 1); st.Options.Rate != 0.02 {
 		t.Errorf("the owner paces by %g after the attached process set 0.02", st.Options.Rate)
 	}
-	if err := second.SetEmulatorRate(0); err != nil {
+	if err := second.SetEmulatorRate(BatchEmulator, 0); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	done, err := second.WaitEmulator(ctx)
+	done, err := second.WaitEmulator(ctx, BatchEmulator)
 	if err != nil || done.Running || done.Stats.Iterations != 5 || done.Stats.Sent() != 15 || done.Options.Rate != 0 {
 		t.Fatalf("wait: %v %+v", err, done)
 	}
 	// The state crosses the control endpoint whole.
-	local, _ := owner.Emulator()
-	if remote, ok := second.Emulator(); !ok || !reflect.DeepEqual(remote, local) {
+	local, _ := owner.Emulator(BatchEmulator)
+	if remote, ok := second.Emulator(BatchEmulator); !ok || !reflect.DeepEqual(remote, local) {
 		t.Errorf("through the control endpoint %+v\nin the owner %+v", remote, local)
 	}
 
 	// Another process stops what another one started.
-	if err := second.StartEmulator(emulate.Options{Rate: 0.01}); err != nil {
+	if err := second.StartEmulator(BatchEmulator, emulate.Options{Rate: 0.01}); err != nil {
 		t.Fatal(err)
 	}
 	running(t, owner, 1)
-	if !second.StopEmulator() {
+	if !second.StopEmulator(BatchEmulator) {
 		t.Fatal("stop found no emulator running")
 	}
-	if st, _ := owner.Emulator(); st.Running || st.Stats.Iterations != 1 {
+	if st, _ := owner.Emulator(BatchEmulator); st.Running || st.Stats.Iterations != 1 {
 		t.Errorf("after stop the owner has %+v", st)
 	}
-	if second.StopEmulator() {
+	if second.StopEmulator(BatchEmulator) {
 		t.Error("a second stop found an emulator running")
 	}
-	if err := second.StartEmulator(emulate.Options{Faithful: true}); err != nil {
+	if err := second.StartEmulator(BatchEmulator, emulate.Options{Faithful: true}); err != nil {
 		t.Fatal(err)
 	}
 	want := "the emulator runs --faithful, pausing 0 or 1 s like the original: restart it without --faithful to set a rate"
-	if err := second.SetEmulatorRate(3); err == nil || err.Error() != want {
+	if err := second.SetEmulatorRate(BatchEmulator, 3); err == nil || err.Error() != want {
 		t.Errorf("rate of a faithful emulator: %v", err)
 	}
 	// Closing the owner stops its emulator.
 	if err := owner.Close(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if st, _ := owner.Emulator(); st.Running {
+	if st, _ := owner.Emulator(BatchEmulator); st.Running {
 		t.Error("the closed owner still runs its emulator")
 	}
 }
@@ -226,13 +232,13 @@ func TestOwnerStopsAndTheAttachedProcessReattaches(t *testing.T) {
 		t.Fatalf("after the owner closed, Owner() = %+v, want the error %q", o, want)
 	}
 	var stopped *OwnerStoppedError
-	if err := attached.StartEmulator(emulate.Options{Count: 1}); !errors.As(err, &stopped) || err.Error() != want {
+	if err := attached.StartEmulator(BatchEmulator, emulate.Options{Count: 1}); !errors.As(err, &stopped) || err.Error() != want {
 		t.Errorf("start with the owner gone: %v", err)
 	}
-	if st, ok := attached.Emulator(); !ok || st.Running || st.Err == nil || st.Err.Error() != want {
+	if st, ok := attached.Emulator(BatchEmulator); !ok || st.Running || st.Err == nil || st.Err.Error() != want {
 		t.Errorf("status with the owner gone: %v %+v", ok, st)
 	}
-	if err := attached.SetEmulatorRate(1); err == nil || err.Error() != want {
+	if err := attached.SetEmulatorRate(BatchEmulator, 1); err == nil || err.Error() != want {
 		t.Errorf("rate with the owner gone: %v", err)
 	}
 
@@ -256,10 +262,10 @@ func TestOwnerStopsAndTheAttachedProcessReattaches(t *testing.T) {
 	if _, err := attached.S3.Ls(ctx, attached.Bucket, "", false, 1); err != nil {
 		t.Fatalf("s3 ls after reattaching: %v", err)
 	}
-	if err := attached.StartEmulator(emulate.Options{Count: 2}); err != nil {
+	if err := attached.StartEmulator(BatchEmulator, emulate.Options{Count: 2}); err != nil {
 		t.Fatal(err)
 	}
-	if st, err := attached.WaitEmulator(ctx); err != nil || st.Stats.Sent() != 6 {
+	if st, err := attached.WaitEmulator(ctx, BatchEmulator); err != nil || st.Stats.Sent() != 6 {
 		t.Fatalf("emulator in the new owner: %v %+v", err, st)
 	}
 }
@@ -283,7 +289,7 @@ func TestKilledOwnerIsNoticedAndReplaced(t *testing.T) {
 	if o := attached.Owner(); o.Owned || !o.Alive || o.PID != owner.Process.Pid {
 		t.Fatalf("Owner() = %+v, want the owner process %d", o, owner.Process.Pid)
 	}
-	if err := attached.StartEmulator(emulate.Options{Rate: 0.01}); err != nil {
+	if err := attached.StartEmulator(BatchEmulator, emulate.Options{Rate: 0.01}); err != nil {
 		t.Fatal(err)
 	}
 	running(t, attached, 1)
@@ -298,7 +304,7 @@ func TestKilledOwnerIsNoticedAndReplaced(t *testing.T) {
 	if o := attached.Owner(); o.Alive || o.Err == nil || o.Err.Error() != want {
 		t.Fatalf("after the owner was killed, Owner() = %+v, want the error %q", o, want)
 	}
-	if st, _ := attached.Emulator(); st.Running || st.Err == nil || st.Err.Error() != want {
+	if st, _ := attached.Emulator(BatchEmulator); st.Running || st.Err == nil || st.Err.Error() != want {
 		t.Errorf("status with the owner killed: %+v", st)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -324,11 +330,12 @@ func TestControlEndpointAnswersBadRequestsClearly(t *testing.T) {
 	b := open(t, dir)
 	e := b.Stack.Endpoints()
 	for _, c := range []struct{ method, path, body, want string }{
-		{"POST", "/v1/emulator/start", `{"options":{"count":"many"}}`, `{"error":"POST /v1/emulator/start: the body is not valid: json: cannot unmarshal string into Go struct field optionsJSON.options.count of type int64"}`},
-		{"POST", "/v1/emulator/start", `{"colour":1}`, `{"error":"POST /v1/emulator/start: the body is not valid: json: unknown field \"colour\""}`},
-		{"PUT", "/v1/emulator/rate", `{"rate":-2}`, `{"error":"no emulator is running: start one with ` + "`emulate batch --rate N`" + `"}`},
-		{"GET", "/v1/emulator/wait?timeout_ms=soon", ``, `{"error":"timeout_ms \"soon\" is not a number of milliseconds"}`},
-		{"GET", "/v1/emulator/wait", ``, `{"error":"no emulator has run: start one with ` + "`emulate batch`" + `"}`},
+		{"POST", "/v1/emulators/batch/start", `{"options":{"count":"many"}}`, `{"error":"POST /v1/emulators/batch/start: the body is not valid: json: cannot unmarshal string into Go struct field optionsJSON.options.count of type int64"}`},
+		{"POST", "/v1/emulators/stream/start", `{"colour":1}`, `{"error":"POST /v1/emulators/stream/start: the body is not valid: json: unknown field \"colour\""}`},
+		{"PUT", "/v1/emulators/batch/rate", `{"rate":-2}`, `{"error":"no batch emulator is running: start one with ` + "`emulate batch --rate N`" + `"}`},
+		{"GET", "/v1/emulators/batch/wait?timeout_ms=soon", ``, `{"error":"timeout_ms \"soon\" is not a number of milliseconds"}`},
+		{"GET", "/v1/emulators/stream/wait", ``, `{"error":"no streaming emulator has run: start one with ` + "`emulate stream`" + `"}`},
+		{"GET", "/v1/emulators/kafka", ``, `{"error":"GET /v1/emulators/kafka: \"kafka\" is not an emulator: use batch or stream"}`},
 		{"DELETE", "/v1/stack", ``, `{"error":"no control operation DELETE /v1/stack: this pintui may be older than the one asking; restart it"}`},
 	} {
 		req, _ := http.NewRequest(c.method, e.Control+c.path, strings.NewReader(c.body))

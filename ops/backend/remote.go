@@ -96,33 +96,38 @@ func (r *remote) quick(method, path string, in, out any) error {
 	return r.call(ctx, method, path, in, out)
 }
 
-func (r *remote) start(opts emulate.Options, source string) error {
-	return r.quick(http.MethodPost, "/v1/emulator/start", startJSON{Options: toOptionsJSON(opts), Source: source}, nil)
+// emulatorPath is the control endpoint's path of the emulator of kind, with op after it.
+func emulatorPath(kind EmulatorKind, op string) string {
+	return "/v1/emulators/" + string(kind) + op
 }
 
-func (r *remote) stop() bool {
+func (r *remote) start(kind EmulatorKind, opts emulate.Options, source string) error {
+	return r.quick(http.MethodPost, emulatorPath(kind, "/start"), startJSON{Options: toOptionsJSON(opts), Source: source}, nil)
+}
+
+func (r *remote) stop(kind EmulatorKind) bool {
 	var out stopJSON
-	return r.quick(http.MethodPost, "/v1/emulator/stop", nil, &out) == nil && out.Stopped
+	return r.quick(http.MethodPost, emulatorPath(kind, "/stop"), nil, &out) == nil && out.Stopped
 }
 
-func (r *remote) emulator() (EmulatorState, bool) {
+func (r *remote) emulator(kind EmulatorKind) (EmulatorState, bool) {
 	var out emulatorJSON
-	if err := r.quick(http.MethodGet, "/v1/emulator", nil, &out); err != nil {
+	if err := r.quick(http.MethodGet, emulatorPath(kind, ""), nil, &out); err != nil {
 		return EmulatorState{Err: err}, true
 	}
 	return out.State, out.Ran
 }
 
-func (r *remote) setRate(rate float64) error {
+func (r *remote) setRate(kind EmulatorKind, rate float64) error {
 	// JSON has no NaN or infinity, so a bad rate is refused here with the owner's own words.
 	if err := emulate.CheckRate(rate); err != nil {
 		return err
 	}
-	return r.quick(http.MethodPut, "/v1/emulator/rate", rateJSON{Rate: rate}, nil)
+	return r.quick(http.MethodPut, emulatorPath(kind, "/rate"), rateJSON{Rate: rate}, nil)
 }
 
-// wait long-polls the owner until the emulator has finished or ctx ends.
-func (r *remote) wait(ctx context.Context) (EmulatorState, error) {
+// wait long-polls the owner until the emulator of kind has finished or ctx ends.
+func (r *remote) wait(ctx context.Context, kind EmulatorKind) (EmulatorState, error) {
 	var last EmulatorState
 	for {
 		poll := local.MaxControlPoll
@@ -134,7 +139,7 @@ func (r *remote) wait(ctx context.Context) (EmulatorState, error) {
 		}
 		var out waitJSON
 		pctx, cancel := context.WithTimeout(ctx, poll+controlCallTimeout)
-		err := r.call(pctx, http.MethodGet, "/v1/emulator/wait?timeout_ms="+strconv.FormatInt(poll.Milliseconds(), 10), nil, &out)
+		err := r.call(pctx, http.MethodGet, emulatorPath(kind, "/wait?timeout_ms="+strconv.FormatInt(poll.Milliseconds(), 10)), nil, &out)
 		cancel()
 		if err != nil {
 			if ctx.Err() != nil {

@@ -1,13 +1,13 @@
-// The batch emulator's commands: start, stop, status and wait, all answering with one typed
-// status of the emulator.
+// The emulators' commands: start (batch or stream), stop, rate, status and wait, all answering
+// with the typed status of an emulator, or of both.
 
 package command
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/pintui/pintui/ops/backend"
 	"github.com/pintui/pintui/pipeline/emulate"
@@ -20,9 +20,11 @@ const (
 	EmulatorNotStarted = "not started"
 )
 
-// EmulatorStatus is what the emulate commands return: the batch emulator's state, its
-// configuration and its counters.
+// EmulatorStatus is what the emulate commands return: one emulator's state, its configuration
+// and its counters.
 type EmulatorStatus struct {
+	// Kind is the emulator: batch (REST Proxy → Kafka) or stream (Kinesis proxy → Kinesis).
+	Kind string `json:"kind"`
 	// State is running, stopped or not started.
 	State string `json:"state"`
 	// Draws is how many rows were drawn and posted (three records each); Count is the --count it
@@ -67,11 +69,44 @@ func (s EmulatorStatus) TextTable() Table {
 	return t
 }
 
-// emulatorStatus turns the backend's state into the typed status.
-func emulatorStatus(st backend.EmulatorState, ok bool) EmulatorStatus {
-	out := EmulatorStatus{State: EmulatorNotStarted, Tables: []EmulatorPost{}}
+// EmulatorStatuses is what `emulate status` returns without a kind: both emulators, batch first.
+type EmulatorStatuses []EmulatorStatus
+
+// TextTable lists each emulator's posts per table.
+func (s EmulatorStatuses) TextTable() Table {
+	t := Table{Columns: []string{"emulator", "state", "table", "sent", "failed"}}
+	for _, e := range s {
+		for _, p := range e.Tables {
+			t.Rows = append(t.Rows, []string{e.Kind, e.State, p.Table, i64(p.Sent), i64(p.Failed)})
+		}
+		if len(e.Tables) == 0 {
+			t.Rows = append(t.Rows, []string{e.Kind, e.State, "", "", ""})
+		}
+	}
+	return t
+}
+
+// Of returns the status of the emulator of kind, and false if s has none.
+func (s EmulatorStatuses) Of(kind string) (EmulatorStatus, bool) {
+	for _, e := range s {
+		if e.Kind == kind {
+			return e, true
+		}
+	}
+	return EmulatorStatus{}, false
+}
+
+// statusOf asks the backends for the emulator of kind.
+func statusOf(b *backend.Backends, kind backend.EmulatorKind) EmulatorStatus {
+	st, ok := b.Emulator(kind)
+	return emulatorStatus(kind, st, ok)
+}
+
+// emulatorStatus turns the backend's state of the emulator of kind into the typed status.
+func emulatorStatus(kind backend.EmulatorKind, st backend.EmulatorState, ok bool) EmulatorStatus {
+	out := EmulatorStatus{Kind: string(kind), State: EmulatorNotStarted, Tables: []EmulatorPost{}}
 	if !ok {
-		out.Message = "not started: no emulator has run; start one with `emulate batch`"
+		out.Message = fmt.Sprintf("not started: no %s has run; start one with `emulate %s`", kind.Name(), kind)
 		return out
 	}
 	o := st.Options
@@ -123,7 +158,38 @@ func (s EmulatorStatus) Pace() string {
 	return p
 }
 
-func (env *Env) emulateBatch(_ context.Context, in *Invocation) (*Result, error) {
+// emulateFlags are the flags both start commands take.
+func emulateFlags() []Flag {
+	return []Flag{
+		{Name: "count", Default: "0", Help: "draws to post (three records each); 0 runs until `emulate stop`"},
+		{Name: "rate", Default: "10", Help: "draws per second; 0 posts as fast as the gateway takes them"},
+		{Name: "faithful", Bool: true, Help: "pace like the original emulator: sleep 0 or 1 s at random per draw"},
+		{Name: "workers", Default: "1", Help: "draws posted at once; more than 1 is faster but lands the draws out of order"},
+		{Name: "seed", Default: strconv.Itoa(emulate.DefaultSeed), Help: "seed of the draws (100 replays the original: 7528, 2863, …)"},
+	}
+}
+
+// completeKinds offers the emulator kinds that start with what was typed.
+func completeKinds(_ context.Context, typed string) ([]string, error) {
+	var kinds []string
+	for _, k := range backend.EmulatorKinds {
+		if strings.HasPrefix(string(k), typed) {
+			kinds = append(kinds, string(k))
+		}
+	}
+	return kinds, nil
+}
+
+func (env *Env) emulateBatch(ctx context.Context, in *Invocation) (*Result, error) {
+	return env.emulateStart(ctx, in, backend.BatchEmulator)
+}
+
+func (env *Env) emulateStream(ctx context.Context, in *Invocation) (*Result, error) {
+	return env.emulateStart(ctx, in, backend.StreamEmulator)
+}
+
+// emulateStart starts the emulator of kind with the flags both start commands take.
+func (env *Env) emulateStart(_ context.Context, in *Invocation, kind backend.EmulatorKind) (*Result, error) {
 	b, err := env.backends()
 	if err != nil {
 		return nil, err
@@ -145,15 +211,36 @@ func (env *Env) emulateBatch(_ context.Context, in *Invocation) (*Result, error)
 		return nil, fmt.Errorf("--workers %q is not valid: use 1 (draws land in order) or more", in.Flag("workers"))
 	}
 	opts := emulate.Options{Count: int64(count), Rate: rate, Faithful: in.Flag("faithful") == "true", Seed: seed, Workers: workers}
-	if err := b.StartEmulator(opts); err != nil {
+	if err := b.StartEmulator(kind, opts); err != nil {
 		return nil, err
 	}
-	what := "until `emulate stop`"
+	what := "until `" + stopLine(kind) + "`"
 	if count > 0 {
 		what = fmt.Sprintf("%d draws (%d records)", count, 3*count)
 	}
-	st := emulatorStatus(b.Emulator())
-	return &Result{Data: st, Message: fmt.Sprintf("batch emulator started: %s, %s, posting to %s", what, st.Pace(), b.GatewayURL)}, nil
+	st := statusOf(b, kind)
+	return &Result{Data: st, Message: fmt.Sprintf("%s started: %s, %s, posting to %s", kind.Name(), what, st.Pace(), b.GatewayURL)}, nil
+}
+
+// stopLine is the command that stops the emulator of kind.
+func stopLine(kind backend.EmulatorKind) string {
+	if kind == backend.BatchEmulator {
+		return "emulate stop"
+	}
+	return "emulate stop " + string(kind)
+}
+
+// emulatorKind reads the optional batch|stream argument at position i; without it the command
+// is about the batch emulator, as it was before there were two.
+func emulatorKind(in *Invocation, i int) (backend.EmulatorKind, error) {
+	if len(in.Args) <= i {
+		return backend.BatchEmulator, nil
+	}
+	kind, err := backend.ParseEmulatorKind(in.Args[i])
+	if err != nil {
+		return "", usage(err)
+	}
+	return kind, nil
 }
 
 // parseRate reads a --rate in draws per second.
@@ -165,45 +252,74 @@ func parseRate(s string) (float64, error) {
 	return rate, nil
 }
 
-func (env *Env) emulateStop(context.Context, *Invocation) (*Result, error) {
+func (env *Env) emulateStop(_ context.Context, in *Invocation) (*Result, error) {
+	kind, err := emulatorKind(in, 0)
+	if err != nil {
+		return nil, err
+	}
 	b, err := env.backends()
 	if err != nil {
 		return nil, err
 	}
-	stopped := b.StopEmulator()
-	st := emulatorStatus(b.Emulator())
+	stopped := b.StopEmulator(kind)
+	st := statusOf(b, kind)
 	if !stopped {
-		return &Result{Data: st, Message: "no emulator is running"}, nil
+		return &Result{Data: st, Message: fmt.Sprintf("the %s is not running", kind.Name())}, nil
 	}
-	return &Result{Data: st, Message: fmt.Sprintf("batch emulator stopped after %d draws", st.Draws)}, nil
+	return &Result{Data: st, Message: fmt.Sprintf("%s stopped after %d draws", kind.Name(), st.Draws)}, nil
 }
 
 func (env *Env) emulateRate(_ context.Context, in *Invocation) (*Result, error) {
+	kind, err := backend.BatchEmulator, error(nil)
+	if len(in.Args) == 2 {
+		if kind, err = emulatorKind(in, 0); err != nil {
+			return nil, err
+		}
+	}
 	b, err := env.backends()
 	if err != nil {
 		return nil, err
 	}
-	rate, err := strconv.ParseFloat(in.Args[0], 64)
+	arg := in.Args[len(in.Args)-1]
+	rate, err := strconv.ParseFloat(arg, 64)
 	if err != nil || rate <= 0 {
-		return nil, fmt.Errorf("%q is not a rate: give draws per second above 0, such as 20", in.Args[0])
+		return nil, fmt.Errorf("%q is not a rate: give draws per second above 0, such as 20", arg)
 	}
-	if err := b.SetEmulatorRate(rate); err != nil {
+	if err := b.SetEmulatorRate(kind, rate); err != nil {
 		return nil, err
 	}
-	st := emulatorStatus(b.Emulator())
-	return &Result{Data: st, Message: fmt.Sprintf("batch emulator re-paced: %s", st.Pace())}, nil
+	st := statusOf(b, kind)
+	return &Result{Data: st, Message: fmt.Sprintf("%s re-paced: %s", kind.Name(), st.Pace())}, nil
 }
 
-func (env *Env) emulateStatus(context.Context, *Invocation) (*Result, error) {
+func (env *Env) emulateStatus(_ context.Context, in *Invocation) (*Result, error) {
 	b, err := env.backends()
 	if err != nil {
 		return nil, err
 	}
-	st := emulatorStatus(b.Emulator())
-	return &Result{Data: st, Message: st.Message}, nil
+	if len(in.Args) == 1 {
+		kind, err := emulatorKind(in, 0)
+		if err != nil {
+			return nil, err
+		}
+		st := statusOf(b, kind)
+		return &Result{Data: st, Message: st.Message}, nil
+	}
+	all := EmulatorStatuses{}
+	var lines []string
+	for _, kind := range backend.EmulatorKinds {
+		st := statusOf(b, kind)
+		all = append(all, st)
+		lines = append(lines, st.Kind+": "+st.Message)
+	}
+	return &Result{Data: all, Message: strings.Join(lines, "\n")}, nil
 }
 
 func (env *Env) waitEmulator(ctx context.Context, in *Invocation) (*Result, error) {
+	kind, err := emulatorKind(in, 0)
+	if err != nil {
+		return nil, err
+	}
 	b, err := env.backends()
 	if err != nil {
 		return nil, err
@@ -212,22 +328,26 @@ func (env *Env) waitEmulator(ctx context.Context, in *Invocation) (*Result, erro
 	if err != nil {
 		return nil, err
 	}
-	st, ok := b.Emulator()
+	st, ok := b.Emulator(kind)
 	if !ok {
-		return nil, errors.New("no emulator has run: start one with `emulate batch --count N`")
+		return nil, fmt.Errorf("no %s has run: start one with `emulate %s --count N`", kind.Name(), kind)
 	}
 	if st.Running && st.Options.Count == 0 {
-		return nil, errors.New("the emulator runs until stopped (no --count): use `emulate stop`")
+		return nil, fmt.Errorf("the %s runs until stopped (no --count): use `%s`", kind.Name(), stopLine(kind))
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	st, err = b.WaitEmulator(ctx)
+	st, err = b.WaitEmulator(ctx, kind)
 	if err != nil {
-		return nil, fmt.Errorf("timed out after %s with %d draws posted: check `emulate status`", timeout, st.Stats.Iterations)
+		status := "emulate status"
+		if kind != backend.BatchEmulator {
+			status += " " + string(kind)
+		}
+		return nil, fmt.Errorf("timed out after %s with %d draws posted: check `%s`", timeout, st.Stats.Iterations, status)
 	}
 	if st.Err != nil {
 		return nil, st.Err
 	}
-	out := emulatorStatus(st, true)
-	return &Result{Data: out, Message: fmt.Sprintf("emulator done: %d draws, %d records sent, %d failed", out.Draws, out.Sent, out.Failed)}, nil
+	out := emulatorStatus(kind, st, true)
+	return &Result{Data: out, Message: fmt.Sprintf("%s done: %d draws, %d records sent, %d failed", kind.Name(), out.Draws, out.Sent, out.Failed)}, nil
 }

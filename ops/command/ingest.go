@@ -9,7 +9,6 @@ import (
 
 	"github.com/pintui/pintui/ops/backend"
 	"github.com/pintui/pintui/ops/kafka"
-	"github.com/pintui/pintui/pipeline/emulate"
 	"github.com/pintui/pintui/pipeline/sink"
 )
 
@@ -42,20 +41,28 @@ func (env *Env) ingestCommands() []*Command {
 			Run: env.tail, Complete: env.completeTopics,
 		},
 		{
-			Name: "emulate batch",
-			Help: "Start the batch emulator in the background: draw rows from the source and post pin, geo and user to the gateway.",
-			Flags: []Flag{
-				{Name: "count", Default: "0", Help: "draws to post (three records each); 0 runs until `emulate stop`"},
-				{Name: "rate", Default: "10", Help: "draws per second; 0 posts as fast as the gateway takes them"},
-				{Name: "faithful", Bool: true, Help: "pace like the original emulator: sleep 0 or 1 s at random per draw"},
-				{Name: "workers", Default: "1", Help: "draws posted at once; more than 1 is faster but lands the draws out of order"},
-				{Name: "seed", Default: strconv.Itoa(emulate.DefaultSeed), Help: "seed of the draws (100 replays the original: 7528, 2863, …)"},
-			},
-			Run: env.emulateBatch,
+			Name:  "emulate batch",
+			Help:  "Start the batch emulator in the background: draw rows from the source and post pin, geo and user to the gateway's REST Proxy routes, into Kafka.",
+			Flags: emulateFlags(),
+			Run:   env.emulateBatch,
 		},
-		{Name: "emulate stop", Help: "Stop the running emulator.", Run: env.emulateStop},
-		{Name: "emulate rate", Args: "DRAWS_PER_S", MinArgs: 1, MaxArgs: 1, Help: "Change the draws per second of the running emulator; its counters go on.", Run: env.emulateRate},
-		{Name: "emulate status", Help: "Show the emulator's state, its configured and measured draws/s and its per-table sent and failed posts.", Run: env.emulateStatus},
+		{
+			Name:  "emulate stream",
+			Help:  "Start the streaming emulator in the background: draw rows from the source and put pin, geo and user to the gateway's Kinesis proxy, into the three streams.",
+			Flags: emulateFlags(),
+			Run:   env.emulateStream,
+		},
+		{Name: "emulate stop", Args: "[batch|stream]", MaxArgs: 1, Help: "Stop the running emulator, the batch one unless stream is named.", Run: env.emulateStop, Complete: completeKinds},
+		{
+			Name: "emulate rate", Args: "[batch|stream] DRAWS_PER_S", MinArgs: 1, MaxArgs: 2,
+			Help: "Change the draws per second of the running emulator, the batch one unless stream is named; its counters go on.",
+			Run:  env.emulateRate, Complete: completeKinds,
+		},
+		{
+			Name: "emulate status", Args: "[batch|stream]", MaxArgs: 1,
+			Help: "Show both emulators, or the one named: state, configured and measured draws/s and per-table sent and failed posts.",
+			Run:  env.emulateStatus, Complete: completeKinds,
+		},
 		{
 			Name: "s3 ls", Args: "[PREFIX]", MaxArgs: 1,
 			Help: "List the landing bucket under a prefix: folders first, then objects with size and time.",
@@ -69,10 +76,10 @@ func (env *Env) ingestCommands() []*Command {
 		{Name: "s3 cat", Args: "KEY", MinArgs: 1, MaxArgs: 1, Help: "Print an object of the landing bucket.", Run: env.s3Cat, Complete: env.completeKeys},
 		{Name: "sink status", Help: "Show, per topic partition, the last offset the S3 sink landed, the end offset, the lag and the objects written.", Run: env.sinkStatus},
 		{
-			Name:  "wait emulator",
-			Help:  "Wait until the running emulator has posted its --count draws.",
+			Name: "wait emulator", Args: "[batch|stream]", MaxArgs: 1,
+			Help:  "Wait until the running emulator, the batch one unless stream is named, has posted its --count draws.",
 			Flags: []Flag{{Name: "timeout", Default: "60s", Help: "give up after this long"}},
-			Run:   env.waitEmulator,
+			Run:   env.waitEmulator, Complete: completeKinds,
 		},
 		{
 			Name: "wait landings", Args: ">= N", MinArgs: 2, MaxArgs: 2,

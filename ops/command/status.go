@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/pintui/pintui/ops/backend"
 	"github.com/pintui/pintui/pipeline/delta"
 	"github.com/pintui/pintui/pipeline/source"
 )
@@ -193,15 +194,7 @@ func (env *Env) pipelineStatus(ctx context.Context) []Component {
 		}
 		return out
 	}
-	emu := Component{Component: "emulator", State: StateNotStarted, Detail: "start it with `emulate batch`"}
-	if st, ok := b.Emulator(); ok {
-		es := emulatorStatus(st, ok)
-		emu.Count = counted(es.Sent)
-		emu.State, emu.Detail = StateReady, fmt.Sprintf("stopped after %d draws", es.Draws)
-		if es.Running() {
-			emu.State, emu.Detail = StateRunning, fmt.Sprintf("%d draws, %s, measured %.1f draws/s", es.Draws, es.Pace(), *es.MeasuredRate)
-		}
-	}
+	emu := emulatorComponent(b)
 	gw := Component{Component: "gateway", State: StateReady, Detail: b.GatewayURL}
 	if b.GatewayURL == "" {
 		gw.State, gw.Detail = StateNotStarted, "no gateway: set gateway.invoke_url in the profile"
@@ -238,4 +231,35 @@ func (env *Env) pipelineStatus(ctx context.Context) []Component {
 		s3c.State = StateEmpty
 	}
 	return []Component{emu, gw, kc, sk, s3c}
+}
+
+// emulatorComponent is both emulators as one component: running while either runs, counting
+// the records both have sent; the streaming emulator's detail follows the batch one's.
+func emulatorComponent(b *backend.Backends) Component {
+	emu := Component{Component: "emulator", State: StateNotStarted, Detail: "start it with `emulate batch` or `emulate stream`"}
+	var sent int64
+	var details []string
+	for _, kind := range backend.EmulatorKinds {
+		es := statusOf(b, kind)
+		if es.State == EmulatorNotStarted {
+			continue
+		}
+		sent += es.Sent
+		emu.Count = counted(sent)
+		detail := fmt.Sprintf("stopped after %d draws", es.Draws)
+		switch {
+		case es.Running():
+			emu.State, detail = StateRunning, fmt.Sprintf("%d draws, %s, measured %.1f draws/s", es.Draws, es.Pace(), *es.MeasuredRate)
+		case emu.State != StateRunning:
+			emu.State = StateReady
+		}
+		if kind != backend.BatchEmulator {
+			detail = string(kind) + ": " + detail
+		}
+		details = append(details, detail)
+	}
+	if len(details) > 0 {
+		emu.Detail = strings.Join(details, "; ")
+	}
+	return emu
 }

@@ -328,13 +328,22 @@ func (s *Stack) startKinesis(opts Options) error {
 }
 
 // RESTProxy is the default gateway: the REST Proxy v2 produce routes of pipeline/gateway over a
-// franz-go producer to the stack's Kafka.
+// franz-go producer to the stack's Kafka and, once the stack serves Kinesis, the API Gateway
+// Kinesis proxy routes over signed calls to it.
 func RESTProxy(_ context.Context, e Endpoints) (http.Handler, func(), error) {
 	producer, err := gateway.NewKafka([]string{e.Kafka})
 	if err != nil {
 		return nil, nil, err
 	}
-	return gateway.NewHandler(producer, gateway.Options{}), producer.Close, nil
+	if e.Kinesis == "" {
+		return gateway.NewHandler(producer, gateway.Options{}), producer.Close, nil
+	}
+	upstream := NewKinesisUpstream(e.Kinesis)
+	release := func() {
+		producer.Close()
+		upstream.CloseIdleConnections()
+	}
+	return gateway.NewHandler(producer, gateway.Options{Kinesis: upstream}), release, nil
 }
 
 func (s *Stack) startGateway(ctx context.Context, opts Options) error {

@@ -15,6 +15,37 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
+// halfClosed serves h, handing each request's context to requests, sends one request (line
+// is its method and path) over raw TCP and half-closes the connection, which cancels the
+// request's context; it returns the answer's status and body.
+func halfClosed(t *testing.T, h http.Handler, requests chan<- context.Context, line, contentType, body string) (int, string) {
+	t.Helper()
+	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests <- r.Context()
+		h.ServeHTTP(w, r)
+	}))
+	defer server.Close()
+	conn, err := net.Dial("tcp", server.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "%s HTTP/1.1\r\nHost: gateway\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n%s", line, contentType, len(body), body)
+	if err := conn.(*net.TCPConn).CloseWrite(); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var answer strings.Builder
+	if _, err := bufio.NewReader(resp.Body).WriteTo(&answer); err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, answer.String()
+}
+
 // goneClientProducer produces only once the client's request context has ended, so a produce
 // that still depends on that context fails every time instead of by chance.
 type goneClientProducer struct {
@@ -43,34 +74,9 @@ func TestHalfClosedClientKeepsItsProduce(t *testing.T) {
 	defer k.Close()
 	requests := make(chan context.Context, 1)
 	h := NewHandler(goneClientProducer{Kafka: k, clientGone: func() <-chan struct{} { return (<-requests).Done() }}, Options{})
-	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		requests <- r.Context()
-		h.ServeHTTP(w, r)
-	}))
-	defer server.Close()
-
-	conn, err := net.Dial("tcp", server.Listener.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	body := `{"records":[{"value":{"index":7528}}]}`
-	fmt.Fprintf(conn, "POST /dev/topics/%s HTTP/1.1\r\nHost: gateway\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n%s",
-		pinTopic, jsonV2, len(body), body)
-	if err := conn.(*net.TCPConn).CloseWrite(); err != nil {
-		t.Fatal(err)
-	}
-	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var answer strings.Builder
-	if _, err := bufio.NewReader(resp.Body).WriteTo(&answer); err != nil {
-		t.Fatal(err)
-	}
-	if resp.StatusCode != 200 || answer.String() != offsets(offset(0, 0)) {
-		t.Fatalf("half-closed client got %d %s, want 200 %s", resp.StatusCode, answer.String(), offsets(offset(0, 0)))
+	status, answer := halfClosed(t, h, requests, "POST /dev/topics/"+pinTopic, jsonV2, `{"records":[{"value":{"index":7528}}]}`)
+	if status != 200 || answer != offsets(offset(0, 0)) {
+		t.Fatalf("half-closed client got %d %s, want 200 %s", status, answer, offsets(offset(0, 0)))
 	}
 	s := &stack{cluster: cluster}
 	if got := s.consume(t, pinTopic, 1); string(got[0].Value) != `{"index":7528}` {

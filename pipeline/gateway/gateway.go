@@ -91,16 +91,21 @@ type Options struct {
 	MaxBody int64
 	// ProduceTimeout bounds the produce of an accepted request, whatever its client does
 	// meanwhile; a produce cut off by it is answered 50003 (retriable). Zero means
-	// DefaultProduceTimeout.
+	// DefaultProduceTimeout. It bounds the Kinesis calls of accepted requests alike.
 	ProduceTimeout time.Duration
+	// Kinesis, when set, serves the API Gateway Kinesis proxy routes beside the REST Proxy ones:
+	// `[/<stage>]/streams…`, each mapped to one call of Kinesis whose answer is passed through.
+	Kinesis Kinesis
 }
 
-// Handler serves the REST Proxy v2 produce and topic metadata routes.
+// Handler serves the REST Proxy v2 produce and topic metadata routes, and the Kinesis proxy
+// routes when Options.Kinesis is set.
 type Handler struct {
 	producer       Producer
 	maxBody        int64
 	produceTimeout time.Duration
 	buffers        sync.Pool
+	kinesis        *kinesisHandler
 }
 
 // NewHandler returns a Handler producing through p.
@@ -111,7 +116,11 @@ func NewHandler(p Producer, opts Options) *Handler {
 	if opts.ProduceTimeout <= 0 {
 		opts.ProduceTimeout = DefaultProduceTimeout
 	}
-	return &Handler{producer: p, maxBody: opts.MaxBody, produceTimeout: opts.ProduceTimeout}
+	h := &Handler{producer: p, maxBody: opts.MaxBody, produceTimeout: opts.ProduceTimeout}
+	if opts.Kinesis != nil {
+		h.kinesis = &kinesisHandler{upstream: opts.Kinesis, h: h}
+	}
+	return h
 }
 
 // route is a parsed request path: `[/<stage>]/topics[/<topic>[/partitions[/<p>]]]`.
@@ -163,6 +172,12 @@ func ServesPath(path string) bool {
 
 // ServeHTTP routes a request.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if h.kinesis != nil {
+		if rt, ok := parseKinesisRoute(r.URL.Path); ok {
+			h.kinesis.serve(w, r, rt)
+			return
+		}
+	}
 	media := negotiate(r.Header.Get("Accept"))
 	if media == "" {
 		writeError(w, mediaKafkaV2, &Error{Status: 406, Code: 406, Message: "HTTP 406 Not Acceptable: responses are " +

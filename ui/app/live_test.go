@@ -100,6 +100,45 @@ func TestEmulatorsStartStopAndRepace(t *testing.T) {
 	}
 }
 
+// TestEmulatorsDriveTheStreamingEmulator selects a row of the streaming emulator and checks
+// that each action runs its command for that emulator, leaving the batch one alone.
+func TestEmulatorsDriveTheStreamingEmulator(t *testing.T) {
+	m, r := started(t, 120, 40)
+	press(m, "2", "j", "j", "j")
+	if out := plain(m); !strings.Contains(out, "› stream  ▶ running") || !strings.Contains(out, "▸ stream    pin") {
+		t.Fatalf("j j j did not select the streaming emulator's first row:\n%s", out)
+	}
+	press(m, "+")
+	if got := r.Lines()[len(r.Lines())-2]; got != "emulate rate stream 100" {
+		t.Errorf("+ on a stream row ran %q", got)
+	}
+	press(m, "x")
+	if !strings.Contains(plain(m), "stop the streaming emulator? press y") {
+		t.Fatalf("x did not ask about the streaming emulator:\n%s", plain(m))
+	}
+	press(m, "y")
+	if got := r.Lines()[len(r.Lines())-2]; got != "emulate stop stream" {
+		t.Errorf("x y ran %q", got)
+	}
+	if out := plain(m); !strings.Contains(out, "streaming emulator stopped after") || !strings.Contains(out, "› stream  · stopped") || !strings.Contains(out, "  batch   ▶ running") {
+		t.Errorf("the screen does not show the streaming emulator stopped beside the running batch one:\n%s", out)
+	}
+	press(m, "-")
+	if !strings.Contains(plain(m), "the streaming emulator is not running: s starts it") {
+		t.Errorf("- on a stopped emulator did not say so:\n%s", plain(m))
+	}
+	press(m, "s")
+	typeText(m, "200 5")
+	press(m, "enter")
+	if got := r.Lines()[len(r.Lines())-2]; got != "emulate stream --count 200 --rate 5" {
+		t.Errorf("the start prompt ran %q", got)
+	}
+	press(m, "g", "x", "y")
+	if got := r.Lines()[len(r.Lines())-2]; got != "emulate stop" {
+		t.Errorf("x y on a batch row ran %q", got)
+	}
+}
+
 func TestS3BrowseAndPreview(t *testing.T) {
 	m, r := started(t, 120, 40)
 	press(m, "5", "enter", "j", "enter", "enter", "j", "enter")

@@ -56,6 +56,7 @@ func TestFixtureAnswersLikeTheRealCommands(t *testing.T) {
 		"emulate rate":   "emulate rate 100",
 		"emulate status": "emulate status",
 		"emulate stop":   "emulate stop",
+		"emulate stream": "emulate stream --count 500 --rate 50",
 		"preview":        "preview 0a1b2c3d4e5f_pin_batch --limit 3",
 		"s3 cat":         "s3 cat topics/0a1b2c3d4e5f.pin/partition=0/0a1b2c3d4e5f.pin+0+0000000000.json",
 		"s3 ls":          "s3 ls topics/0a1b2c3d4e5f.pin/partition=0/ --limit 5",
@@ -72,12 +73,18 @@ func TestFixtureAnswersLikeTheRealCommands(t *testing.T) {
 			t.Errorf("the fixture answers %q but this test has no line for it", name)
 			continue
 		}
-		if name == "emulate batch" {
+		switch name {
+		case "emulate batch":
 			run(t, fix.Registry(), "emulate stop")
+		case "emulate stream":
+			run(t, fix.Registry(), "emulate stop stream")
 		}
 		want, err := reg.Run(context.Background(), line)
 		if err != nil {
 			t.Fatalf("real %s: %v", line, err)
+		}
+		if name == "emulate stream" {
+			run(t, reg, "emulate stop stream")
 		}
 		got, err := fix.Run(context.Background(), line)
 		if err != nil {
@@ -107,38 +114,66 @@ func TestRealEmulatorStartFasterSlowerStop(t *testing.T) {
 	if !strings.Contains(plain(m), "batch emulator started: until `emulate stop`, configured 10 draws/s") {
 		t.Fatalf("s enter did not start the emulator at its default rate:\n%s", plain(m))
 	}
-	configured := func() float64 {
-		res, err := reg.Run(context.Background(), "emulate status")
+	repaceAndStop(t, reg, m, "batch")
+}
+
+// repaceAndStop presses + and - on the running emulator of kind, checking its rate through the
+// real command each time, then x y, checking that it stopped.
+func repaceAndStop(t *testing.T, reg *command.Registry, m *Model, kind string) {
+	t.Helper()
+	status := func() command.EmulatorStatus {
+		t.Helper()
+		res, err := reg.Run(context.Background(), "emulate status "+kind)
 		if err != nil {
 			t.Fatal(err)
 		}
-		st := res.Data.(command.EmulatorStatus)
+		return res.Data.(command.EmulatorStatus)
+	}
+	configured := func() float64 {
+		t.Helper()
+		st := status()
 		if !st.Running() {
-			t.Fatalf("the emulator is %s", st.State)
+			t.Fatalf("the %s emulator is %s", kind, st.State)
 		}
 		return st.ConfiguredRate
 	}
 	press(m, "+")
 	if got := configured(); got != 20 {
-		t.Errorf("after + the emulator is configured at %g draws/s, want 20", got)
+		t.Errorf("after + the %s emulator is configured at %g draws/s, want 20", kind, got)
 	}
 	if !strings.Contains(plain(m), "configured 20 draws/s") {
 		t.Errorf("the screen does not show the new rate:\n%s", plain(m))
 	}
 	press(m, "-")
 	if got := configured(); got != 10 {
-		t.Errorf("after - the emulator is configured at %g draws/s, want 10", got)
+		t.Errorf("after - the %s emulator is configured at %g draws/s, want 10", kind, got)
 	}
 	press(m, "x", "y")
-	res, err := reg.Run(context.Background(), "emulate status")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if st := res.Data.(command.EmulatorStatus); st.State != command.EmulatorStopped || st.MeasuredRate != nil {
+	if st := status(); st.State != command.EmulatorStopped || st.MeasuredRate != nil {
 		t.Errorf("after x y: %s, measured %v; want stopped with no rate", st.State, st.MeasuredRate)
 	}
 	if out := plain(m); !strings.Contains(out, "· stopped") || strings.Contains(out, "measured") {
 		t.Errorf("the screen does not show a stopped emulator without a rate:\n%s", out)
+	}
+}
+
+// TestRealStreamEmulatorStartFasterSlowerStop drives the streaming emulator from its rows of
+// the Emulators screen against the real registry: started, re-paced both ways and stopped, while
+// the batch emulator is left alone.
+func TestRealStreamEmulatorStartFasterSlowerStop(t *testing.T) {
+	reg := realPipeline(t)
+	m := newRealModel(t, reg, 120, 40)
+	press(m, "2", "G", "s", "enter")
+	if !strings.Contains(plain(m), "streaming emulator started: until `emulate stop stream`, configured 10 draws/s") {
+		t.Fatalf("G s enter did not start the streaming emulator at its default rate:\n%s", plain(m))
+	}
+	repaceAndStop(t, reg, m, "stream")
+	res, err := reg.Run(context.Background(), "emulate status batch")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := res.Data.(command.EmulatorStatus); st.State != command.EmulatorNotStarted {
+		t.Errorf("driving the streaming emulator left the batch one %s", st.State)
 	}
 }
 

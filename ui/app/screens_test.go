@@ -190,7 +190,7 @@ func TestSparklinesKeepHistoryAcrossVisits(t *testing.T) {
 	before := strings.TrimSpace(ansi.Strip(row(plain(m), "▸ pin")))
 	press(m, "2")
 	spark := func() string {
-		f := strings.Fields(ansi.Strip(row(plain(m), "▸ pin")))
+		f := strings.Fields(ansi.Strip(row(plain(m), "▸ batch")))
 		return f[len(f)-1]
 	}
 	first := spark()

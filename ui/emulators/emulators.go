@@ -1,7 +1,9 @@
-// Package emulators is screen 2: the batch emulator that posts draws from the source database to
-// the gateway. It shows the emulator's state and per-table counters with a sparkline of each
-// table's send rate, polled from `emulate status` every second while visible, and starts, stops
-// and re-paces it through `emulate batch` and `emulate stop`.
+// Package emulators is screen 2: the batch emulator, which posts draws from the source database
+// to the gateway's REST Proxy routes, and the streaming emulator, which puts them to its Kinesis
+// proxy. It shows each emulator's state and per-table counters with a sparkline of each table's
+// send rate, polled from `emulate status` every second while visible, and starts, stops and
+// re-paces the emulator of the selected row through `emulate batch|stream`, `emulate stop` and
+// `emulate rate`.
 package emulators
 
 import (
@@ -19,9 +21,19 @@ import (
 	"github.com/pintui/pintui/ui/component/sparkline"
 	"github.com/pintui/pintui/ui/component/table"
 	"github.com/pintui/pintui/ui/component/units"
-	"github.com/pintui/pintui/ui/keys"
 	"github.com/pintui/pintui/ui/screen"
 )
+
+// The emulator kinds, as the emulate commands name them, in the order the screen lists them.
+const (
+	batch  = "batch"
+	stream = "stream"
+)
+
+var kinds = []string{batch, stream}
+
+// tables are the tables each emulator posts to, listed before an emulator has sent anything.
+var tables = []string{"pin", "geo", "user"}
 
 // Model is the Emulators screen.
 type Model struct {
@@ -35,22 +47,22 @@ type Model struct {
 	stale        bool // the counters are from before the screen was last entered
 	updated      time.Time
 	err          error
-	status       command.EmulatorStatus
-	series       map[string]*sparkline.Series // per table, from its sent counter
+	statuses     map[string]command.EmulatorStatus // per kind
+	series       map[string]*sparkline.Series      // per kind and table, from its sent counter
 	actionTicket int
 	note         string // the last action's answer
 	noteErr      bool
 
 	prompt     *prompt.Model
-	asking     bool // the start prompt is open
-	confirming bool // "stop the emulator?" is shown
+	asking     string // the kind the start prompt starts, "" while it is closed
+	confirming string // the kind "stop the emulator?" asks about, "" while not asking
 }
 
 // New returns the Emulators screen.
 func New(ctx *screen.Context) *Model {
 	m := &Model{
 		ctx: ctx, poll: screen.NewPoll(screen.Emulators), table: table.New(ctx.Styles),
-		series: map[string]*sparkline.Series{},
+		statuses: map[string]command.EmulatorStatus{}, series: map[string]*sparkline.Series{},
 		prompt: prompt.New(ctx.Styles, "start ", startHint(ctx.Runner)),
 	}
 	m.filter = filter.New(ctx.Styles, m.table, "text in any column")
@@ -67,7 +79,7 @@ func (m *Model) Name() string { return "emulators" }
 func (m *Model) Title() string { return "Emulators" }
 
 // Capturing reports that the start prompt or the filter is reading text.
-func (m *Model) Capturing() bool { return m.asking || m.filter.Capturing() }
+func (m *Model) Capturing() bool { return m.asking != "" || m.filter.Capturing() }
 
 // Enter refreshes the counters and polls them while the screen shows.
 func (m *Model) Enter() tea.Cmd {
@@ -81,10 +93,10 @@ func (m *Model) Leave() { m.poll.Stop() }
 
 // Back closes the start prompt or the stop confirmation, or clears the filter.
 func (m *Model) Back() (screen.Screen, tea.Cmd) {
-	if !m.asking && !m.confirming {
+	if m.asking == "" && m.confirming == "" {
 		m.filter.Clear()
 	}
-	m.asking, m.confirming = false, false
+	m.asking, m.confirming = "", ""
 	return m, nil
 }
 
@@ -122,8 +134,8 @@ func (m *Model) reply(msg screen.ResultMsg) tea.Cmd {
 		m.err = msg.Err
 		if msg.Err == nil {
 			m.loaded, m.stale, m.updated = true, false, m.ctx.Now()
-			if st, ok := msg.Result.Data.(command.EmulatorStatus); ok {
-				m.observe(st)
+			if all, ok := msg.Result.Data.(command.EmulatorStatuses); ok {
+				m.observe(all)
 			}
 		}
 		return m.poll.Next(m.ctx)
@@ -135,14 +147,14 @@ func (m *Model) reply(msg screen.ResultMsg) tea.Cmd {
 		}
 		m.note = msg.Result.Message
 		if st, ok := msg.Result.Data.(command.EmulatorStatus); ok {
-			m.status = st
+			m.statuses[st.Kind] = st
 		}
 		return m.fetch()
 	}
 	return nil
 }
 
-// describe says the emulator's state in a sentence, from its typed status: draws, the configured
+// describe says an emulator's state in a sentence, from its typed status: draws, the configured
 // pace beside the measured one while it runs, and the last error.
 func describe(st command.EmulatorStatus) string {
 	text := st.State + ": " + units.Count(st.Draws) + " draws"
@@ -161,8 +173,8 @@ func describe(st command.EmulatorStatus) string {
 	return text
 }
 
-// startHint names the defaults of `emulate batch` that the start prompt falls back on, read from
-// the command's own flags.
+// startHint names the defaults of `emulate batch` (which `emulate stream` shares) that the start
+// prompt falls back on, read from the command's own flags.
 func startHint(r screen.Runner) string {
 	defaults := map[string]string{}
 	for _, c := range r.Commands() {
@@ -179,25 +191,36 @@ func startHint(r screen.Runner) string {
 	return fmt.Sprintf("COUNT RATE, e.g. 1000 50; enter alone: %s at %s draws/s", count, defaults["rate"])
 }
 
-// observe keeps the status and measures each table's send rate from its sent counter.
-func (m *Model) observe(st command.EmulatorStatus) {
-	m.status = st
+// observe keeps the statuses and measures each table's send rate from its sent counter. An
+// emulator that has not run lists its tables with nothing sent, so its row can be selected to
+// start it.
+func (m *Model) observe(all command.EmulatorStatuses) {
 	now := float64(m.ctx.Now().UnixNano()) / 1e9
-	rows := make([][]string, len(st.Tables))
-	for i, t := range st.Tables {
-		rows[i] = []string{t.Table, strconv.FormatInt(t.Sent, 10), strconv.FormatInt(t.Failed, 10), "", ""}
-		s := m.series[t.Table]
-		if s == nil {
-			s = &sparkline.Series{}
-			m.series[t.Table] = s
+	var rows [][]string
+	for _, st := range all {
+		m.statuses[st.Kind] = st
+		posts := st.Tables
+		if len(posts) == 0 {
+			for _, t := range tables {
+				posts = append(posts, command.EmulatorPost{Table: t})
+			}
 		}
-		s.Observe(t.Sent, now, screen.PollInterval.Seconds())
-		if rate, ok := s.Rate(); ok && st.Running() {
-			rows[i][3] = sparkline.FormatRate(rate)
+		for _, t := range posts {
+			row := []string{st.Kind, t.Table, strconv.FormatInt(t.Sent, 10), strconv.FormatInt(t.Failed, 10), "", ""}
+			s := m.series[st.Kind+"/"+t.Table]
+			if s == nil {
+				s = &sparkline.Series{}
+				m.series[st.Kind+"/"+t.Table] = s
+			}
+			s.Observe(t.Sent, now, screen.PollInterval.Seconds())
+			if rate, ok := s.Rate(); ok && st.Running() {
+				row[4] = sparkline.FormatRate(rate)
+			}
+			row[5] = sparkline.View(s.Rates(), sparkline.Samples)
+			rows = append(rows, row)
 		}
-		rows[i][4] = sparkline.View(s.Rates(), sparkline.Samples)
 	}
-	cols := []string{"table", "sent", "failed", "records/s", "last 30 polls"}
+	cols := []string{"emulator", "table", "sent", "failed", "records/s", "last 30 polls"}
 	m.table.Style = func(col int, cell string) string {
 		if col == len(cols)-1 {
 			return m.ctx.Styles.Spark.Render(cell)
@@ -207,47 +230,67 @@ func (m *Model) observe(st command.EmulatorStatus) {
 	m.table.SetRows(cols, units.Cells(cols, rows, map[string]units.Format{"sent": units.Count, "failed": units.Count}))
 }
 
-// running reports whether the emulator runs and its configured draws per second.
-func (m *Model) running() (bool, float64) {
-	return m.status.Running(), m.status.ConfiguredRate
+// selected is the kind of emulator the selected row belongs to; batch until there are rows.
+func (m *Model) selected() string {
+	if row := m.table.Selected(); len(row) > 0 && row[0] == stream {
+		return stream
+	}
+	return batch
+}
+
+// name is how the screen calls the emulator of kind.
+func name(kind string) string {
+	if kind == stream {
+		return "streaming emulator"
+	}
+	return "batch emulator"
+}
+
+// running reports whether the emulator of kind runs and its configured draws per second.
+func (m *Model) running(kind string) (bool, float64) {
+	st := m.statuses[kind]
+	return st.Running(), st.ConfiguredRate
 }
 
 func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.ctx.Keys
 	switch {
-	case m.asking:
+	case m.asking != "":
 		return m.typed(msg)
 	case m.filter.Capturing():
 		m.filter.Key(msg)
 		return nil
-	case m.confirming:
-		m.confirming = false
+	case m.confirming != "":
+		kind := m.confirming
+		m.confirming = ""
 		if msg.String() == "y" {
-			return m.act("emulate stop")
+			return m.act(stopLine(kind))
 		}
 		m.note, m.noteErr = "left running", false
 		return nil
 	}
+	kind := m.selected()
 	switch {
 	case key.Matches(msg, k.Filter):
 		m.filter.Open()
 	case key.Matches(msg, k.Start):
-		if m.status.Running() {
-			m.note, m.noteErr = "the batch emulator is already running: x stops it, +/- change its rate", true
+		if on, _ := m.running(kind); on {
+			m.note, m.noteErr = fmt.Sprintf("the %s is already running: %s stops it, %s/%s change its rate", name(kind),
+				k.Stop.Help().Key, k.Faster.Help().Key, k.Slower.Help().Key), true
 			return nil
 		}
-		m.asking = true
-		m.prompt.SetValue("")
+		m.asking = kind
+		m.prompt = prompt.New(m.ctx.Styles, "start "+name(kind)+" ", startHint(m.ctx.Runner))
 	case key.Matches(msg, k.Stop):
-		if on, _ := m.running(); !on {
-			m.note, m.noteErr = "the emulator is not running", true
+		if on, _ := m.running(kind); !on {
+			m.note, m.noteErr = "the "+name(kind)+" is not running", true
 			return nil
 		}
-		m.confirming = true
+		m.confirming = kind
 	case key.Matches(msg, k.Faster):
-		return m.repace(2, 1)
+		return m.repace(kind, 2, 1)
 	case key.Matches(msg, k.Slower):
-		return m.repace(1, 2)
+		return m.repace(kind, 1, 2)
 	case key.Matches(msg, k.Refresh):
 		return m.fetch()
 	default:
@@ -256,13 +299,22 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
+// stopLine is the command that stops the emulator of kind.
+func stopLine(kind string) string {
+	if kind == batch {
+		return "emulate stop"
+	}
+	return "emulate stop " + kind
+}
+
 // typed reads the start prompt: nothing starts with the defaults, otherwise COUNT and RATE.
 func (m *Model) typed(msg tea.KeyPressMsg) tea.Cmd {
+	kind := m.asking
 	switch m.prompt.Update(msg) {
 	case prompt.Cancelled:
-		m.asking = false
+		m.asking = ""
 	case prompt.Submitted:
-		m.asking = false
+		m.asking = ""
 		f := strings.Fields(m.prompt.Value())
 		for _, w := range f {
 			if n, err := strconv.Atoi(w); err != nil || n <= 0 {
@@ -270,7 +322,7 @@ func (m *Model) typed(msg tea.KeyPressMsg) tea.Cmd {
 				return nil
 			}
 		}
-		line := "emulate batch"
+		line := "emulate " + kind
 		switch len(f) {
 		case 0:
 		case 1, 2:
@@ -289,60 +341,19 @@ func (m *Model) typed(msg tea.KeyPressMsg) tea.Cmd {
 
 // repace changes a running emulator's draws per second to its rate times mul/div; it keeps
 // running, with its count and counters.
-func (m *Model) repace(mul, div int) tea.Cmd {
-	on, rate := m.running()
+func (m *Model) repace(kind string, mul, div int) tea.Cmd {
+	on, rate := m.running(kind)
 	switch {
 	case !on:
-		m.note, m.noteErr = "the emulator is not running: "+m.ctx.Keys.Start.Help().Key+" starts it", true
+		m.note, m.noteErr = "the "+name(kind)+" is not running: "+m.ctx.Keys.Start.Help().Key+" starts it", true
 		return nil
-	case m.status.Faithful || rate <= 0:
-		m.note, m.noteErr = fmt.Sprintf("the emulator is not paced by a rate (--faithful or --rate 0): %s stops it, %s starts it with one", m.ctx.Keys.Stop.Help().Key, m.ctx.Keys.Start.Help().Key), true
+	case m.statuses[kind].Faithful || rate <= 0:
+		m.note, m.noteErr = fmt.Sprintf("the %s is not paced by a rate (--faithful or --rate 0): %s stops it, %s starts it with one", name(kind), m.ctx.Keys.Stop.Help().Key, m.ctx.Keys.Start.Help().Key), true
 		return nil
 	}
-	next := max(1, rate*float64(mul)/float64(div))
-	return m.act("emulate rate " + strconv.FormatFloat(next, 'f', -1, 64))
-}
-
-// View draws the state, the note or prompt, and the per-table counters in width×height cells.
-func (m *Model) View(width, height int) string {
-	s := m.ctx.Styles
-	k := m.ctx.Keys
-	title := s.Title.Render("Emulators") + s.Muted.Render("  batch emulator · every 1s · "+
-		keys.Hints(keys.As(k.Start, "starts"), keys.As(k.Stop, "stops"), keys.As(k.Faster, "doubles"), keys.As(k.Slower, "halves the rate"), keys.As(k.Filter, "filters")))
-	lines := []string{title, ""}
-	switch {
-	case m.err != nil:
-		lines = append(lines, s.Error.Render("emulate status failed: "+m.err.Error()))
-	case !m.loaded:
-		lines = append(lines, s.Muted.Render("asking emulate status…"))
-	default:
-		word := "stopped"
-		if on, _ := m.running(); on {
-			word = "running"
-		}
-		st, sym := s.State(word)
-		status := st.Render(sym+" "+word) + s.Text.Render("  "+describe(m.status))
-		if m.stale {
-			status += s.Muted.Render("  updated " + units.Ago(m.ctx.Now().Sub(m.updated)) + " · asking emulate status…")
-		}
-		lines = append(lines, status)
+	next := strconv.FormatFloat(max(1, rate*float64(mul)/float64(div)), 'f', -1, 64)
+	if kind == batch {
+		return m.act("emulate rate " + next)
 	}
-	switch {
-	case m.filter.Capturing() || m.filter.Text() != "":
-		lines = append(lines, m.filter.View(width))
-	case m.asking:
-		lines = append(lines, m.prompt.View(width))
-	case m.confirming:
-		lines = append(lines, s.Confirm.Render(" stop the batch emulator? press y to stop, any other key to keep it running "))
-	case m.noteErr:
-		lines = append(lines, s.Error.Render(m.note))
-	default:
-		lines = append(lines, s.Muted.Render(m.note))
-	}
-	lines = append(lines, "")
-	if !m.loaded || height <= len(lines)+1 {
-		return screen.Fill(strings.Join(lines, "\n"), width, height)
-	}
-	th := min(height-len(lines), len(m.status.Tables)+2)
-	return screen.Fill(strings.Join(lines, "\n")+"\n"+m.table.View(width, th), width, height)
+	return m.act("emulate rate " + kind + " " + next)
 }
