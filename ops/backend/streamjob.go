@@ -2,6 +2,7 @@ package backend
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -205,4 +206,67 @@ func (r *remote) streamJob() StreamJobState {
 		return StreamJobState{Err: err.Error()}
 	}
 	return out.State
+}
+
+// streamStateJSON is StreamJobState as the control endpoint carries it, with snake_case keys
+// and durations in milliseconds.
+type streamStateJSON struct {
+	Ran         bool              `json:"ran"`
+	Running     bool              `json:"running"`
+	Started     time.Time         `json:"started"`
+	TriggerMS   int64             `json:"trigger_ms"`
+	StatusError string            `json:"status_error"`
+	Tables      []streamTableJSON `json:"tables"`
+	Error       string            `json:"error"`
+}
+
+type streamTableJSON struct {
+	Table       string           `json:"table"`
+	Stream      string           `json:"stream"`
+	MicroBatch  int64            `json:"micro_batch"`
+	LastCommit  time.Time        `json:"last_commit"`
+	Rows        int64            `json:"rows"`
+	Rate        float64          `json:"rate"`
+	LagMS       int64            `json:"lag_ms"`
+	Reading     bool             `json:"reading"`
+	ShardLagMS  map[string]int64 `json:"shard_lag_ms"`
+	Quarantined int64            `json:"quarantined"`
+	Error       string           `json:"error"`
+}
+
+// MarshalJSON writes the state as the control endpoint carries it.
+func (s StreamJobState) MarshalJSON() ([]byte, error) {
+	out := streamStateJSON{Ran: s.Ran, Running: s.Running, Started: s.Status.Started, TriggerMS: s.Status.Trigger.Milliseconds(),
+		StatusError: s.Status.Err, Tables: []streamTableJSON{}, Error: s.Err}
+	for _, t := range s.Status.Tables {
+		lags := make(map[string]int64, len(t.ShardLag))
+		for shard, l := range t.ShardLag {
+			lags[shard] = l.Milliseconds()
+		}
+		out.Tables = append(out.Tables, streamTableJSON{Table: t.Table, Stream: t.Stream, MicroBatch: t.MicroBatch, LastCommit: t.LastCommit,
+			Rows: t.Rows, Rate: t.Rate, LagMS: t.Lag.Milliseconds(), Reading: t.Reading, ShardLagMS: lags, Quarantined: t.Quarantined, Error: t.Err})
+	}
+	return json.Marshal(out)
+}
+
+// UnmarshalJSON reads what MarshalJSON wrote.
+func (s *StreamJobState) UnmarshalJSON(data []byte) error {
+	var in streamStateJSON
+	if err := json.Unmarshal(data, &in); err != nil {
+		return err
+	}
+	*s = StreamJobState{Ran: in.Ran, Running: in.Running, Err: in.Error,
+		Status: stream.Status{Started: in.Started, Trigger: time.Duration(in.TriggerMS) * time.Millisecond, Err: in.StatusError}}
+	for _, t := range in.Tables {
+		var lags map[string]time.Duration
+		if t.ShardLagMS != nil {
+			lags = make(map[string]time.Duration, len(t.ShardLagMS))
+			for shard, l := range t.ShardLagMS {
+				lags[shard] = time.Duration(l) * time.Millisecond
+			}
+		}
+		s.Status.Tables = append(s.Status.Tables, stream.TableStatus{Table: t.Table, Stream: t.Stream, MicroBatch: t.MicroBatch, LastCommit: t.LastCommit,
+			Rows: t.Rows, Rate: t.Rate, Lag: time.Duration(t.LagMS) * time.Millisecond, Reading: t.Reading, ShardLag: lags, Quarantined: t.Quarantined, Err: t.Error})
+	}
+	return nil
 }

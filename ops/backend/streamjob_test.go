@@ -2,7 +2,9 @@ package backend
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"reflect"
 	"strconv"
 	"sync"
 	"testing"
@@ -109,5 +111,29 @@ func TestStreamJobWithoutKinesisSaysWhatToDo(t *testing.T) {
 	}
 	if st := b.StreamJob(); st.Running || st.Err != errNoKinesis.Error() {
 		t.Errorf("state: %+v", st)
+	}
+}
+
+func TestStreamJobStateRoundTrip(t *testing.T) {
+	st := StreamJobState{Ran: true, Running: true, Err: "", Status: stream.Status{
+		Started: time.Date(2026, 12, 1, 20, 1, 2, 345_000_000, time.UTC), Trigger: 50 * time.Millisecond, Err: "pin: throttled",
+		Tables: []stream.TableStatus{{Table: "t", Stream: "s", MicroBatch: 4, LastCommit: time.Date(2026, 12, 1, 20, 1, 3, 0, time.UTC),
+			Rows: 9, Rate: 1.5, Lag: 30 * time.Millisecond, Reading: true, ShardLag: map[string]time.Duration{"shardId-000000000000": 30 * time.Millisecond},
+			Quarantined: 1, Err: "throttled"}},
+	}}
+	data, err := json.Marshal(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"ran":true,"running":true,"started":"2026-12-01T20:01:02.345Z","trigger_ms":50,"status_error":"pin: throttled","tables":[{"table":"t","stream":"s","micro_batch":4,"last_commit":"2026-12-01T20:01:03Z","rows":9,"rate":1.5,"lag_ms":30,"reading":true,"shard_lag_ms":{"shardId-000000000000":30},"quarantined":1,"error":"throttled"}],"error":""}`
+	if string(data) != want {
+		t.Errorf("JSON %s\nwant %s", data, want)
+	}
+	var back StreamJobState
+	if err := json.Unmarshal(data, &back); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(back, st) {
+		t.Errorf("round trip %+v\nwant %+v", back, st)
 	}
 }
