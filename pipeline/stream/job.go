@@ -102,6 +102,10 @@ func New(uid string, r Reader, lakehouse objstore.Store, opts ...Option) (*Job, 
 // waits at most half a trigger to be read.
 func (j *Job) pollInterval() time.Duration { return max(j.trigger/2, 10*time.Millisecond) }
 
+// idlePoll is how often a shard that keeps answering with nothing new is asked: every four
+// triggers, within AWS's 5 GetRecords calls a second per shard at the default trigger.
+func (j *Job) idlePoll() time.Duration { return 4 * j.trigger }
+
 // Run reads the streams and commits their micro-batches until ctx ends. A failure to read
 // Kinesis or to write the lakehouse never stops it: it is shown in Status and tried again with
 // backoff, from the last checkpoint, so nothing is lost or appended twice.

@@ -94,9 +94,11 @@ type shardReader struct {
 	iterator string
 	closed   bool
 	pending  []Record
-	// retryAt holds the shard back after a failed read; wait doubles with each failure in a row.
-	retryAt time.Time
-	wait    time.Duration
+	// nextRead holds the shard back after a failed read, wait doubling with each failure in a
+	// row, or after reads that found it caught up, idle doubling with each.
+	nextRead time.Time
+	wait     time.Duration
+	idle     time.Duration
 }
 
 // serve recovers the checkpoint, then polls the shards and commits a micro-batch every trigger
@@ -175,7 +177,7 @@ func anyPending(shards []*shardReader) bool {
 // is shown and tried again after a backoff; an expired iterator is renewed after the last record
 // read.
 func (t *tableJob) fetch(ctx context.Context, s *shardReader) {
-	if s.closed || time.Now().Before(s.retryAt) {
+	if s.closed || time.Now().Before(s.nextRead) {
 		return
 	}
 	recs, next, behind, err := t.job.reader.Records(ctx, s.iterator, fetchLimit)
@@ -190,7 +192,7 @@ func (t *tableJob) fetch(ctx context.Context, s *shardReader) {
 			return
 		}
 		s.wait = min(max(2*s.wait, t.job.backoffFirst), t.job.backoffMost)
-		s.retryAt = time.Now().Add(s.wait)
+		s.nextRead = time.Now().Add(s.wait)
 		t.mu.Lock()
 		t.readErr[s.id] = fmt.Sprintf("read %s %s: %v", t.stream, s.id, err)
 		t.mu.Unlock()
@@ -198,6 +200,14 @@ func (t *tableJob) fetch(ctx context.Context, s *shardReader) {
 	}
 	s.wait = 0
 	s.iterator, s.closed = next, next == ""
+	// A shard with nothing new is asked less and less often, up to the idle poll: an idle job
+	// costs a few calls a second, and one under load reads every poll.
+	if len(recs) == 0 && behind == 0 {
+		s.idle = min(max(2*s.idle, t.job.pollInterval()), t.job.idlePoll())
+		s.nextRead = time.Now().Add(s.idle)
+	} else {
+		s.idle = 0
+	}
 	if len(recs) > 0 {
 		s.pending = append(s.pending, recs...)
 		s.after = recs[len(recs)-1].Sequence
