@@ -308,7 +308,7 @@ func (s *kinesisServer) getShardIterator(_ context.Context, req *getShardIterato
 		return nil, throughputExceeded(st, sh)
 	}
 	it := shardIterator{created: now, epoch: st.meta.Epoch, shard: uint32(sh.index), stream: st.meta.Name}
-	oldest, newest, _ := sh.log.bounds(st.cutoff(now))
+	oldest, newest := sh.log.bounds(st.cutoff(now))
 	switch req.ShardIteratorType {
 	case "TRIM_HORIZON":
 		it.next = oldest
