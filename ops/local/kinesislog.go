@@ -242,6 +242,11 @@ func (l *shardLog) append(recs []kRecord, syncs syncer, now int64) (wait func() 
 	defer l.mu.Unlock()
 	seg := l.segs[len(l.segs)-1]
 	if seg.size >= segmentBytes || (seg.size > 0 && time.Duration(now-seg.opened)*time.Millisecond >= segmentAge) {
+		// A round that syncs only the new segment must not publish records of the old one
+		// still unsynced: everything before the new segment is on disk first.
+		if err := seg.f.Sync(); err != nil {
+			return nil, fmt.Errorf("sync %s: %w", seg.f.Name(), err)
+		}
 		if err := l.roll(now); err != nil {
 			return nil, err
 		}
