@@ -27,7 +27,7 @@ bench: build
 	./$(BIN) bench ingest
 	./$(BIN) bench sink
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./pipeline/...
-	$(GO) test -run '^$$' -bench . -benchtime 200x ./ui/topics
+	$(GO) test -run '^$$' -bench . -benchtime 200x ./ui/component/livetail
 
 screenshots:
 	screenshots/render.sh
