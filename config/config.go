@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Config is the whole of pintui's configuration. Field tags: `key` is the dotted name used in the
@@ -30,6 +31,7 @@ type Config struct {
 	Source SourceConfig `key:"source"`
 	Local  LocalConfig  `key:"local"`
 	Sink   SinkConfig   `key:"sink"`
+	Stream StreamConfig `key:"stream"`
 	AWS    AWSConfig    `key:"aws"`
 	Kafka  KafkaConfig  `key:"kafka"`
 	S3     S3Config     `key:"s3"`
@@ -61,6 +63,14 @@ type SinkConfig struct {
 	FlushSize int `key:"flush_size" default:"1" help:"records per landed object (the Confluent S3 sink's flush.size); keep it fixed for a data dir"`
 	// InCloud runs pintui's sink against MSK and S3; by default the cloud lands through MSK Connect.
 	InCloud bool `key:"in_cloud" help:"in a cloud profile, run pintui's S3 sink in the console or script process instead of relying on the MSK Connect connector"`
+}
+
+// StreamConfig tunes the stream job that runs in the local stack's owner.
+type StreamConfig struct {
+	TriggerInterval string `key:"trigger_interval" default:"50ms" help:"how often the stream job commits a micro-batch of what arrived; its shards are polled twice as often"`
+	Autostart       bool   `key:"autostart" default:"true" help:"start the stream job with the local stack's owner; stream start and stream stop control it either way"`
+	// InCloud runs pintui's stream job against Kinesis and S3; by default Databricks streams.
+	InCloud bool `key:"in_cloud" help:"in a cloud profile, run pintui's stream job against Kinesis and S3 in the console or script process (tables under the bucket's lakehouse/) instead of relying on Databricks structured streaming"`
 }
 
 // AWSConfig selects credentials through the AWS SDK's standard chain; keys never live here.
@@ -250,6 +260,9 @@ func (c *Config) Validate() error {
 	if c.Sink.FlushSize < 1 {
 		return fmt.Errorf("sink.flush_size %d is not valid: use 1 or more", c.Sink.FlushSize)
 	}
+	if d, err := time.ParseDuration(c.Stream.TriggerInterval); err != nil || d <= 0 {
+		return fmt.Errorf("stream.trigger_interval %q is not valid: use a positive duration such as 50ms or 1s", c.Stream.TriggerInterval)
+	}
 	if err := validateKeys(c.Keys); err != nil {
 		return err
 	}
@@ -300,6 +313,12 @@ func (c *Config) Bucket() string {
 		return c.S3.Bucket
 	}
 	return "user-" + c.UID + "-bucket"
+}
+
+// StreamTrigger returns the stream job's trigger interval, valid once the config is.
+func (c *Config) StreamTrigger() time.Duration {
+	d, _ := time.ParseDuration(c.Stream.TriggerInterval)
+	return d
 }
 
 // LakehouseDir is the folder the local Delta tables live in.

@@ -132,6 +132,8 @@ func TestErrors(t *testing.T) {
 		{"uid too short", "", map[string]string{"PINTUI_UID": "0a1b2c3d4e5"}, `uid "0a1b2c3d4e5" is not valid: use 12`},
 		{"uid upper case", "", map[string]string{"PINTUI_UID": "0A1B2C3D4E5F"}, `uid "0A1B2C3D4E5F" is not valid: use 12`},
 		{"bad color", "", map[string]string{"PINTUI_COLOR": "pink"}, `color "pink" is not valid`},
+		{"bad trigger", "stream:\n  trigger_interval: soon\n", nil, `stream.trigger_interval "soon" is not valid: use a positive duration such as 50ms or 1s`},
+		{"zero trigger", "", map[string]string{"PINTUI_STREAM_TRIGGER_INTERVAL": "0s"}, `stream.trigger_interval "0s" is not valid`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

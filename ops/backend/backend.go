@@ -16,10 +16,12 @@ import (
 
 	"github.com/pintui/pintui/config"
 	"github.com/pintui/pintui/ops/kafka"
+	"github.com/pintui/pintui/ops/kinesis"
 	"github.com/pintui/pintui/ops/local"
 	"github.com/pintui/pintui/ops/s3"
 	"github.com/pintui/pintui/pipeline/objstore"
 	"github.com/pintui/pintui/pipeline/sink"
+	"github.com/pintui/pintui/pipeline/stream"
 )
 
 // Backends are the pipeline's running parts as one process sees them.
@@ -31,6 +33,8 @@ type Backends struct {
 	Kafka *kafka.Client
 	// S3 reaches the embedded S3 or AWS S3.
 	S3 *s3.Client
+	// Kinesis reaches the local Kinesis or AWS Kinesis; nil while the local stack serves none.
+	Kinesis *kinesis.Client
 	// Bucket is the landing bucket.
 	Bucket string
 	// GatewayURL is where the emulators post: the local gateway or the API Gateway invoke URL.
@@ -46,6 +50,11 @@ type Backends struct {
 	mu sync.Mutex
 	// emulators are the last emulator of each kind started here, indexed as EmulatorKinds.
 	emulators [2]*emulation
+	// streamReader is the Kinesis the stream job reads; streamJob the job once started and
+	// streamJobErr why it last failed to start.
+	streamReader stream.Reader
+	streamJob    *streamJobRun
+	streamJobErr string
 
 	// owner is who runs the local stack, kept current by watchOwner in an attached process.
 	owner atomic.Pointer[Owner]
@@ -60,6 +69,10 @@ type Backends struct {
 	s3Transport *http.Transport
 	stopWatch   context.CancelFunc
 	watchDone   chan struct{}
+
+	// kinesisTransport carries the Kinesis client of an attached process to the owner's current
+	// address, as s3Transport does.
+	kinesisTransport *http.Transport
 }
 
 // Open starts (or attaches to) the local stack in the local profile, or connects the cloud
@@ -121,14 +134,20 @@ func (b *Backends) open(ctx context.Context) error {
 	if b.S3, err = s3.New(ctx, sset); err != nil {
 		return err
 	}
+	if err := b.openKinesis(ctx); err != nil {
+		return err
+	}
 	if b.remote != nil {
 		watchCtx, cancel := context.WithCancel(context.Background())
 		b.stopWatch, b.watchDone = cancel, make(chan struct{})
 		go b.watchOwner(watchCtx)
 	}
 	if b.Owned() || (!cfg.IsLocal() && cfg.Sink.InCloud) {
-		return b.startSink(kset)
+		if err := b.startSink(kset); err != nil {
+			return err
+		}
 	}
+	b.openStreamJob(ctx)
 	return nil
 }
 
@@ -180,7 +199,7 @@ func (b *Backends) SinkStatus() (sink.Status, bool) {
 	return st, true
 }
 
-// Close stops the emulators this process runs and the sink, and releases the stack (stopping it
+// Close stops the emulators and the stream job this process runs and the sink, and releases the stack (stopping it
 // if owned). An emulator an attached process started runs in the owner and goes on.
 func (b *Backends) Close(ctx context.Context) error {
 	b.closingOnce.Do(func() { close(b.closing) })
@@ -192,6 +211,7 @@ func (b *Backends) Close(ctx context.Context) error {
 	for _, kind := range EmulatorKinds {
 		b.stopEmulator(kind)
 	}
+	b.stopStreamJob()
 	if b.stopSink != nil {
 		b.stopSink()
 		select {

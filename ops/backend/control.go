@@ -94,6 +94,7 @@ func (b *Backends) controlHandler() http.Handler {
 		}
 		w.WriteHeader(http.StatusNoContent)
 	}))
+	b.streamJobRoutes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		reply(w, http.StatusNotFound, errorJSON{fmt.Sprintf("no control operation %s %s: this pintui may be older than the one asking; restart it", r.Method, r.URL.Path)})
 	})

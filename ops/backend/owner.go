@@ -108,6 +108,9 @@ func (b *Backends) awaitOwner(ctx context.Context) bool {
 		if ok {
 			b.remote.transport.CloseIdleConnections()
 			b.s3Transport.CloseIdleConnections()
+			if b.kinesisTransport != nil {
+				b.kinesisTransport.CloseIdleConnections()
+			}
 			b.noteOwner()
 			return true
 		}

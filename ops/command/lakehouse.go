@@ -15,6 +15,7 @@ import (
 	"github.com/pintui/pintui/pipeline/delta"
 	"github.com/pintui/pintui/pipeline/objstore"
 	"github.com/pintui/pintui/pipeline/record"
+	"github.com/pintui/pintui/pipeline/stream"
 )
 
 // lakehouse is the store the Delta tables live in: one folder per table under the data dir.
@@ -60,6 +61,11 @@ func (env *Env) lakehouseCommands() []*Command {
 			Help:  "Delete a table's data files removed longer ago than the retention, and those no commit references; the log stays.",
 			Flags: []Flag{{Name: "retain", Default: strconv.Itoa(int(delta.DefaultRetention.Hours())) + "h", Help: "keep files removed or written within this long"}},
 			Run:   env.vacuum, Complete: env.completeTables,
+		},
+		{
+			Name: "optimize", Args: "TABLE", MinArgs: 1, MaxArgs: 1,
+			Help: "Compact a table's small data files into larger ones in one commit that changes no row (Delta's OPTIMIZE); vacuum deletes the old files after the retention.",
+			Run:  env.optimize, Complete: env.completeTables,
 		},
 	}
 }
@@ -124,11 +130,11 @@ func (env *Env) tables(ctx context.Context, _ *Invocation) (*Result, error) {
 		// One unreadable table must not hide the others.
 		if err != nil {
 			damaged++
-			infos = append(infos, TableInfo{Table: root, Kind: tableKind(root), Version: -1, Damaged: err.Error()})
+			infos = append(infos, TableInfo{Table: root, Kind: env.tableKind(root), Version: -1, Damaged: err.Error()})
 			continue
 		}
 		rows, _ := snap.NumRecords()
-		infos = append(infos, TableInfo{Table: root, Kind: tableKind(root), Rows: rows, Version: snap.Version, Files: len(snap.Files), Run: snap.RunID})
+		infos = append(infos, TableInfo{Table: root, Kind: env.tableKind(root), Rows: rows, Version: snap.Version, Files: len(snap.Files), Run: snap.RunID})
 	}
 	// Batch tables first, then stream tables, then the analytics in the documented order.
 	rank := func(i TableInfo) int {
@@ -169,13 +175,37 @@ func (env *Env) vacuum(ctx context.Context, in *Invocation) (*Result, error) {
 	return &Result{Message: msg, Data: out}, nil
 }
 
-// tableKind tells the batch tables from the analytics outputs and the stream tables.
-func tableKind(name string) string {
-	switch {
-	case slices.Contains(analytics.Names(), name):
+func (env *Env) optimize(ctx context.Context, in *Invocation) (*Result, error) {
+	t, _, err := env.table(ctx, in.Args[0])
+	if err != nil {
+		return nil, err
+	}
+	o, err := t.Optimize(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := TableOptimize{Table: in.Args[0], Version: o.Version, FilesRemoved: o.FilesRemoved, FilesAdded: o.FilesAdded,
+		Rows: o.Rows, BytesBefore: o.BytesBefore, BytesAfter: o.BytesAfter}
+	if o.FilesRemoved == 0 {
+		return &Result{Message: fmt.Sprintf("nothing to compact in %s at version %d: no two small files sit together", in.Args[0], o.Version), Data: out}, nil
+	}
+	msg := fmt.Sprintf("compacted %d files of %s into %d at version %d; its %d rows are unchanged, and vacuum deletes the %d old files after the retention",
+		o.FilesRemoved, in.Args[0], o.FilesAdded, o.Version, o.Rows, o.FilesRemoved)
+	if o.CheckpointErr != nil {
+		msg += fmt.Sprintf("; the checkpoint failed (%v), so reads replay more commits until the next one", o.CheckpointErr)
+	}
+	return &Result{Message: msg, Data: out}, nil
+}
+
+// tableKind tells the batch tables from the analytics outputs and this uid's stream tables.
+func (env *Env) tableKind(name string) string {
+	if slices.Contains(analytics.Names(), name) {
 		return "analytics"
-	case strings.HasSuffix(name, "_table"):
-		return "stream"
+	}
+	for _, t := range record.Tables {
+		if name == stream.TableName(env.Config.UID, t) {
+			return "stream"
+		}
 	}
 	return "batch"
 }

@@ -89,3 +89,60 @@ func TestVacuumCommandDeletesAnOrphan(t *testing.T) {
 		t.Fatalf("vacuum of a missing table: %v", err)
 	}
 }
+
+func TestTablesTellStreamTablesByTheirNames(t *testing.T) {
+	ctx := context.Background()
+	env := lakehouseEnv(t)
+	store := env.lakehouse()
+	for _, name := range []string{"top_country", "0a1b2c3d4e5f_pin_table", "0a1b2c3d4e5f_geo_batch", "notes_table", "ffffffffffff_user_table"} {
+		if _, err := delta.Open(store, name).WriteRows(ctx, delta.Write{}, record.CleanGeoFields, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := New(env).Run(ctx, "tables")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, ti := range res.Data.([]TableInfo) {
+		got = append(got, ti.Table+" "+ti.Kind)
+	}
+	want := []string{"0a1b2c3d4e5f_geo_batch batch", "ffffffffffff_user_table batch", "notes_table batch", "0a1b2c3d4e5f_pin_table stream", "top_country analytics"}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("tables:\n%q\nwant\n%q", got, want)
+	}
+}
+
+func TestOptimizeCommandCompactsAStreamTable(t *testing.T) {
+	ctx := context.Background()
+	env := lakehouseEnv(t)
+	table := delta.Open(env.lakehouse(), "0a1b2c3d4e5f_geo_table")
+	for v := range 5 {
+		w := delta.Write{Txn: &delta.Txn{AppID: "stream-geo", Version: int64(v)}}
+		if _, err := table.WriteRows(ctx, w, record.CleanGeoFields, [][]any{{int64(v), "Aruba", nil, nil}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	reg := New(env)
+	res, err := reg.Run(ctx, "optimize 0a1b2c3d4e5f_geo_table")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := res.Data.(TableOptimize)
+	if got.Table != "0a1b2c3d4e5f_geo_table" || got.Version != 5 || got.FilesRemoved != 5 || got.FilesAdded != 1 || got.Rows != 5 || got.BytesAfter >= got.BytesBefore {
+		t.Fatalf("optimize: %+v, want version 5 compacting 5 files of 5 rows into 1, smaller", got)
+	}
+	if !strings.HasPrefix(res.Message, "compacted 5 files of 0a1b2c3d4e5f_geo_table into 1 at version 5; its 5 rows are unchanged") {
+		t.Errorf("message %q", res.Message)
+	}
+	res, err = reg.Run(ctx, "optimize 0a1b2c3d4e5f_geo_table")
+	if err != nil || res.Data != (TableOptimize{Table: "0a1b2c3d4e5f_geo_table", Version: 5, Rows: 5}) {
+		t.Fatalf("second optimize: %+v, %v; want nothing done", res.Data, err)
+	}
+	if want := "nothing to compact in 0a1b2c3d4e5f_geo_table at version 5: no two small files sit together"; res.Message != want {
+		t.Errorf("message %q, want %q", res.Message, want)
+	}
+	if _, err := reg.Run(ctx, "optimize no_such_table"); err == nil || !strings.Contains(err.Error(), `no table "no_such_table": the tables are 0a1b2c3d4e5f_geo_table`) {
+		t.Fatalf("optimize of a missing table: %v", err)
+	}
+}

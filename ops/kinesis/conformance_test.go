@@ -39,6 +39,7 @@ func TestConformance(t *testing.T) {
 		start func(*testing.T) server
 	}{
 		{"kinesalite", startKinesalite},
+		{"local", startLocal},
 	}
 	for _, s := range servers {
 		t.Run(s.name, func(t *testing.T) {

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/pintui/pintui/ops/local"
 )
 
 // server is one Kinesis implementation the conformance suite runs against.
@@ -63,6 +65,20 @@ func startKinesalite(t *testing.T) server {
 		}
 		pause(ctx, 50*time.Millisecond)
 	}
+}
+
+// startLocal runs pintui's local stack on free ports, over a fresh data dir, until the test ends.
+func startLocal(t *testing.T) server {
+	t.Helper()
+	s, err := local.Start(context.Background(), local.Options{
+		DataDir: t.TempDir(), UID: "0a1b2c3d4e5f",
+		KafkaAddr: "127.0.0.1:0", S3Addr: "127.0.0.1:0", GatewayAddr: "127.0.0.1:0", KinesisAddr: "127.0.0.1:0",
+	})
+	if err != nil {
+		t.Fatalf("start the local stack: %v", err)
+	}
+	t.Cleanup(func() { s.Close(context.Background()) })
+	return server{name: "local", endpoint: s.Endpoints().Kinesis}
 }
 
 // freePort returns a loopback port nothing listens on now.

@@ -23,6 +23,10 @@ func TestMain(m *testing.M) {
 		runOwner(dir)
 		return
 	}
+	if dir := os.Getenv(kinesisHelperEnv); dir != "" {
+		runKinesisWriter(dir)
+		return
+	}
 	os.Exit(m.Run())
 }
 

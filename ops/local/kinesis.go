@@ -32,7 +32,7 @@ const kinesisTarget = "Kinesis_20131202."
 // kinesisAccount is the account id the local Kinesis names in ARNs and messages.
 const kinesisAccount = "000000000000"
 
-// kinesisRegion is the region of the local Kinesis's ARNs.
+// kinesisRegion is the region of the local Kinesis's ARNs, and the one its clients sign for.
 const kinesisRegion = "us-east-1"
 
 // maxKinesisBody bounds a request body: a PutRecords of 5 MiB of data is about 6.7 MiB once

@@ -87,6 +87,10 @@ func TestStoreRoundTrip(t *testing.T) {
 	if objs[0].Modified.IsZero() {
 		t.Error("List left Modified empty")
 	}
+	objs, err = store.ListAfter(ctx, "t/", "t/_delta_log/0.json")
+	if want := []string{"t/part-0.parquet:10"}; err != nil || !reflect.DeepEqual(keys(objs), want) {
+		t.Errorf("ListAfter = %v, %v; want %v", keys(objs), err, want)
+	}
 	if objs, _ := store.List(ctx, "nothing/"); len(objs) != 0 {
 		t.Errorf("List of an empty prefix = %v", keys(objs))
 	}

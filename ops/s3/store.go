@@ -26,7 +26,10 @@ type Store struct {
 	prefix string
 }
 
-var _ objstore.Store = (*Store)(nil)
+var (
+	_ objstore.Store       = (*Store)(nil)
+	_ objstore.AfterLister = (*Store)(nil)
+)
 
 // Store returns the object store over bucket whose keys live under prefix ("" for the whole
 // bucket; a non-empty prefix should end in "/").
@@ -109,19 +112,37 @@ func (s *Store) put(ctx context.Context, key string, data []byte, absent bool) e
 
 // List returns the objects under prefix sorted by key, following every page of the listing.
 func (s *Store) List(ctx context.Context, prefix string) ([]objstore.Object, error) {
+	return s.list(ctx, prefix, "")
+}
+
+// ListAfter is List from the key after on, with S3's start-after, so S3 pages only later keys.
+func (s *Store) ListAfter(ctx context.Context, prefix, after string) ([]objstore.Object, error) {
+	return s.list(ctx, prefix, after)
+}
+
+func (s *Store) list(ctx context.Context, prefix, after string) ([]objstore.Object, error) {
 	var out []objstore.Object
-	p := awss3.NewListObjectsV2Paginator(s.api, &awss3.ListObjectsV2Input{
+	in := &awss3.ListObjectsV2Input{
 		Bucket: aws.String(s.bucket),
 		Prefix: aws.String(s.prefix + prefix),
-	})
+	}
+	if after != "" {
+		in.StartAfter = aws.String(s.prefix + after)
+	}
+	p := awss3.NewListObjectsV2Paginator(s.api, in)
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("list %s: %w", s.where(prefix), err)
 		}
 		for _, o := range page.Contents {
+			key := aws.ToString(o.Key)[len(s.prefix):]
+			// The local S3 pages from the start whatever start-after says.
+			if key <= after {
+				continue
+			}
 			out = append(out, objstore.Object{
-				Key:      aws.ToString(o.Key)[len(s.prefix):],
+				Key:      key,
 				Size:     aws.ToInt64(o.Size),
 				Modified: aws.ToTime(o.LastModified),
 			})

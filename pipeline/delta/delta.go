@@ -44,9 +44,14 @@ type Table struct {
 	now         func() time.Time
 	newID       func() string
 	rowsPerFile int
+	// autoOptimize is the live file count past which an append runs Optimize; 0 never does.
+	autoOptimize int
 
 	mu     sync.Mutex
 	cached *Snapshot
+	// verified is set once a listing proved the log this Table read has no commit past a gap;
+	// later reads only probe the next commit, since put-if-absent writers never skip a version.
+	verified bool
 }
 
 // Option changes how a Table writes.

@@ -35,13 +35,17 @@ type Snapshot struct {
 	// RunID is the run id the latest commit recorded, "" when it recorded none.
 	RunID string
 
+	// tombstones are the files removed since the checkpoint the snapshot was read from, whose
+	// own removed files are read only when needed (Vacuum, the next checkpoint), so a read of
+	// the table never decodes a week of tombstones; checkpoint is -1 when there was none.
 	tombstones []Remove
+	checkpoint int64
 	live       map[string]bool
 }
 
 // emptySnapshot is the state before version 0.
 func emptySnapshot() *Snapshot {
-	return &Snapshot{Version: -1, Txns: map[string]int64{}, live: map[string]bool{}}
+	return &Snapshot{Version: -1, Txns: map[string]int64{}, live: map[string]bool{}, checkpoint: -1}
 }
 
 func (s *Snapshot) clone() *Snapshot {
@@ -166,7 +170,7 @@ func (t *Table) snapshotOrEmpty(ctx context.Context) (*Snapshot, error) {
 func (t *Table) remember(snap *Snapshot) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.cached == nil || snap.Version > t.cached.Version {
+	if t.cached == nil || snap.Version >= t.cached.Version {
 		t.cached = snap
 	}
 }
@@ -207,17 +211,23 @@ func (t *Table) loadBase(ctx context.Context) (*Snapshot, error) {
 }
 
 // rollForward applies every commit after base's version, probing the next commit file until
-// one is missing; one listing then proves no later commit exists, since replaying the commits
-// after a gap would bring back rows the missing commit removed.
+// one is missing; on the Table's first read one listing then proves no later commit exists,
+// since replaying the commits after a gap would bring back rows the missing commit removed.
 func (t *Table) rollForward(ctx context.Context, base *Snapshot) (*Snapshot, error) {
 	snap := base
 	for v := base.Version + 1; ; v++ {
 		data, err := t.store.Get(ctx, t.logKey(commitName(v)))
 		if errors.Is(err, objstore.ErrNotFound) {
+			if t.isVerified() {
+				return snap, nil
+			}
 			if data, err = t.checkNoCommitAfter(ctx, v); err != nil {
 				return nil, err
 			}
 			if data == nil {
+				t.mu.Lock()
+				t.verified = true
+				t.mu.Unlock()
 				return snap, nil
 			}
 		}
@@ -237,18 +247,30 @@ func (t *Table) rollForward(ctx context.Context, base *Snapshot) (*Snapshot, err
 	}
 }
 
+func (t *Table) isVerified() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.verified
+}
+
 // damaged returns a read error wrapping ErrDamaged, its reason and advice given by format.
 func (t *Table) damaged(format string, args ...any) error {
 	return fmt.Errorf("read table %s: %w: %s", t.root, ErrDamaged, fmt.Sprintf(format, args...))
 }
 
-// checkNoCommitAfter fails when the log holds a commit above the missing version. A writer may
-// commit the missing version and more between the probe and the listing, so the commit is
-// probed again before the log is called damaged; it is returned when it has appeared.
+// checkNoCommitAfter fails when the log holds a commit above the missing version. It lists
+// only the keys after the missing commit's, so a read costs the commits since the checkpoint,
+// not a listing of every commit ever made. A writer may commit the missing version and more
+// between the probe and the listing, so the commit is probed again before the log is called
+// damaged; it is returned when it has appeared.
 func (t *Table) checkNoCommitAfter(ctx context.Context, missing int64) ([]byte, error) {
-	commits, _, err := t.logVersions(ctx)
-	if err != nil || commits < missing {
-		return nil, err
+	objs, err := objstore.ListAfter(ctx, t.store, t.logKey(""), t.logKey(commitName(missing)))
+	if err != nil {
+		return nil, fmt.Errorf("read table %s: %w", t.root, err)
+	}
+	commits, _ := versionsOf(objs)
+	if commits < missing {
+		return nil, nil
 	}
 	data, err := t.store.Get(ctx, t.logKey(commitName(missing)))
 	switch {
@@ -267,6 +289,13 @@ func (t *Table) logVersions(ctx context.Context) (commits, newest int64, err err
 	if err != nil {
 		return 0, 0, fmt.Errorf("read table %s: %w", t.root, err)
 	}
+	commits, newest = versionsOf(objs)
+	return commits, newest, nil
+}
+
+// versionsOf returns the highest commit version among a listing of the log and the highest
+// version of a commit or a checkpoint, each -1 when there is none.
+func versionsOf(objs []objstore.Object) (commits, newest int64) {
 	commits, newest = -1, -1
 	for _, o := range objs {
 		name := path.Base(o.Key)
@@ -285,7 +314,7 @@ func (t *Table) logVersions(ctx context.Context) (commits, newest int64, err err
 		}
 		newest = max(newest, n)
 	}
-	return commits, newest, nil
+	return commits, newest
 }
 
 // commit writes the next version of the log with the given data files, retrying at the next
@@ -318,25 +347,44 @@ func (t *Table) commit(ctx context.Context, w Write, fields []record.Field, adds
 		if err != nil {
 			return 0, false, nil, fmt.Errorf("write table %s: %w", t.root, err)
 		}
-		version := snap.Version + 1
-		err = t.store.PutIfAbsent(ctx, t.logKey(commitName(version)), data)
+		next, checkpointErr, err := t.publish(ctx, snap, data, actions)
 		if errors.Is(err, objstore.ErrExist) {
 			continue
 		}
 		if err != nil {
-			return 0, false, nil, fmt.Errorf("write table %s: commit version %d: %w", t.root, version, err)
-		}
-		next := snap.clone()
-		if err := next.apply(version, actions); err != nil {
 			return 0, false, nil, err
 		}
-		t.remember(next)
-		if version > 0 && version%CheckpointInterval == 0 {
-			checkpointErr = t.writeCheckpoint(ctx, next)
-		}
-		return version, false, checkpointErr, nil
+		return next.Version, false, checkpointErr, nil
 	}
 	return 0, false, nil, fmt.Errorf("write table %s: gave up after %d attempts lost to concurrent writers; retry the write", t.root, maxCommitAttempts)
+}
+
+// publish creates the commit after snap's version, only if absent (an error wrapping
+// objstore.ErrExist when another writer got there first), and returns the snapshot it makes,
+// with the error of the checkpoint due at its version.
+func (t *Table) publish(ctx context.Context, snap *Snapshot, data []byte, actions []action) (next *Snapshot, checkpointErr, err error) {
+	version := snap.Version + 1
+	err = t.store.PutIfAbsent(ctx, t.logKey(commitName(version)), data)
+	if errors.Is(err, objstore.ErrExist) {
+		return nil, nil, err
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("write table %s: commit version %d: %w", t.root, version, err)
+	}
+	next = snap.clone()
+	if err := next.apply(version, actions); err != nil {
+		return nil, nil, err
+	}
+	t.remember(next)
+	if version > 0 && version%CheckpointInterval == 0 {
+		if checkpointErr = t.writeCheckpoint(ctx, next); checkpointErr == nil {
+			// From here on the checkpoint holds the tombstones, so commits stop copying them.
+			next = next.clone()
+			next.checkpoint, next.tombstones = version, nil
+			t.remember(next)
+		}
+	}
+	return next, checkpointErr, nil
 }
 
 // rebuild commits an overwrite of a damaged table above every version present, with a

@@ -30,7 +30,7 @@ func Read[T any](ctx context.Context, t *Table) ([]T, error) {
 		if err != nil {
 			return nil, err
 		}
-		rows, err := readParquet[T](data)
+		rows, err := readParquet[T](data, nil)
 		if err != nil {
 			return nil, fmt.Errorf("read table %s: %s: %w", t.root, f.Path, err)
 		}

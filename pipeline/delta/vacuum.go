@@ -45,7 +45,11 @@ func (t *Table) Vacuum(ctx context.Context, retain time.Duration) (Vacuumed, err
 	for _, f := range snap.Files {
 		keep[f.Path] = true
 	}
-	for _, r := range snap.tombstones {
+	tombstones, err := t.tombstones(ctx, snap)
+	if err != nil {
+		return Vacuumed{}, fmt.Errorf("vacuum: %w", err)
+	}
+	for _, r := range tombstones {
 		if time.UnixMilli(r.DeletionTimestamp).After(horizon) {
 			keep[r.Path] = true
 		}

@@ -3,6 +3,7 @@ package delta
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"runtime"
 	"sync"
@@ -57,6 +58,10 @@ type Commit struct {
 	// CheckpointErr is a failure to write the checkpoint due at Version; the commit itself
 	// stands, only later reads are slower until the next checkpoint.
 	CheckpointErr error
+	// Optimized is what the Optimize that AutoOptimize ran after the commit did, nil when none
+	// ran; OptimizeErr is why it failed, leaving the commit standing and the files as they were.
+	Optimized   *Optimized
+	OptimizeErr error
 }
 
 // Writer encodes rows of a record struct into the data files of one write, in the background,
@@ -315,5 +320,25 @@ func (t *Table) commitFiles(ctx context.Context, w Write, fields []record.Field,
 		return Commit{Version: version, Skipped: true}, nil
 	}
 	c.Version, c.CheckpointErr = version, cpErr
+	if t.autoOptimize > 0 && w.Mode == Append && t.liveFiles() > t.autoOptimize {
+		o, err := t.Optimize(ctx)
+		// A conflict means another writer compacted or replaced these files first.
+		if err != nil && !errors.Is(err, ErrOptimizeConflict) {
+			c.OptimizeErr = err
+		}
+		if err == nil {
+			c.Optimized = &o
+		}
+	}
 	return c, nil
+}
+
+// liveFiles counts the data files of the newest version this Table has seen.
+func (t *Table) liveFiles() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.cached == nil {
+		return 0
+	}
+	return len(t.cached.Files)
 }

@@ -107,6 +107,18 @@ func (d *Dir) PutIfAbsent(_ context.Context, key string, data []byte) error {
 
 // List walks the folder and returns the objects under prefix, skipping temporary files.
 func (d *Dir) List(_ context.Context, prefix string) ([]Object, error) {
+	return d.list(prefix, "")
+}
+
+// ListAfter is List keeping only the keys that sort after the key after. A folder is read
+// whole, but folders holding only earlier keys are skipped and only the files kept are
+// examined, so listing the newest commits of a long log costs a read of its folder, not a
+// look at each commit.
+func (d *Dir) ListAfter(_ context.Context, prefix, after string) ([]Object, error) {
+	return d.list(prefix, after)
+}
+
+func (d *Dir) list(prefix, after string) ([]Object, error) {
 	start := d.root
 	if i := strings.LastIndex(prefix, "/"); i >= 0 {
 		// The folder part must be a clean relative key, or the walk would leave the root.
@@ -124,15 +136,19 @@ func (d *Dir) List(_ context.Context, prefix string) ([]Object, error) {
 			}
 			return err
 		}
-		if e.IsDir() || strings.HasPrefix(e.Name(), ".tmp-") {
-			return nil
-		}
 		rel, err := filepath.Rel(d.root, p)
 		if err != nil {
 			return err
 		}
 		key := filepath.ToSlash(rel)
-		if !strings.HasPrefix(key, prefix) {
+		if e.IsDir() {
+			// Every key under a folder that sorts before after, and is not a prefix of it, does too.
+			if folder := key + "/"; p != start && folder < after && !strings.HasPrefix(after, folder) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if strings.HasPrefix(e.Name(), ".tmp-") || !strings.HasPrefix(key, prefix) || key <= after {
 			return nil
 		}
 		info, err := e.Info()

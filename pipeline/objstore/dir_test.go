@@ -210,3 +210,41 @@ func TestInvalidKeys(t *testing.T) {
 		}
 	}
 }
+
+// listOnly hides a store's ListAfter, so ListAfter takes its fallback through List.
+type listOnly struct{ objstore.Store }
+
+func TestListAfter(t *testing.T) {
+	ctx := context.Background()
+	d := objstore.NewDir(t.TempDir())
+	for _, k := range []string{"t/_delta_log/00.json", "t/_delta_log/01.json", "t/_delta_log/02.checkpoint.parquet", "t/_delta_log/02.json",
+		"t/_delta_log/_last_checkpoint", "t/a/x.parquet", "t/part-0.parquet", "t/_delta_lo.json", "u/1.json"} {
+		if err := d.Put(ctx, k, []byte(k)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		prefix, after string
+		want          []string
+	}{
+		{"t/_delta_log/", "t/_delta_log/01.json", []string{"t/_delta_log/02.checkpoint.parquet", "t/_delta_log/02.json", "t/_delta_log/_last_checkpoint"}},
+		{"t/_delta_log/", "t/_delta_log/02.json", []string{"t/_delta_log/_last_checkpoint"}},
+		{"t/_delta_log/", "t/_delta_log/01", []string{"t/_delta_log/01.json", "t/_delta_log/02.checkpoint.parquet", "t/_delta_log/02.json", "t/_delta_log/_last_checkpoint"}},
+		{"t/_delta_log/", "t/_delta_log/~", nil},
+		{"t/", "t/_delta_log/_last_checkpoint", []string{"t/a/x.parquet", "t/part-0.parquet"}},
+		{"t/", "t/_delta_lo", []string{"t/_delta_lo.json", "t/_delta_log/00.json", "t/_delta_log/01.json", "t/_delta_log/02.checkpoint.parquet", "t/_delta_log/02.json", "t/_delta_log/_last_checkpoint", "t/a/x.parquet", "t/part-0.parquet"}},
+		{"", "t/zz", []string{"u/1.json"}},
+		{"t/", "", []string{"t/_delta_lo.json", "t/_delta_log/00.json", "t/_delta_log/01.json", "t/_delta_log/02.checkpoint.parquet", "t/_delta_log/02.json", "t/_delta_log/_last_checkpoint", "t/a/x.parquet", "t/part-0.parquet"}},
+	}
+	for _, tt := range tests {
+		for name, s := range map[string]objstore.Store{"Dir": d, "List fallback": listOnly{d}} {
+			objs, err := objstore.ListAfter(ctx, s, tt.prefix, tt.after)
+			if err != nil {
+				t.Fatalf("%s: ListAfter(%q, %q): %v", name, tt.prefix, tt.after, err)
+			}
+			if !reflect.DeepEqual(keys(objs), tt.want) {
+				t.Errorf("%s: ListAfter(%q, %q) = %v, want %v", name, tt.prefix, tt.after, keys(objs), tt.want)
+			}
+		}
+	}
+}

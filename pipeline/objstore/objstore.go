@@ -6,6 +6,8 @@ package objstore
 import (
 	"context"
 	"errors"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -34,4 +36,29 @@ type Store interface {
 	List(ctx context.Context, prefix string) ([]Object, error)
 	// Delete removes the object; deleting a missing object is not an error.
 	Delete(ctx context.Context, key string) error
+}
+
+// AfterLister is a Store that lists from a key on, as S3's ListObjectsV2 start-after does, so
+// a reader of the newest keys under a prefix pays for those alone.
+type AfterLister interface {
+	// ListAfter returns the objects whose keys start with prefix and sort after the key after,
+	// sorted by key.
+	ListAfter(ctx context.Context, prefix, after string) ([]Object, error)
+}
+
+// ListAfter returns the objects of s under prefix whose keys sort after the key after, through
+// the store's own ListAfter when it has one, else by filtering its List.
+func ListAfter(ctx context.Context, s Store, prefix, after string) ([]Object, error) {
+	if l, ok := s.(AfterLister); ok {
+		return l.ListAfter(ctx, prefix, after)
+	}
+	objs, err := s.List(ctx, prefix)
+	if err != nil {
+		return nil, err
+	}
+	i, _ := slices.BinarySearchFunc(objs, after, func(o Object, k string) int { return strings.Compare(o.Key, k) })
+	for i < len(objs) && objs[i].Key <= after {
+		i++
+	}
+	return objs[i:], nil
 }

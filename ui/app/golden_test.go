@@ -40,7 +40,7 @@ func goldenAt(t *testing.T, width, height int) {
 		n     int
 	}
 	settled := func(id screen.ID) step { return step{asked: id, n: polls + 1} }
-	tables := step{keys: []string{"8"}, text: "12 tables", asked: screen.Tables, n: polls + 1}
+	tables := step{keys: []string{"8"}, text: "15 tables", asked: screen.Tables, n: polls + 1}
 	topics := step{keys: []string{"3"}, asked: screen.Topics, n: polls + 1}
 	// The description is refreshed four times after its first answer, each once the one before
 	// was answered, so its partition shows a rate and a sparkline of four polls.

@@ -217,7 +217,7 @@ func TestTablesDrillPageAndFilter(t *testing.T) {
 		t.Errorf("esc on a filtered preview ran %q, want the unfiltered first page", got)
 	}
 	press(m, "esc")
-	if !strings.Contains(plain(m), "12 tables") {
+	if !strings.Contains(plain(m), "15 tables") {
 		t.Errorf("second esc did not return to the list:\n%s", plain(m))
 	}
 }
@@ -234,7 +234,7 @@ func TestTablesListFilter(t *testing.T) {
 		t.Error("q while filtering left the filter")
 	}
 	press(m, "backspace", "enter", "esc")
-	if !strings.Contains(plain(m), "12 tables") {
+	if !strings.Contains(plain(m), "15 tables") {
 		t.Errorf("esc did not clear the filter:\n%s", plain(m))
 	}
 }

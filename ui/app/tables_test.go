@@ -123,3 +123,26 @@ func TestRealTablesRefetchAfterASecondBatchRun(t *testing.T) {
 		t.Fatalf("after the second batch run the open pin table does not show version %d (new) of %d rows:\n%s", second.Version, second.Rows, out)
 	}
 }
+
+func TestTablesStreamTableRowsGrowOnAPoll(t *testing.T) {
+	m, h := newHeldModel(t, fixture.New())
+	press(m, "8")
+	pins := func() string {
+		for _, l := range strings.Split(plain(m), "\n") {
+			if strings.Contains(l, "0a1b2c3d4e5f_pin_table") {
+				return strings.Join(strings.Fields(l), " ")
+			}
+		}
+		t.Fatalf("Tables lists no pin stream table:\n%s", plain(m))
+		return ""
+	}
+	// The fixture's pin stream table holds 38 rows at its first answer and 62 at its second,
+	// three micro-batches later.
+	if got, want := pins(), "0a1b2c3d4e5f_pin_table stream 38 3 4"; got != want {
+		t.Fatalf("first answer: %q, want %q", got, want)
+	}
+	drive(m, h.next(t, screen.Tables))
+	if got, want := pins(), "0a1b2c3d4e5f_pin_table stream 62 +24 6 7"; got != want {
+		t.Fatalf("after a poll: %q, want %q", got, want)
+	}
+}

@@ -1,7 +1,8 @@
 // Package tables is screen 8: the lakehouse tables with their row counts, and for one table its
 // schema and a paged, filterable preview; the nine analytics outputs open the same way. All of it
 // comes from the tables, schema, preview and analytics commands. While visible it polls tables
-// every second, so a table that gets a new version, as after a batch run, is fetched again.
+// every second, so the stream tables' row counts grow as the stream job appends, each showing
+// the rows it gained, and a table that gets a new version, as after a batch run, is fetched again.
 package tables
 
 import (
@@ -27,6 +28,7 @@ type Model struct {
 	filter     *filter.Model
 	listTicket int
 	versions   map[string]int64 // each listed table's version, from the last answer of tables
+	rows       map[string]int64 // each listed table's rows, from the last answer of tables
 	listErr    error
 	loaded     bool
 	loading    bool
@@ -135,16 +137,22 @@ func (m *Model) Update(msg tea.Msg) (screen.Screen, tea.Cmd) {
 	return m, nil
 }
 
-// setList shows the tables and, when the open table has a version newer than the one shown,
-// fetches its schema and page again.
+// setList shows the tables, each that grew since the last answer with the rows it gained (a
+// stream table grows at every poll), and, when the open table has a version newer than the one
+// shown, fetches its schema and page again.
 func (m *Model) setList(infos []command.TableInfo) tea.Cmd {
 	m.loaded = true
 	rows := make([][]string, len(infos))
-	m.versions = map[string]int64{}
+	before := m.rows
+	m.versions, m.rows = map[string]int64{}, map[string]int64{}
 	var reload tea.Cmd
 	for i, t := range infos {
-		m.versions[t.Table] = t.Version
-		rows[i] = []string{t.Table, t.Kind, units.Count(t.Rows), units.Count(t.Version), units.Count(int64(t.Files))}
+		m.versions[t.Table], m.rows[t.Table] = t.Version, t.Rows
+		count := units.Count(t.Rows)
+		if last, ok := before[t.Table]; ok && t.Rows > last {
+			count += " +" + units.Count(t.Rows-last)
+		}
+		rows[i] = []string{t.Table, t.Kind, count, units.Count(t.Version), units.Count(int64(t.Files))}
 		if m.open != nil && m.open.name == t.Table {
 			reload = m.open.versionIs(m.ctx, t.Version)
 		}
