@@ -63,6 +63,7 @@ func TestFixtureAnswersLikeTheRealCommands(t *testing.T) {
 		"schema":         "schema 0a1b2c3d4e5f_pin_batch",
 		"sink status":    "sink status",
 		"status":         "status",
+		"stream status":  "stream status",
 		"tables":         "tables",
 		"topic":          "topic 0a1b2c3d4e5f.pin",
 		"topics":         "topics",
