@@ -28,7 +28,7 @@ bench: build
 	./$(BIN) bench sink
 	./$(BIN) bench stream
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./pipeline/...
-	$(GO) test -run '^$$' -bench . -benchtime 200x ./ui/topics
+	$(GO) test -run '^$$' -bench . -benchtime 200x ./ui/component/livetail
 
 screenshots:
 	screenshots/render.sh

@@ -16,6 +16,7 @@ import (
 
 	"github.com/pintui/pintui/ops/command"
 	"github.com/pintui/pintui/ops/kafka"
+	"github.com/pintui/pintui/ui/component/livetail"
 	"github.com/pintui/pintui/ui/keys"
 	"github.com/pintui/pintui/ui/screen"
 	"github.com/pintui/pintui/ui/theme"
@@ -171,7 +172,7 @@ func TestConsoleTailOfEmbeddedKafka(t *testing.T) {
 }
 
 func TestTailerSaysWhichStartsAreValid(t *testing.T) {
-	err := tailer{}.Tail(context.Background(), "u.pin", "yesterday", func([]topics.TailRecord) {})
+	err := tailer{}.Tail(context.Background(), "u.pin", "yesterday", func([]livetail.Record) {})
 	const want = `tail u.pin: --from "yesterday" is not valid: use beginning, end, an offset such as 42, ` +
 		`-10 for the last 10 records of each partition, or a time: 2026-12-01T10:00:00Z (RFC 3339), ` +
 		`-10m for ten minutes ago, s@1796119200000 (Unix milliseconds)`

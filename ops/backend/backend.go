@@ -147,7 +147,7 @@ func (b *Backends) open(ctx context.Context) error {
 			return err
 		}
 	}
-	b.openStreamJob(ctx)
+	b.openStreamJob()
 	return nil
 }
 

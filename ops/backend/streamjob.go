@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/pintui/pintui/ops/kinesis"
 	"github.com/pintui/pintui/pipeline/objstore"
 	"github.com/pintui/pintui/pipeline/stream"
 )
@@ -92,26 +91,17 @@ func (b *Backends) runsStreamJob() bool {
 	return b.Owned() || (!b.cfg.IsLocal() && b.cfg.Stream.InCloud)
 }
 
-// openStreamJob gives the process that runs the stream job its own Kinesis client, and starts
-// the job when stream.autostart asks for it. A failure shows in `stream status` rather than
+// openStreamJob has the process that runs the stream job read Backends.Kinesis, and starts the
+// job when stream.autostart asks for it; a failure to start shows in `stream status` rather than
 // stopping the stack.
-func (b *Backends) openStreamJob(ctx context.Context) {
-	if !b.runsStreamJob() {
+func (b *Backends) openStreamJob() {
+	if !b.runsStreamJob() || b.Kinesis == nil {
 		return
 	}
-	s := kinesis.Settings{Region: b.cfg.AWS.Region, Profile: b.cfg.AWS.Profile}
-	if b.cfg.IsLocal() {
-		s = kinesis.Settings{Endpoint: b.Stack.Endpoints().Kinesis}
-	}
-	c, err := kinesis.New(ctx, s)
 	b.mu.Lock()
-	if err != nil {
-		b.streamJobErr = err.Error()
-	} else {
-		b.streamReader = c
-	}
+	b.streamReader = b.Kinesis
 	b.mu.Unlock()
-	if err != nil || !b.cfg.Stream.Autostart {
+	if !b.cfg.Stream.Autostart {
 		return
 	}
 	if _, err := b.startStreamJob(); err != nil {

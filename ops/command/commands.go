@@ -5,6 +5,7 @@ func (env *Env) commands() []*Command {
 	cmds := []*Command{env.statusCommand(), env.seedCommand()}
 	cmds = append(cmds, env.ingestCommands()...)
 	cmds = append(append(cmds, env.toolCommands()...), env.benchCommands()...)
+	cmds = append(cmds, env.streamCommands()...)
 	cmds = append(cmds, env.streamJobCommands()...)
 	return append(cmds, env.lakehouseCommands()...)
 }

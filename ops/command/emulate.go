@@ -281,6 +281,9 @@ func (env *Env) emulateRate(_ context.Context, in *Invocation) (*Result, error) 
 		return nil, err
 	}
 	arg := in.Args[len(in.Args)-1]
+	if _, err := backend.ParseEmulatorKind(arg); err == nil {
+		return nil, usage(fmt.Errorf("no rate for the %s emulator: give the draws per second after it, e.g. `emulate rate %s 20`", arg, arg))
+	}
 	rate, err := strconv.ParseFloat(arg, 64)
 	if err != nil || rate <= 0 {
 		return nil, fmt.Errorf("%q is not a rate: give draws per second above 0, such as 20", arg)

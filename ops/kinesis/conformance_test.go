@@ -1,6 +1,7 @@
 package kinesis
 
 import (
+	"bytes"
 	"context"
 	"crypto/md5"
 	"errors"
@@ -30,6 +31,8 @@ var conformance = []struct {
 	{"tail follows every shard", testTailFollows},
 	{"reader semantics", testReader},
 	{"newest record of a shard", testNewest},
+	{"MillisBehindLatest says how far behind a read is", testBehind},
+	{"records keep their bytes, up to 1 MiB", testRecordBytes},
 	{"a missing stream is named", testMissingStream},
 }
 
@@ -461,5 +464,51 @@ func testMissingStream(t *testing.T, c *Client, _ server) {
 	}
 	if _, err := c.Shards(ctx, name); !errors.Is(err, ErrNotFound) {
 		t.Errorf("Shards: %v, want ErrNotFound", err)
+	}
+}
+
+func testBehind(t *testing.T, c *Client, srv server) {
+	if srv.behindAlwaysZero {
+		t.Skipf("%s answers MillisBehindLatest 0 whatever is behind the read (AWS says how far)", srv.name)
+	}
+	ctx := context.Background()
+	name := newStream(t, c, 1)
+	putAll(t, c, name, "r0")
+	// The newest record arrives clearly after the first, for a read of the first to be behind.
+	time.Sleep(20 * time.Millisecond)
+	putAll(t, c, name, "r1")
+	it, err := c.Iterator(ctx, name, "shardId-000000000000", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, next, behind, err := c.Records(ctx, it, 1)
+	if err != nil || len(recs) != 1 || behind <= 0 {
+		t.Errorf("Records(1) of two = %d records, %v behind, %v; want r0 and a read behind the newest", len(recs), behind, err)
+	}
+	if _, _, behind, err = c.Records(ctx, next, 10); err != nil || behind != 0 {
+		t.Errorf("Records up to the newest: %v behind, %v; want 0", behind, err)
+	}
+}
+
+func testRecordBytes(t *testing.T, c *Client, _ server) {
+	ctx := context.Background()
+	name := newStream(t, c, 1)
+	every := make([]byte, 256)
+	for i := range every {
+		every[i] = byte(i)
+	}
+	large := bytes.Repeat([]byte("x"), 1<<20-1)
+	for _, data := range [][]byte{every, large} {
+		if _, err := c.PutRecord(ctx, name, Entry{PartitionKey: "k", Data: data}); err != nil {
+			t.Fatalf("PutRecord of %d bytes: %v", len(data), err)
+		}
+	}
+	recs, _, err := c.Read(ctx, name, TrimHorizon, 0)
+	if err != nil || len(recs) != 2 || !bytes.Equal(recs[0].Data, every) || !bytes.Equal(recs[1].Data, large) {
+		t.Fatalf("Read = %d records, %v; want the two as put", len(recs), err)
+	}
+	_, err = c.PutRecord(ctx, name, Entry{PartitionKey: "k", Data: bytes.Repeat([]byte("x"), 1<<20+1)})
+	if err == nil || !strings.Contains(err.Error(), ": the request was refused (") {
+		t.Errorf("PutRecord of 1 MiB + 1 byte: %v, want it refused", err)
 	}
 }

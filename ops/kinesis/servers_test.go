@@ -21,6 +21,9 @@ type server struct {
 	// hangsAtAnEmptyTimestamp is kinesalite's: GetShardIterator AT_TIMESTAMP on a shard with no
 	// record at or after the time never answers, where AWS returns an iterator at the shard's end.
 	hangsAtAnEmptyTimestamp bool
+	// behindAlwaysZero is kinesalite's too: its GetRecords answers MillisBehindLatest 0 even when
+	// records are left behind the read.
+	behindAlwaysZero bool
 }
 
 // kinesalitePath is where .ci/run installs kinesalite, from the module's root.
@@ -58,7 +61,7 @@ func startKinesalite(t *testing.T) server {
 		conn, err := d.DialContext(ctx, "tcp", addr)
 		if err == nil {
 			conn.Close()
-			return server{name: "kinesalite", endpoint: "http://" + addr, hangsAtAnEmptyTimestamp: true}
+			return server{name: "kinesalite", endpoint: "http://" + addr, hangsAtAnEmptyTimestamp: true, behindAlwaysZero: true}
 		}
 		if ctx.Err() != nil {
 			t.Fatalf("kinesalite did not listen on %s: %v\n%s", addr, err, out.String())

@@ -44,7 +44,7 @@ type StreamDescription struct {
 
 // Streams lists every stream the server has, in name order, each with its summary.
 func (c *Client) Streams(ctx context.Context) ([]Stream, error) {
-	names, err := c.streamNames(ctx)
+	names, err := c.StreamNames(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -59,9 +59,10 @@ func (c *Client) Streams(ctx context.Context) ([]Stream, error) {
 	return out, nil
 }
 
-// streamNames pages through ListStreams by ExclusiveStartStreamName, which AWS and kinesalite
-// both honour (kinesalite has no NextToken).
-func (c *Client) streamNames(ctx context.Context) ([]string, error) {
+// StreamNames lists the names of every stream the server has, in name order. It pages through
+// ListStreams by ExclusiveStartStreamName, which AWS and kinesalite both honour (kinesalite has
+// no NextToken).
+func (c *Client) StreamNames(ctx context.Context) ([]string, error) {
 	var names []string
 	in := &awskinesis.ListStreamsInput{}
 	for {

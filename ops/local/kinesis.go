@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -131,6 +132,9 @@ func openKinesis(dir string, opts ...kinesisOption) (*kinesisServer, error) {
 		"PutRecords":            decoded(s.putRecords),
 		"GetShardIterator":      decoded(s.getShardIterator),
 		"GetRecords":            decoded(s.getRecords),
+
+		"IncreaseStreamRetentionPeriod": decoded(s.increaseRetention),
+		"DecreaseStreamRetentionPeriod": decoded(s.decreaseRetention),
 	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -199,15 +203,40 @@ func decoded[Req any](op func(context.Context, *Req) (any, *kinesisError)) func(
 func serializationError(err error) *kinesisError {
 	var typeErr *json.UnmarshalTypeError
 	if errors.As(err, &typeErr) {
-		if typeErr.Field != "" {
-			return errSerialization("%s: a %s cannot be converted to a %s", typeErr.Field, typeErr.Value, typeErr.Type)
+		if typeErr.Field == "" {
+			return errSerialization("the body is a JSON %s: send a JSON object", typeErr.Value)
 		}
-		return errSerialization("Start of structure or map expected, found a %s: send a JSON object", typeErr.Value)
+		field := typeErr.Field[strings.LastIndex(typeErr.Field, ".")+1:]
+		return errSerialization("%s: a JSON %s cannot be converted to %s", field, typeErr.Value, wireType(typeErr.Type))
 	}
-	if strings.Contains(err.Error(), "base64") || strings.Contains(err.Error(), "illegal") {
+	if strings.Contains(err.Error(), "base64") {
 		return errSerialization("a blob is not base64: %v: encode Data with standard base64", err)
 	}
 	return errSerialization("the body is not JSON: %v", err)
+}
+
+// wireType names a request field's Go type as the API documents it.
+func wireType(t reflect.Type) string {
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Slice:
+		if t.Elem().Kind() == reflect.Uint8 {
+			return "a blob (base64 text)"
+		}
+		return "a list"
+	case reflect.String:
+		return "a string"
+	case reflect.Int, reflect.Int32, reflect.Int64:
+		return "an integer"
+	case reflect.Float64:
+		return "a number"
+	case reflect.Bool:
+		return "a boolean"
+	default:
+		return "a structure"
+	}
 }
 
 // close closes every stream's files; call it once no request runs.

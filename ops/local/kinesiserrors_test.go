@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -189,5 +190,62 @@ func TestKinesisRetentionDropsExpiredRecords(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "s", "stream.json")); err != nil {
 		t.Error(err)
+	}
+}
+
+func TestKinesisRetentionPeriodChangesAndIsKept(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{now: time.Now()}
+	dir := t.TempDir()
+	srv, err := openKinesis(dir, withClock(clock.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.ensureStreams([]string{"s"}, 1); err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv)
+	c := kinesisClient(hs.URL)
+	if _, err := c.IncreaseStreamRetentionPeriod(ctx, &kinesis.IncreaseStreamRetentionPeriodInput{StreamName: aws.String("s"), RetentionPeriodHours: aws.Int32(48)}); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		op    string
+		hours int
+		want  string
+	}{
+		{"IncreaseStreamRetentionPeriod", 30, "can not be shorter than existing retention period (48 hours)"},
+		{"DecreaseStreamRetentionPeriod", 72, "can not be longer than existing retention period (48 hours)"},
+		{"DecreaseStreamRetentionPeriod", 12, "is not between 24 and 8760 hours"},
+	} {
+		status, out := kinesisCall(t, hs.URL, c.op, map[string]any{"StreamName": "s", "RetentionPeriodHours": c.hours})
+		if status != 400 || out["__type"] != "InvalidArgumentException" || !strings.Contains(out["message"].(string), c.want) {
+			t.Errorf("%s to %d hours: %d %v, want InvalidArgumentException saying %q", c.op, c.hours, status, out, c.want)
+		}
+	}
+	if _, err := c.PutRecord(ctx, &kinesis.PutRecordInput{StreamName: aws.String("s"), PartitionKey: aws.String("k"), Data: []byte("old")}); err != nil {
+		t.Fatal(err)
+	}
+	hs.Close()
+	srv.close()
+
+	clock.Add(30 * time.Hour)
+	_, url := openTestKinesis(t, dir, withClock(clock.Now))
+	c = kinesisClient(url)
+	sum, err := c.DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String("s")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := *sum.StreamDescriptionSummary.RetentionPeriodHours; got != 48 {
+		t.Errorf("retention after a restart = %d hours, want 48", got)
+	}
+	if got := readShard(t, c, "s", "shardId-000000000000"); len(got) != 1 {
+		t.Errorf("a 30 h old record with 48 h retention: read %d records, want 1", len(got))
+	}
+	if _, err := c.DecreaseStreamRetentionPeriod(ctx, &kinesis.DecreaseStreamRetentionPeriodInput{StreamName: aws.String("s"), RetentionPeriodHours: aws.Int32(24)}); err != nil {
+		t.Fatal(err)
+	}
+	if got := readShard(t, c, "s", "shardId-000000000000"); len(got) != 0 {
+		t.Errorf("the 30 h old record once retention is 24 h: read %d records, want none", len(got))
 	}
 }

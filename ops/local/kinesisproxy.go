@@ -44,7 +44,7 @@ func (u *KinesisUpstream) Call(ctx context.Context, operation string, body []byt
 		return 0, nil, fmt.Errorf("kinesis endpoint %q: %w", u.endpoint, err)
 	}
 	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
-	req.Header.Set("X-Amz-Target", "Kinesis_20131202."+operation)
+	req.Header.Set("X-Amz-Target", kinesisTarget+operation)
 	sum := sha256.Sum256(body)
 	if err := u.signer.SignHTTP(ctx, localCreds, req, hex.EncodeToString(sum[:]), "kinesis", kinesisRegion, time.Now()); err != nil {
 		return 0, nil, fmt.Errorf("sign %s: %w", operation, err)

@@ -1,6 +1,7 @@
 package local
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -11,10 +12,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pintui/pintui/pipeline/stream"
 )
 
 // kinesalite starts kinesalite (npm, installed into .ci/npm by .ci/run), a Kinesis server
@@ -126,15 +130,24 @@ func kinesisRecords(t *testing.T, up *KinesisUpstream, stream string) []struct {
 	return records.Records
 }
 
-// TestGatewayProxiesKinesisToKinesalite drives every resource of the gateway's Kinesis proxy
-// against kinesalite through the signing upstream: the stream is created, described, listed,
-// put to one record and several at a time, read back whole with GetRecords, and deleted, and an
-// unknown stream gets Kinesis's own refusal.
-func TestGatewayProxiesKinesisToKinesalite(t *testing.T) {
-	endpoint := kinesalite(t)
+// TestGatewayProxiesKinesis drives every resource of the gateway's Kinesis proxy through the
+// signing upstream, against kinesalite and against the stack's own Kinesis: a stream is
+// created, described, listed, put to one record and several at a time, read back whole with
+// GetRecords, and deleted, and an unknown stream gets Kinesis's own refusal.
+func TestGatewayProxiesKinesis(t *testing.T) {
+	t.Run("kinesalite", func(t *testing.T) { proxyRoundTrip(t, kinesalite(t), nil) })
+	t.Run("local", func(t *testing.T) {
+		s := start(t, freePorts(t.TempDir()))
+		proxyRoundTrip(t, s.Endpoints().Kinesis, stream.Streams(uid))
+	})
+}
+
+// proxyRoundTrip runs the proxy's resources against the Kinesis at endpoint, which already
+// serves the streams named in existing.
+func proxyRoundTrip(t *testing.T, endpoint string, existing []string) {
 	gw := gatewayOverKinesis(t, endpoint)
-	const stream = "streaming-0a1b2c3d4e5f-pin"
-	base := gw.URL + "/dev/streams/" + stream
+	const name = "proxy-test"
+	base := gw.URL + "/dev/streams/" + name
 	if status, body := request(t, http.MethodPost, base, `{"ShardCount":1}`, nil); status != http.StatusOK {
 		t.Fatalf("POST %s: %d %s", base, status, body)
 	}
@@ -145,13 +158,15 @@ func TestGatewayProxiesKinesisToKinesalite(t *testing.T) {
 		}
 	}
 	var listed struct{ StreamNames []string }
-	if status, body := request(t, http.MethodGet, gw.URL+"/streams", "", &listed); status != http.StatusOK || len(listed.StreamNames) != 1 || listed.StreamNames[0] != stream {
-		t.Fatalf("GET /streams: %d %s, want the one stream", status, body)
+	want := append(slices.Clone(existing), name)
+	slices.Sort(want)
+	if status, body := request(t, http.MethodGet, gw.URL+"/streams", "", &listed); status != http.StatusOK || !slices.Equal(listed.StreamNames, want) {
+		t.Fatalf("GET /streams: %d %s, want %q", status, body, want)
 	}
 
 	row := `{"index":7528,"unique_id":"fbe53c66-3442-4773-b19e-d3ec6f54dddf","title":"No Title Data Available","follower_count":"User Info Error"}`
 	var put struct{ SequenceNumber, ShardId string }
-	status, body := request(t, http.MethodPut, base+"/record", `{"StreamName":"`+stream+`","Data":`+row+`,"PartitionKey":"7528"}`, &put)
+	status, body := request(t, http.MethodPut, base+"/record", `{"StreamName":"`+name+`","Data":`+row+`,"PartitionKey":"7528"}`, &put)
 	if status != http.StatusOK || put.SequenceNumber == "" || put.ShardId != "shardId-000000000000" {
 		t.Fatalf("PUT record: %d %s", status, body)
 	}
@@ -161,12 +176,12 @@ func TestGatewayProxiesKinesisToKinesalite(t *testing.T) {
 		t.Fatalf("PUT records: %d %s", status, body)
 	}
 
-	got := kinesisRecords(t, NewKinesisUpstream(endpoint), stream)
-	want := []struct{ data, key string }{{row, "7528"}, {`{"ind":1}`, "a"}, {"text", "b"}}
-	if len(got) != len(want) {
-		t.Fatalf("GetRecords read %d records, want %d", len(got), len(want))
+	got := kinesisRecords(t, NewKinesisUpstream(endpoint), name)
+	sent := []struct{ data, key string }{{row, "7528"}, {`{"ind":1}`, "a"}, {"text", "b"}}
+	if len(got) != len(sent) {
+		t.Fatalf("GetRecords read %d records, want %d", len(got), len(sent))
 	}
-	for i, w := range want {
+	for i, w := range sent {
 		if string(got[i].Data) != w.data || got[i].PartitionKey != w.key {
 			t.Errorf("record %d = %q key %q, want %q key %q", i, got[i].Data, got[i].PartitionKey, w.data, w.key)
 		}
@@ -178,5 +193,34 @@ func TestGatewayProxiesKinesisToKinesalite(t *testing.T) {
 	}
 	if status, body := request(t, http.MethodDelete, base, "", nil); status != http.StatusOK {
 		t.Errorf("DELETE %s: %d %s", base, status, body)
+	}
+}
+
+// BenchmarkGatewayPutRecord measures one record put through the gateway's Kinesis proxy into
+// the stack's Kinesis, answered once the record is fsynced: the part of the stream benchmark's
+// latency the gateway adds to the server's.
+func BenchmarkGatewayPutRecord(b *testing.B) {
+	s, err := Start(context.Background(), Options{DataDir: b.TempDir(), UID: uid, KafkaAddr: "127.0.0.1:0", S3Addr: "127.0.0.1:0", GatewayAddr: "127.0.0.1:0", KinesisAddr: "127.0.0.1:0"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close(context.Background())
+	name := stream.Streams(uid)[0]
+	target := s.Endpoints().Gateway + "/dev/streams/" + name + "/record"
+	body := []byte(`{"StreamName":"` + name + `","Data":{"index":7528,"unique_id":"fbe53c66-3442-4773-b19e-d3ec6f54dddf","title":"No Title Data Available"},"PartitionKey":"7528"}`)
+	client := &http.Client{}
+	b.ResetTimer()
+	for b.Loop() {
+		req, _ := http.NewRequest(http.MethodPut, target, bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := client.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			b.Fatalf("PUT answered %d", resp.StatusCode)
+		}
 	}
 }

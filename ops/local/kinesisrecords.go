@@ -47,7 +47,7 @@ type putEntry struct {
 // check adds what is wrong with the entry to v, naming its fields under prefix.
 func (p putEntry) check(v *violations, prefix string) {
 	if p.PartitionKey == nil {
-		v.check(false, "null", prefix+"partitionKey", "not be null")
+		v.missing(prefix + "partitionKey")
 	} else {
 		v.check(len(*p.PartitionKey) >= 1 && len(*p.PartitionKey) <= 256, *p.PartitionKey, prefix+"partitionKey", "have length between 1 and 256")
 	}
@@ -55,7 +55,7 @@ func (p putEntry) check(v *violations, prefix string) {
 		v.check(decimalPattern.MatchString(p.ExplicitHashKey), p.ExplicitHashKey, prefix+"explicitHashKey", "satisfy regular expression pattern: 0|([1-9]\\d{0,38})")
 	}
 	if p.Data == nil {
-		v.check(false, "null", prefix+"data", "not be null")
+		v.missing(prefix + "data")
 		return
 	}
 	value := fmt.Sprintf("java.nio.HeapByteBuffer[pos=0 lim=%d cap=%d]", len(p.Data), len(p.Data))
@@ -149,7 +149,7 @@ type putRecordsResponse struct {
 func (s *kinesisServer) putRecords(_ context.Context, req *putRecordsRequest) (any, *kinesisError) {
 	var v violations
 	if req.Records == nil {
-		v.check(false, "null", "records", "not be null")
+		v.missing("records")
 	} else {
 		v.check(len(req.Records) >= 1, "[]", "records", "have length greater than or equal to 1")
 		v.check(len(req.Records) <= maxPutRecords, fmt.Sprintf("%d records", len(req.Records)), "records", fmt.Sprintf("have length less than or equal to %d", maxPutRecords))
@@ -281,7 +281,9 @@ func parseIterator(s string) (shardIterator, bool) {
 
 func (s *kinesisServer) getShardIterator(_ context.Context, req *getShardIteratorRequest) (any, *kinesisError) {
 	var v violations
-	v.check(req.ShardId != "", "null", "shardId", "not be null")
+	if req.ShardId == "" {
+		v.missing("shardId")
+	}
 	switch req.ShardIteratorType {
 	case "AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER", "TRIM_HORIZON", "LATEST", "AT_TIMESTAMP":
 	default:
@@ -336,7 +338,7 @@ func (s *kinesisServer) getShardIterator(_ context.Context, req *getShardIterato
 
 // cutoff is the arrival time (unix ms) before which the stream's records have expired.
 func (st *kStream) cutoff(now time.Time) int64 {
-	return now.Add(-time.Duration(st.meta.RetentionHours) * time.Hour).UnixMilli()
+	return now.Add(-time.Duration(st.retentionHours()) * time.Hour).UnixMilli()
 }
 
 type getRecordsRequest struct {
@@ -362,7 +364,7 @@ type getRecordsResponse struct {
 func (s *kinesisServer) getRecords(_ context.Context, req *getRecordsRequest) (any, *kinesisError) {
 	var v violations
 	if req.ShardIterator == nil {
-		v.check(false, "null", "shardIterator", "not be null")
+		v.missing("shardIterator")
 	} else {
 		v.check(len(*req.ShardIterator) >= 1 && len(*req.ShardIterator) <= 512, *req.ShardIterator, "shardIterator", "have length between 1 and 512")
 	}

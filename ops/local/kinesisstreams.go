@@ -14,6 +14,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -21,8 +23,12 @@ import (
 // a stream whose creation did not finish.
 const streamMetaName = "stream.json"
 
-// defaultRetentionHours is a new stream's retention, as on AWS.
-const defaultRetentionHours = 24
+// A new stream's retention, and the least and most a stream can have, as on AWS.
+const (
+	defaultRetentionHours = 24
+	minRetentionHours     = 24
+	maxRetentionHours     = 8760
+)
 
 // onDemandShards is the shard count of an on-demand stream, as AWS starts one.
 const onDemandShards = 4
@@ -50,10 +56,17 @@ type streamMeta struct {
 
 // kStream is one stream of the local Kinesis.
 type kStream struct {
-	meta   streamMeta
-	dir    string
-	shards []*kShard
+	// meta is fixed but for RetentionHours, which metaMu guards; retention is its value for
+	// readers that take no lock.
+	meta      streamMeta
+	metaMu    sync.Mutex
+	retention atomic.Int64
+	dir       string
+	shards    []*kShard
 }
+
+// retentionHours is how long the stream keeps records.
+func (st *kStream) retentionHours() int { return int(st.retention.Load()) }
 
 // kShard is one shard: its hash-key range, its log and, with limits on, its throughput buckets.
 type kShard struct {
@@ -74,7 +87,7 @@ func openStream(dir string, limits bool) (*kStream, error) {
 		return nil, fmt.Errorf("open stream %s: %w", dir, err)
 	}
 	var meta streamMeta
-	if err := json.Unmarshal(data, &meta); err != nil || meta.Shards < 1 || meta.Shards > maxShards {
+	if err := json.Unmarshal(data, &meta); err != nil || meta.Shards < 1 || meta.Shards > maxShards || meta.RetentionHours < minRetentionHours {
 		return nil, fmt.Errorf("open stream %s: %s is damaged (%v): delete the folder to drop the stream", dir, streamMetaName, err)
 	}
 	return loadStream(dir, meta, limits)
@@ -83,6 +96,7 @@ func openStream(dir string, limits bool) (*kStream, error) {
 // loadStream opens the shard logs of the stream meta describes.
 func loadStream(dir string, meta streamMeta, limits bool) (*kStream, error) {
 	st := &kStream{meta: meta, dir: dir}
+	st.retention.Store(int64(meta.RetentionHours))
 	n := big.NewInt(int64(meta.Shards))
 	for i := range meta.Shards {
 		log, err := openShardLog(filepath.Join(dir, shardID(i)))
@@ -204,6 +218,11 @@ func (v *violations) check(ok bool, value, field, constraint string) {
 	if !ok {
 		*v = append(*v, fmt.Sprintf("Value '%s' at '%s' failed to satisfy constraint: Member must %s", value, field, constraint))
 	}
+}
+
+// missing adds that field is null, said as AWS says it.
+func (v *violations) missing(field string) {
+	*v = append(*v, fmt.Sprintf("Value null at '%s' failed to satisfy constraint: Member must not be null", field))
 }
 
 func (v *violations) streamName(name string) {
@@ -488,7 +507,7 @@ func (s *kinesisServer) describeStream(_ context.Context, req *describeStreamReq
 	}
 	d := streamDescription{
 		StreamName: st.meta.Name, StreamARN: st.arn(), StreamStatus: "ACTIVE", StreamModeDetails: st.mode(),
-		Shards: []shardJSON{}, RetentionPeriodHours: st.meta.RetentionHours, StreamCreationTimestamp: epochSeconds(st.meta.Created),
+		Shards: []shardJSON{}, RetentionPeriodHours: st.retentionHours(), StreamCreationTimestamp: epochSeconds(st.meta.Created),
 		EnhancedMonitoring: []enhancedMetrics{{ShardLevelMetrics: []string{}}}, EncryptionType: "NONE",
 	}
 	for _, sh := range st.shards {
@@ -528,7 +547,7 @@ func (s *kinesisServer) describeStreamSummary(_ context.Context, req *describeSt
 	}
 	return struct{ StreamDescriptionSummary streamDescriptionSummary }{streamDescriptionSummary{
 		StreamName: st.meta.Name, StreamARN: st.arn(), StreamStatus: "ACTIVE", StreamModeDetails: st.mode(),
-		RetentionPeriodHours: st.meta.RetentionHours, StreamCreationTimestamp: epochSeconds(st.meta.Created),
+		RetentionPeriodHours: st.retentionHours(), StreamCreationTimestamp: epochSeconds(st.meta.Created),
 		EnhancedMonitoring: []enhancedMetrics{{ShardLevelMetrics: []string{}}}, EncryptionType: "NONE",
 		OpenShardCount: len(st.shards),
 	}}, nil
@@ -603,4 +622,56 @@ func (s *kinesisServer) listShards(_ context.Context, req *listShardsRequest) (a
 		resp.Shards = append(resp.Shards, st.describeShard(sh))
 	}
 	return resp, nil
+}
+
+type retentionRequest struct {
+	streamRef
+	RetentionPeriodHours *int
+}
+
+func (s *kinesisServer) increaseRetention(_ context.Context, req *retentionRequest) (any, *kinesisError) {
+	return nil, s.setRetention(req, true)
+}
+
+func (s *kinesisServer) decreaseRetention(_ context.Context, req *retentionRequest) (any, *kinesisError) {
+	return nil, s.setRetention(req, false)
+}
+
+// setRetention changes a stream's retention, up only when increase is set, down only when not,
+// and keeps the new one in stream.json.
+func (s *kinesisServer) setRetention(req *retentionRequest, increase bool) *kinesisError {
+	var v violations
+	if req.RetentionPeriodHours == nil {
+		v.missing("retentionPeriodHours")
+	} else {
+		v.check(*req.RetentionPeriodHours >= 1, strconv.Itoa(*req.RetentionPeriodHours), "retentionPeriodHours", "have value greater than or equal to 1")
+	}
+	if e := v.err(); e != nil {
+		return e
+	}
+	st, e := s.stream(req.streamRef)
+	if e != nil {
+		return e
+	}
+	hours := *req.RetentionPeriodHours
+	if hours < minRetentionHours || hours > maxRetentionHours {
+		return errInvalidArgument("Retention period %d hours for stream %s is not between %d and %d hours", hours, st.meta.Name, minRetentionHours, maxRetentionHours)
+	}
+	st.metaMu.Lock()
+	defer st.metaMu.Unlock()
+	current := st.retentionHours()
+	if increase && hours < current {
+		return errInvalidArgument("Requested retention period (%d hours) for stream %s can not be shorter than existing retention period (%d hours). Use DecreaseStreamRetentionPeriod API.", hours, st.meta.Name, current)
+	}
+	if !increase && hours > current {
+		return errInvalidArgument("Requested retention period (%d hours) for stream %s can not be longer than existing retention period (%d hours). Use IncreaseStreamRetentionPeriod API.", hours, st.meta.Name, current)
+	}
+	meta := st.meta
+	meta.RetentionHours = hours
+	if err := writeStreamMeta(st.dir, meta); err != nil {
+		return errInternal(err)
+	}
+	st.meta.RetentionHours = hours
+	st.retention.Store(int64(hours))
+	return nil
 }

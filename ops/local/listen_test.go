@@ -37,14 +37,24 @@ func limitedStack(t *testing.T, lim serverLimits) *Stack {
 	return start(t, opts)
 }
 
-// listener is one listener of a stack and the head of a request it serves, up to the body.
+// listener is one listener of a stack and the head of a request it serves, up to the body,
+// and the body of bodyLen bytes it takes: x's, unless body says otherwise.
 type listener struct {
 	name, addr string
 	head       func(bodyLen int) []byte
+	body       func(bodyLen int) []byte
 }
 
-// listeners returns the gateway, S3 and control endpoint of s with a request each lets in: a
-// gateway post, a signed S3 put and an authorised control request.
+// bodyOf returns the body of n bytes the listener takes.
+func (l listener) bodyOf(n int) []byte {
+	if l.body != nil {
+		return l.body(n)
+	}
+	return bytes.Repeat([]byte("x"), n)
+}
+
+// listeners returns the gateway, S3, Kinesis and control endpoint of s with a request each lets
+// in: a gateway post, a signed S3 put, a signed ListStreams and an authorised control request.
 func listeners(t *testing.T, s *Stack) []listener {
 	e := s.Endpoints()
 	host := func(u string) string {
@@ -67,10 +77,21 @@ func listeners(t *testing.T, s *Stack) []listener {
 		}
 		return b.Bytes()[:b.Len()-n]
 	}
+	// A JSON object padded with spaces to n bytes, so any length is a ListStreams the server takes.
+	listStreams := func(n int) []byte { return append(append([]byte("{"), bytes.Repeat([]byte(" "), n-2)...), '}') }
+	kinesisHead := func(n int) []byte {
+		req := signedKinesisRequest(t, e.Kinesis, "ListStreams", listStreams(n))
+		var b bytes.Buffer
+		if err := req.Write(&b); err != nil {
+			t.Fatal(err)
+		}
+		return b.Bytes()[:b.Len()-n]
+	}
 	return []listener{
-		{"gateway", host(e.Gateway), plain(host(e.Gateway), "")},
-		{"s3", host(e.S3), signed},
-		{"control", host(e.Control), plain(host(e.Control), "Authorization: Bearer "+s.ControlToken()+"\r\n")},
+		{"gateway", host(e.Gateway), plain(host(e.Gateway), ""), nil},
+		{"s3", host(e.S3), signed, nil},
+		{"kinesis", host(e.Kinesis), kinesisHead, listStreams},
+		{"control", host(e.Control), plain(host(e.Control), "Authorization: Bearer "+s.ControlToken()+"\r\n"), nil},
 	}
 }
 
@@ -88,7 +109,7 @@ func dial(t *testing.T, addr string) net.Conn {
 // roundTrip sends a request with a body of n bytes on c and reads its answer.
 func roundTrip(t *testing.T, c net.Conn, r *bufio.Reader, l listener, n int) *http.Response {
 	t.Helper()
-	if _, err := c.Write(append(l.head(n), bytes.Repeat([]byte("x"), n)...)); err != nil {
+	if _, err := c.Write(append(l.head(n), l.bodyOf(n)...)); err != nil {
 		t.Fatalf("%s: send: %v", l.name, err)
 	}
 	c.SetReadDeadline(time.Now().Add(10 * time.Second))
@@ -165,7 +186,7 @@ func TestConnectionBeyondTheLimitWaits(t *testing.T) {
 			}
 		}
 		third := dial(t, l.addr)
-		if _, err := third.Write(append(l.head(2), "xx"...)); err != nil {
+		if _, err := third.Write(append(l.head(2), l.bodyOf(2)...)); err != nil {
 			t.Fatal(err)
 		}
 		r := bufio.NewReader(third)

@@ -1,8 +1,9 @@
 // Package local runs the embedded stand-ins of local mode on loopback: a Kafka cluster (kfake)
 // persisted under <data-dir>/kafka, an S3 server (gofakes3) over <data-dir>/s3, pintui's own
-// Kinesis over <data-dir>/kinesis, and the gateway the emulators post to. They speak the real wire protocols, so pintui's own clients and any
-// standard tool (kcat, the AWS CLI, curl) work against them unchanged. One data dir has one
-// owner: a second pintui started on the same dir attaches to the running stack instead.
+// Kinesis over <data-dir>/kinesis, and the gateway the emulators post to. They speak the real
+// wire protocols, so pintui's own clients and any standard tool (kcat, the AWS CLI, curl) work
+// against them unchanged. One data dir has one owner: a second pintui started on the same dir
+// attaches to the running stack instead.
 package local
 
 import (

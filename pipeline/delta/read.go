@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -284,7 +285,17 @@ func Text(v any) string {
 }
 
 // ListTables returns the roots of the tables under prefix (folders holding a _delta_log), sorted.
+// On a store that lists folders only folders are read, down to each table's root and never into
+// it, so its cost is the tables', not their commits' and data files'.
 func ListTables(ctx context.Context, store objstore.Store, prefix string) ([]string, error) {
+	if fl, ok := store.(objstore.FolderLister); ok && (prefix == "" || strings.HasSuffix(prefix, "/")) {
+		var roots []string
+		if err := tablesUnder(ctx, fl, prefix, &roots); err != nil {
+			return nil, fmt.Errorf("list tables under %s: %w", prefix, err)
+		}
+		sort.Strings(roots)
+		return roots, nil
+	}
 	objs, err := store.List(ctx, prefix)
 	if err != nil {
 		return nil, fmt.Errorf("list tables under %s: %w", prefix, err)
@@ -303,4 +314,22 @@ func ListTables(ctx context.Context, store objstore.Store, prefix string) ([]str
 	}
 	sort.Strings(roots)
 	return roots, nil
+}
+
+// tablesUnder adds to roots the tables in folder and its folders, not looking inside a table.
+func tablesUnder(ctx context.Context, fl objstore.FolderLister, folder string, roots *[]string) error {
+	folders, err := fl.Folders(ctx, folder)
+	if err != nil {
+		return err
+	}
+	if folder != "" && slices.Contains(folders, folder+logFolder) {
+		*roots = append(*roots, strings.TrimSuffix(folder, "/"))
+		return nil
+	}
+	for _, f := range folders {
+		if err := tablesUnder(ctx, fl, f, roots); err != nil {
+			return err
+		}
+	}
+	return nil
 }

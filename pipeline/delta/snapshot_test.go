@@ -116,3 +116,24 @@ func TestTombstonesOfACheckpointKeepRemovedFilesFromVacuum(t *testing.T) {
 		t.Fatalf("vacuum with no retention: %d deleted, %d live, %v; want %d deleted and 1 live", len(v.Deleted), v.Live, err, removed)
 	}
 }
+
+func TestListTablesReadsNoLog(t *testing.T) {
+	ctx := context.Background()
+	store := &countingStore{Dir: objstore.NewDir(t.TempDir())}
+	for _, name := range []string{"x_geo_table", "x_geo_batch", "analytics/top_country"} {
+		writeMicroBatches(t, delta.Open(store.Dir, "lakehouse/"+name), 0, 15)
+	}
+	if err := store.Put(ctx, "lakehouse/not_a_table/part-0.parquet", []byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	store.reset()
+	for _, prefix := range []string{"", "lakehouse/"} {
+		got, err := delta.ListTables(ctx, store, prefix)
+		if want := []string{"lakehouse/analytics/top_country", "lakehouse/x_geo_batch", "lakehouse/x_geo_table"}; err != nil || !reflect.DeepEqual(got, want) {
+			t.Fatalf("ListTables(%q) = %v, %v; want %v", prefix, got, err, want)
+		}
+		if _, lists, _ := store.reset(); lists != 0 {
+			t.Errorf("ListTables(%q) listed objects %d times, want the folders looked at and no commit listed", prefix, lists)
+		}
+	}
+}

@@ -165,6 +165,33 @@ func (d *Dir) list(prefix, after string) ([]Object, error) {
 	return out, nil
 }
 
+// Folders returns the folders right under prefix ("" or ending in "/") from one read of its
+// folder; a prefix that names no folder has none.
+func (d *Dir) Folders(_ context.Context, prefix string) ([]string, error) {
+	folder := d.root
+	if prefix != "" {
+		f, err := d.file(strings.TrimSuffix(prefix, "/"))
+		if err != nil || !strings.HasSuffix(prefix, "/") {
+			return nil, fmt.Errorf("list folders %s: invalid object key prefix: use \"\" or a relative slash-separated prefix ending in /", prefix)
+		}
+		folder = f
+	}
+	entries, err := os.ReadDir(folder)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("list folders %s: %w", prefix, err)
+	}
+	var out []string
+	for _, e := range entries {
+		if e.IsDir() && !strings.HasPrefix(e.Name(), ".tmp-") {
+			out = append(out, prefix+e.Name()+"/")
+		}
+	}
+	return out, nil
+}
+
 // Delete removes the object under key.
 func (d *Dir) Delete(_ context.Context, key string) error {
 	name, err := d.file(key)

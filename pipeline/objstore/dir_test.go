@@ -248,3 +248,34 @@ func TestListAfter(t *testing.T) {
 		}
 	}
 }
+
+func TestFolders(t *testing.T) {
+	ctx := context.Background()
+	d := objstore.NewDir(t.TempDir())
+	for _, k := range []string{"a/x.json", "a/b/y.json", "a/c/d/z.json", "top.json"} {
+		if err := d.Put(ctx, k, []byte(k)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		prefix string
+		want   []string
+	}{
+		{"", []string{"a/"}},
+		{"a/", []string{"a/b/", "a/c/"}},
+		{"a/c/", []string{"a/c/d/"}},
+		{"a/b/", nil},
+		{"missing/", nil},
+	}
+	for _, tt := range tests {
+		got, err := d.Folders(ctx, tt.prefix)
+		if err != nil || !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("Folders(%q) = %v, %v; want %v", tt.prefix, got, err, tt.want)
+		}
+	}
+	for _, prefix := range []string{"a", "../", "a/../../"} {
+		if _, err := d.Folders(ctx, prefix); err == nil || !strings.Contains(err.Error(), "invalid object key prefix") {
+			t.Errorf("Folders(%q): err = %v, want an invalid prefix error", prefix, err)
+		}
+	}
+}

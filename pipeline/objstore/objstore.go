@@ -62,3 +62,11 @@ func ListAfter(ctx context.Context, s Store, prefix, after string) ([]Object, er
 	}
 	return objs[i:], nil
 }
+
+// FolderLister is a Store that lists the folders right under a prefix, as S3's ListObjectsV2
+// with the delimiter "/" lists common prefixes, without listing the objects inside them.
+type FolderLister interface {
+	// Folders returns the key prefixes, each ending in "/", of the folders right under prefix,
+	// which is "" or ends in "/", sorted.
+	Folders(ctx context.Context, prefix string) ([]string, error)
+}

@@ -20,6 +20,7 @@ import (
 	"github.com/pintui/pintui/ui/overview"
 	"github.com/pintui/pintui/ui/s3"
 	"github.com/pintui/pintui/ui/screen"
+	"github.com/pintui/pintui/ui/streams"
 	"github.com/pintui/pintui/ui/tables"
 	"github.com/pintui/pintui/ui/theme"
 	"github.com/pintui/pintui/ui/topics"
@@ -45,6 +46,9 @@ type Deps struct {
 	// Tailer reads topics live for the Topics screen's tail; nil leaves the tail unavailable and
 	// says so on screen.
 	Tailer topics.Tailer
+	// StreamTailer reads Kinesis streams live for the Streams screen's tail; nil leaves the tail
+	// unavailable and says so on screen.
+	StreamTailer streams.Tailer
 	// Tick schedules the screens' polls; nil means every second with tea.Tick. Tests pass one
 	// that answers at once a fixed number of times.
 	Tick func(d time.Duration, msg tea.Msg) tea.Cmd
@@ -135,7 +139,7 @@ func New(ctx context.Context, deps Deps) (*Model, error) {
 	}
 	m.history = h
 	m.palette.SetHistory(h.Lines())
-	m.screens = append(m.screens, overview.New(sc), emulators.New(sc), topics.New(sc, deps.Tailer), s3.New(sc), tables.New(sc))
+	m.screens = append(m.screens, overview.New(sc), emulators.New(sc), topics.New(sc, deps.Tailer), streams.New(sc, deps.StreamTailer), s3.New(sc), tables.New(sc))
 	for _, p := range upcoming.Plans {
 		m.screens = append(m.screens, upcoming.New(sc, p))
 	}

@@ -68,7 +68,7 @@ func goldenAt(t *testing.T, width, height int) {
 			{keys: []string{"j", "enter"}, text: "TireBuyer"},
 			settled(screen.S3),
 		}, colorprofile.TrueColor},
-		{"streams", []step{{keys: []string{"4"}, text: "not available yet"}}, colorprofile.TrueColor},
+		{"streams", []step{{keys: []string{"4"}, asked: screen.Streams, n: polls + 1}}, colorprofile.TrueColor},
 		{"tables", []step{tables}, colorprofile.TrueColor},
 		{"tables_detail", []step{tables, {keys: []string{"j", "enter"}, text: "of 11,001"}}, colorprofile.TrueColor},
 		{"tables_analytics", []step{tables, {keys: []string{"G", "enter"}, text: "rows 1–20 of 20"}}, colorprofile.TrueColor},
@@ -83,7 +83,7 @@ func goldenAt(t *testing.T, width, height int) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			tk := &ticker{budget: polls}
-			m := newModelWith(t, fixture.New(), 0, 0, tk, goldenTail)
+			m := newModelWith(t, fixture.New(), 0, 0, tk, goldenTail, goldenStreamTail)
 			tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(width, height))
 			for _, s := range append([]step{settled(screen.Overview)}, c.steps...) {
 				for _, k := range s.keys {

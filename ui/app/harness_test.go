@@ -18,11 +18,14 @@ import (
 // clock is the fixed time every test frame shows.
 func clock() time.Time { return time.Date(2026, 3, 14, 9, 26, 53, 0, time.UTC) }
 
-// goldenTail is the stand-in topic reader of the golden runs: 60 records in one batch, then it
-// waits like a live topic. State tests, which run each command to its end, get one that returns.
+// goldenTail and goldenStreamTail are the stand-in topic and stream readers of the golden runs:
+// 60 records in one batch, then they wait like a live topic or stream. State tests, which run
+// each command to its end, get ones that return.
 var (
-	goldenTail = fixture.Tailer{First: 11190, Records: 60, Batch: 60}
-	stateTail  = fixture.Tailer{First: 11190, Records: 60, Batch: 60, Return: true}
+	goldenTail       = fixture.Tailer{First: 11190, Records: 60, Batch: 60}
+	stateTail        = fixture.Tailer{First: 11190, Records: 60, Batch: 60, Return: true}
+	goldenStreamTail = fixture.StreamTailer{First: 11190, Records: 60, Batch: 60}
+	stateStreamTail  = fixture.StreamTailer{First: 11190, Records: 60, Batch: 60, Return: true}
 )
 
 func newModel(t *testing.T, r *fixture.Runner, width, height int) *Model {
@@ -32,14 +35,14 @@ func newModel(t *testing.T, r *fixture.Runner, width, height int) *Model {
 
 func newModelTicks(t *testing.T, r *fixture.Runner, width, height int, tk *ticker) *Model {
 	t.Helper()
-	return newModelWith(t, r, width, height, tk, stateTail)
+	return newModelWith(t, r, width, height, tk, stateTail, stateStreamTail)
 }
 
-func newModelWith(t *testing.T, r *fixture.Runner, width, height int, tk *ticker, tailer fixture.Tailer) *Model {
+func newModelWith(t *testing.T, r *fixture.Runner, width, height int, tk *ticker, tailer fixture.Tailer, streams fixture.StreamTailer) *Model {
 	t.Helper()
 	m, err := New(context.Background(), Deps{
 		Runner: r, Profile: "local", DataDir: fixture.DataDir, Now: clock, Width: width, Height: height,
-		Tailer: tailer, Tick: tk.tick,
+		Tailer: tailer, StreamTailer: streams, Tick: tk.tick,
 	})
 	if err != nil {
 		t.Fatal(err)

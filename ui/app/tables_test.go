@@ -146,3 +146,28 @@ func TestTablesStreamTableRowsGrowOnAPoll(t *testing.T) {
 		t.Fatalf("after a poll: %q, want %q", got, want)
 	}
 }
+
+func TestRealTablesShowTheStreamTablesGrowing(t *testing.T) {
+	reg := realPipeline(t)
+	run(t, reg, "emulate stream --count 10 --rate 0", "wait emulator stream", "wait rows 0a1b2c3d4e5f_pin_table >= 10")
+	m, h := newHeldModel(t, reg)
+	press(m, "8")
+	// pins is the first n words of the pin stream table's line.
+	pins := func(n int) string {
+		for _, l := range strings.Split(plain(m), "\n") {
+			if f := strings.Fields(l); len(f) >= n && f[0] == "0a1b2c3d4e5f_pin_table" {
+				return strings.Join(f[:n], " ")
+			}
+		}
+		t.Fatalf("Tables lists no pin stream table:\n%s", plain(m))
+		return ""
+	}
+	if got := pins(3); got != "0a1b2c3d4e5f_pin_table stream 10" {
+		t.Fatalf("after 10 draws the pin stream table shows %q, want 10 rows", got)
+	}
+	run(t, reg, "emulate stream --count 5 --rate 0", "wait emulator stream", "wait rows 0a1b2c3d4e5f_pin_table >= 15")
+	drive(m, h.next(t, screen.Tables))
+	if got := pins(4); got != "0a1b2c3d4e5f_pin_table stream 15 +5" {
+		t.Fatalf("after 5 more draws and a poll the pin stream table shows %q, want 15 rows, 5 more", got)
+	}
+}

@@ -18,7 +18,8 @@ const (
 	gutter    = 3
 )
 
-// graph draws the components as boxes joined by arrows, as many to a row as fit in width.
+// graph draws the components as boxes joined by arrows, as many to a row as fit in width: the
+// batch half, then the streaming half from a row of its own.
 func (m *Model) graph(width int) []string {
 	if len(m.comps) == 0 {
 		return []string{m.ctx.Styles.Muted.Render("status reported no components")}
@@ -26,14 +27,24 @@ func (m *Model) graph(width int) []string {
 	avail := width - gutter
 	perRow := max(1, min(len(m.comps), (avail+gap)/(boxMin+gap)))
 	bw := max(8, min(boxMax, (avail-(perRow-1)*gap)/perRow))
+	out := m.chain(m.comps, perRow, bw)
+	if stream := m.stream.comps(); len(stream) > 0 {
+		out = append(append(out, ""), m.chain(stream, perRow, bw)...)
+	}
+	return out
+}
+
+// chain draws comps as rows of perRow boxes bw wide, an arrow joining each linked pair and
+// carrying a wrapped row on from the row above.
+func (m *Model) chain(comps []component, perRow, bw int) []string {
 	var out []string
-	for start := 0; start < len(m.comps); start += perRow {
+	for start := 0; start < len(comps); start += perRow {
 		if start > 0 {
 			out = append(out, "")
 		}
-		row := m.comps[start:min(len(m.comps), start+perRow)]
+		row := comps[start:min(len(comps), start+perRow)]
 		lines := make([]string, boxHeight)
-		carried := start > 0 && isHop(row[0].name)
+		carried := start > 0 && linked(comps[start-1].name, row[0].name)
 		for i := range lines {
 			switch {
 			case carried && i == 1:
@@ -56,9 +67,9 @@ func (m *Model) graph(width int) []string {
 	return out
 }
 
-// joint is the gap between two boxes: an arrow on the state line when both are hops.
+// joint is the gap between two boxes: an arrow on the state line when they are linked.
 func (m *Model) joint(from, to component, line int) string {
-	if line == 1 && isHop(from.name) && isHop(to.name) {
+	if line == 1 && linked(from.name, to.name) {
 		return m.ctx.Styles.Muted.Render(" ─► ")
 	}
 	return strings.Repeat(" ", gap)
@@ -86,9 +97,14 @@ func (m *Model) box(c component, bw int) []string {
 	st, sym := s.State(c.state)
 	state := st.Render(sym + " " + c.state)
 	rate, spark := "", ""
+	if c.note != "" {
+		rate = s.Rate.Render(c.note)
+	}
 	switch {
 	case c.state == "down":
 		spark = s.Error.Render(ansi.Truncate(c.detail, inner, "…"))
+	case c.summary != "":
+		spark = s.Muted.Render(ansi.Truncate(c.summary, inner, "…"))
 	case c.counted:
 		r, ok := c.rates.Rate()
 		rate = s.Muted.Render("–/s")
@@ -121,13 +137,23 @@ func fitCells(s string, width int) string {
 }
 
 // strip draws the components in graph order as state badges joined by arrows, wrapped to width
-// with the arrow carried to the start of the next line: the graph when there is no room for boxes.
+// with the arrow carried to the start of the next line, the streaming half on lines of its own:
+// the graph when there is no room for boxes.
 func (m *Model) strip(width int) []string {
+	out := m.badges(m.comps, width)
+	if stream := m.stream.comps(); len(stream) > 0 {
+		out = append(out, m.badges(stream, width)...)
+	}
+	return out
+}
+
+// badges draws comps as state badges joined by arrows, wrapped to width.
+func (m *Model) badges(comps []component, width int) []string {
 	s := m.ctx.Styles
 	arrow := s.Muted.Render(" ─► ")
 	var out []string
 	line, lineWidth := "", 0
-	for _, c := range m.comps {
+	for _, c := range comps {
 		st, sym := s.State(c.state)
 		badge := st.Render(sym+" "+c.name) + s.Muted.Render(" "+c.state)
 		if r, ok := m.rate(c); ok {
@@ -149,6 +175,9 @@ func (m *Model) strip(width int) []string {
 }
 
 func (m *Model) rate(c component) (string, bool) {
+	if c.note != "" && c.state != "down" {
+		return c.note, true
+	}
 	if !c.counted || c.state == "down" {
 		return "", false
 	}

@@ -1,10 +1,12 @@
 // Package overview is screen 1: the pipeline as a graph of boxes, one per component the status
 // command reports, each with its state, its rate of records through that hop and a sparkline of
-// the last rates, above a table with every component's detail. It polls status every second
-// while it is visible.
+// the last rates, then the streaming half (the Kinesis streams and the stream job, from the
+// streams and stream status commands), above a table with every component's detail. It polls
+// the three commands every second while it is visible.
 package overview
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -27,14 +29,19 @@ var Hops = []string{"source", "emulator", "gateway", "kafka", "sink", "s3", "lak
 // Opens is the screen enter opens from each component's row.
 var Opens = map[string]screen.ID{
 	"emulator": screen.Emulators, "kafka": screen.Topics, "sink": screen.S3, "s3": screen.S3,
-	"lakehouse": screen.Tables, "kinesis": screen.Streams, "airflow": screen.DAGs,
+	"lakehouse": screen.Tables, "kinesis": screen.Streams, "stream job": screen.Tables, "airflow": screen.DAGs,
 }
 
-// component is one row of status with the rates measured from its count.
+// component is one box: a row of status with the rates measured from its count, or a box of the
+// streaming half.
 type component struct {
 	name, state, detail string
 	counted             bool
 	rates               *sparkline.Series
+	// note is drawn beside the state instead of a measured rate, and summary below it instead of
+	// the detail; rows is the count of the component's table row.
+	note, summary string
+	rows          *int64
 }
 
 // Model is the Overview screen.
@@ -44,18 +51,22 @@ type Model struct {
 	table   *table.Model
 	filter  *filter.Model
 	ticket  int
+	pending int // answers still to come of the latest poll's three commands
 	loading bool
 	err     error
 	loaded  bool
 	stale   bool // shown data is from before the screen was last entered
 	updated time.Time
 	comps   []component
+	status  []command.Component // the latest status answer, the table's first rows
+	stream  streaming
 	series  map[string]*sparkline.Series // by component, kept across polls
 }
 
 // New returns the Overview screen.
 func New(ctx *screen.Context) *Model {
-	m := &Model{ctx: ctx, poll: screen.NewPoll(screen.Overview), table: table.New(ctx.Styles), series: map[string]*sparkline.Series{}}
+	m := &Model{ctx: ctx, poll: screen.NewPoll(screen.Overview), table: table.New(ctx.Styles), series: map[string]*sparkline.Series{},
+		stream: newStreaming(ctx.Runner)}
 	m.filter = filter.New(ctx.Styles, m.table, "text in any column")
 	m.table.Style = func(col int, cell string) string {
 		if col != 1 {
@@ -98,10 +109,24 @@ func (m *Model) Enter() tea.Cmd {
 // Leave stops polling.
 func (m *Model) Leave() { m.poll.Stop() }
 
+// fetch asks status and the streaming commands at once; the next poll is scheduled once all of
+// them answered.
 func (m *Model) fetch() tea.Cmd {
-	cmd, t := m.ctx.Run(screen.Overview, "status")
-	m.ticket, m.loading = t, true
-	return cmd
+	var cmds []tea.Cmd
+	ask := func(line string) int {
+		cmd, t := m.ctx.Run(screen.Overview, line)
+		cmds = append(cmds, cmd)
+		return t
+	}
+	m.ticket = ask("status")
+	if m.stream.streams.offered {
+		m.stream.streams.ticket = ask(m.stream.streams.line)
+	}
+	if m.stream.job.offered {
+		m.stream.job.ticket = ask(m.stream.job.line)
+	}
+	m.loading, m.pending = true, len(cmds)
+	return tea.Batch(cmds...)
 }
 
 // Update handles the status reply, the poll tick and the screen's keys.
@@ -113,15 +138,24 @@ func (m *Model) Update(msg tea.Msg) (screen.Screen, tea.Cmd) {
 			return m, m.fetch()
 		}
 	case screen.ResultMsg:
-		if msg.Ticket != m.ticket {
+		switch msg.Ticket {
+		case m.ticket:
+			m.loading, m.err = false, msg.Err
+			if msg.Err == nil {
+				m.loaded, m.stale, m.updated = true, false, m.ctx.Now()
+				m.status, _ = msg.Result.Data.([]command.Component)
+				m.observe(m.status)
+			}
+		case m.stream.streams.ticket:
+			m.stream.streams.box = kinesisBox(msg)
+		case m.stream.job.ticket:
+			m.stream.job.box = jobBox(msg, m.ctx.Now().Location())
+		default:
 			return m, nil
 		}
-		m.loading, m.err = false, msg.Err
-		if msg.Err == nil {
-			m.loaded, m.stale, m.updated = true, false, m.ctx.Now()
-			comps, _ := msg.Result.Data.([]command.Component)
-			m.observe(comps)
-			m.table.SetRows([]string{"component", "state", "detail", "count"}, m.marked(comps))
+		m.table.SetRows([]string{"component", "state", "detail", "count"}, m.marked())
+		if m.pending--; m.pending > 0 {
+			return m, nil
 		}
 		return m, m.poll.Next(m.ctx)
 	case tea.KeyPressMsg:
@@ -183,13 +217,12 @@ func (m *Model) observe(comps []command.Component) {
 	}
 }
 
-func isHop(name string) bool {
-	for _, h := range Hops {
-		if h == name {
-			return true
-		}
-	}
-	return false
+func isHop(name string) bool { return slices.Contains(Hops, name) }
+
+// linked reports that records flow from one component straight to the other, both hops of the
+// batch half or both of the streaming half, so an arrow joins their boxes.
+func linked(from, to string) bool {
+	return isHop(from) && isHop(to) || slices.Contains(Streaming, from) && slices.Contains(Streaming, to)
 }
 
 // View draws the graph, the table and the refresh time in width×height cells. When the boxes
@@ -213,7 +246,7 @@ func (m *Model) View(width, height int) string {
 	}
 	if m.loaded {
 		graph := m.graph(width)
-		if len(lines)+len(graph)+1+len(m.comps)+2 > height {
+		if len(lines)+len(graph)+1+len(m.status)+len(m.stream.comps())+2 > height {
 			graph = m.strip(width)
 		}
 		lines = append(lines, graph...)
@@ -228,17 +261,24 @@ func (m *Model) View(width, height int) string {
 	return screen.Fill(head+body, width, height)
 }
 
-// marked lays the components out as table rows: each state's symbol before its word, so the
-// state column reads without colour, and counts with separators.
-func (m *Model) marked(comps []command.Component) [][]string {
-	out := make([][]string, len(comps))
-	for i, c := range comps {
-		_, sym := m.ctx.Styles.State(c.State)
+// marked lays the components of status, then the streaming half, out as table rows: each
+// state's symbol before its word, so the state column reads without colour, and counts with
+// separators.
+func (m *Model) marked() [][]string {
+	var out [][]string
+	row := func(name, state, detail string, n *int64) {
+		_, sym := m.ctx.Styles.State(state)
 		count := ""
-		if c.Count != nil {
-			count = units.Count(*c.Count)
+		if n != nil {
+			count = units.Count(*n)
 		}
-		out[i] = []string{c.Component, sym + " " + c.State, c.Detail, count}
+		out = append(out, []string{name, sym + " " + state, detail, count})
+	}
+	for _, c := range m.status {
+		row(c.Component, c.State, c.Detail, c.Count)
+	}
+	for _, c := range m.stream.comps() {
+		row(c.name, c.state, c.detail, c.rows)
 	}
 	return out
 }

@@ -154,8 +154,8 @@ func (m *Model) detailView(width, height int) string {
 	if d.err != nil {
 		lines[1] = s.Error.Render(d.err.Error())
 	}
-	if m.start.open {
-		lines = append(lines[:1], m.startView(width)...)
+	if m.start.IsOpen() {
+		lines = append(lines[:1], m.start.View(width)...)
 	}
 	if !d.loaded {
 		return screen.Fill(strings.Join(lines, "\n"), width, height)

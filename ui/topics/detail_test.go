@@ -99,7 +99,7 @@ func TestDescribeTabMovesBetweenTheLists(t *testing.T) {
 func TestDescribeEnterTailsAndEscComesBack(t *testing.T) {
 	m := described(t, 1)
 	_, cmd := m.Update(press("enter"))
-	if m.tail == nil || m.tail.topic != "u.geo" || m.tail.from != defaultStart {
+	if m.tail == nil || m.tail.topic != "u.geo" || m.tail.From() != defaultStart {
 		t.Fatal("enter did not open the tail of u.geo from the recent records")
 	}
 	if cmd == nil {
@@ -154,8 +154,8 @@ func TestFiltersTakeTheTailFromKey(t *testing.T) {
 	for _, k := range []string{"/", "g", "e", "o"} {
 		m.Update(press(k))
 	}
-	if m.start.open || m.listFilter.Text() != "geo" {
-		t.Errorf("typing o in the list's filter opened the start prompt (%v) or was lost (filter %q)", m.start.open, m.listFilter.Text())
+	if m.start.IsOpen() || m.listFilter.Text() != "geo" {
+		t.Errorf("typing o in the list's filter opened the start prompt (%v) or was lost (filter %q)", m.start.IsOpen(), m.listFilter.Text())
 	}
 	m.Update(press("enter"))
 	_, cmd := m.Update(press("d"))
@@ -163,8 +163,8 @@ func TestFiltersTakeTheTailFromKey(t *testing.T) {
 	for _, k := range []string{"/", "o", "d"} {
 		m.Update(press(k))
 	}
-	if m.start.open || m.detail.filter.Text() != "od" {
-		t.Errorf("typing o d in the description's filter opened the start prompt (%v) or was lost (filter %q)", m.start.open, m.detail.filter.Text())
+	if m.start.IsOpen() || m.detail.filter.Text() != "od" {
+		t.Errorf("typing o d in the description's filter opened the start prompt (%v) or was lost (filter %q)", m.start.IsOpen(), m.detail.filter.Text())
 	}
 }
 

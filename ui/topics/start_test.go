@@ -89,21 +89,21 @@ func TestStartPromptRefusesABadStartAndKeepsIt(t *testing.T) {
 }
 
 func TestStartPromptRestartsTheOpenTail(t *testing.T) {
-	m := opened(t, newFeedTailer())
-	old := m.tail.pump
-	m.Update(tailMsg{pump: old, records: records(0, 5, pin)})
+	f := newFeedTailer()
+	m := opened(t, f)
+	old := m.tail
+	go f.send(records(0, 5, pin))
+	follow(t, m, "5 received")
 	m.Update(press("o"))
 	m.Update(clearLine)
 	typeText(m, "beginning")
 	_, cmd := m.Update(press("enter"))
-	if cmd == nil || m.tail == nil || m.tail.pump == old || m.tail.from != "beginning" || m.tail.topic != "u.pin" {
+	if cmd == nil || m.tail == nil || m.tail == old || m.tail.From() != "beginning" || m.tail.topic != "u.pin" {
 		t.Fatal("the start did not open a new tail of u.pin from the beginning")
 	}
-	if old.ctx.Err() == nil {
-		t.Error("the old tail still reads")
-	}
-	if m.tail.received != 0 {
-		t.Errorf("the new tail begins with %d records of the old", m.tail.received)
+	<-f.returned // the old tail's Tailer saw its context end
+	if out := plain(m, 120, 40); !strings.Contains(out, "following · 0 received") {
+		t.Errorf("the new tail begins with records of the old:\n%s", out)
 	}
 }
 
@@ -111,7 +111,7 @@ func TestFilterTakesTheStartKeyAsText(t *testing.T) {
 	m := opened(t, newFeedTailer())
 	m.Update(press("/"))
 	m.Update(press("o"))
-	if m.start.open || m.tail.filter != "o" {
-		t.Errorf("o while filtering opened the start prompt (filter %q)", m.tail.filter)
+	if m.start.IsOpen() || !strings.Contains(plain(m, 120, 10), "/o") {
+		t.Errorf("o while filtering opened the start prompt:\n%s", plain(m, 120, 10))
 	}
 }

@@ -14,7 +14,7 @@ import (
 
 	"github.com/pintui/pintui/ops/command"
 	"github.com/pintui/pintui/ui/component/filter"
-	"github.com/pintui/pintui/ui/component/prompt"
+	"github.com/pintui/pintui/ui/component/livetail"
 	"github.com/pintui/pintui/ui/component/sparkline"
 	"github.com/pintui/pintui/ui/component/units"
 	"github.com/pintui/pintui/ui/keys"
@@ -39,9 +39,7 @@ type Model struct {
 	stale      bool // the list is from before the screen was last entered
 	updated    time.Time
 
-	prompt *prompt.Model // the tail's value filter while typing
-	typing bool
-	start  startPrompt
+	start *livetail.Start
 
 	detail *detail // the topic described, nil while the list shows
 	tail   *tail   // nil while the list or the description shows
@@ -54,9 +52,9 @@ type Model struct {
 // unavailable.
 func New(ctx *screen.Context, tailer Tailer) *Model {
 	m := &Model{ctx: ctx, tailer: tailer, poll: screen.NewPoll(screen.Topics), list: newRatedTable(ctx.Styles),
-		topicRates: map[string]*sparkline.Series{}, partRates: map[partitionKey]*sparkline.Series{},
-		prompt: prompt.New(ctx.Styles, "/", "text in the record's value")}
+		topicRates: map[string]*sparkline.Series{}, partRates: map[partitionKey]*sparkline.Series{}}
 	m.listFilter = filter.New(ctx.Styles, m.list, "text in any column")
+	m.start = m.newStart()
 	return m
 }
 
@@ -72,7 +70,7 @@ func (m *Model) Title() string { return "Topics" }
 // Capturing reports that the list's, the description's or the tail's filter, or a tail's start,
 // is being typed.
 func (m *Model) Capturing() bool {
-	return m.typing || m.start.open || m.listFilter.Capturing() || m.detail != nil && m.detail.filter.Capturing()
+	return m.tail != nil && m.tail.Capturing() || m.start.IsOpen() || m.listFilter.Capturing() || m.detail != nil && m.detail.filter.Capturing()
 }
 
 // Enter refreshes the list, the description or the open tail's partitions, and polls while the
@@ -110,12 +108,9 @@ func (m *Model) fetch() tea.Cmd {
 // filter, the description, the list's filter.
 func (m *Model) Back() (screen.Screen, tea.Cmd) {
 	switch {
-	case m.start.open:
-		m.start.open = false
-	case m.typing:
-		m.typing = false
-	case m.tail != nil && m.tail.filter != "":
-		m.tail.setFilter("")
+	case m.start.IsOpen():
+		m.start.Close()
+	case m.tail != nil && m.tail.Back():
 	case m.tail != nil:
 		m.closeTail()
 		return m, m.fetch()
@@ -130,9 +125,7 @@ func (m *Model) Back() (screen.Screen, tea.Cmd) {
 }
 
 func (m *Model) closeTail() {
-	if m.tail.pump != nil {
-		m.tail.pump.cancel()
-	}
+	m.tail.Close()
 	m.tail = nil
 }
 
@@ -145,15 +138,9 @@ func (m *Model) Update(msg tea.Msg) (screen.Screen, tea.Cmd) {
 		}
 	case screen.ResultMsg:
 		return m, m.reply(msg)
-	case tailMsg:
-		if m.tail == nil || msg.pump != m.tail.pump {
-			return m, nil // a tail already closed
-		}
-		m.tail.add(msg)
-		return m, m.tail.pump.next
-	case tailEndMsg:
-		if m.tail != nil && msg.pump == m.tail.pump {
-			m.tail.ended, m.tail.err = true, msg.err
+	case livetail.BatchMsg, livetail.EndMsg:
+		if m.tail != nil {
+			return m, m.tail.Update(msg)
 		}
 	case tea.KeyPressMsg:
 		return m, m.key(msg)
@@ -201,24 +188,19 @@ func (m *Model) reply(msg screen.ResultMsg) tea.Cmd {
 func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.ctx.Keys
 	switch f := m.typedFilter(); {
-	case m.start.open:
+	case m.start.IsOpen():
 		return m.startKey(msg)
-	case m.typing:
-		m.tailFilterKey(msg)
+	case m.tail != nil && m.tail.Capturing():
+		m.tail.Key(msg)
 		return nil
 	case f != nil:
 		f.Key(msg)
 		return nil
 	case key.Matches(msg, k.TailFrom):
-		m.showStart()
+		m.start.Open()
 		return nil
 	case m.tail != nil:
-		if key.Matches(msg, k.Filter) {
-			m.typing = true
-			m.prompt.SetValue(m.tail.filter)
-			return nil
-		}
-		m.tail.key(m.ctx, msg)
+		m.tail.Key(msg)
 		return nil
 	case m.detail != nil:
 		return m.detailKey(msg)
@@ -237,19 +219,6 @@ func (m *Model) typedFilter() *filter.Model {
 		return m.listFilter
 	}
 	return nil
-}
-
-// tailFilterKey edits the tail's filter, which narrows the records as it is typed.
-func (m *Model) tailFilterKey(msg tea.KeyPressMsg) {
-	switch m.prompt.Update(msg) {
-	case prompt.Cancelled:
-		m.typing = false
-		m.tail.setFilter("")
-	case prompt.Submitted:
-		m.typing = false
-	default:
-		m.tail.setFilter(m.prompt.Value())
-	}
 }
 
 func (m *Model) listKey(msg tea.KeyPressMsg) tea.Cmd {
@@ -296,14 +265,8 @@ func (m *Model) setList(list []command.TopicSummary) {
 
 // open starts the tail of topic from where from says, and asks for its partitions.
 func (m *Model) open(topic, from string) tea.Cmd {
-	m.tail = newTail(m.ctx, topic, from)
-	cmds := []tea.Cmd{m.fetch()}
-	if m.tailer != nil {
-		p := newPump(m.ctx.Ctx, m.tail.bound)
-		m.tail.pump = p
-		cmds = append(cmds, p.launch(m.tailer, topic, from), p.next)
-	}
-	return tea.Batch(cmds...)
+	m.tail = newTail(m.ctx, m.tailer, topic, from)
+	return tea.Batch(append([]tea.Cmd{m.fetch()}, m.tail.Start()...)...)
 }
 
 // View draws the list, the description or the tail in width×height cells.
@@ -330,8 +293,8 @@ func (m *Model) View(width, height int) string {
 	if m.listErr != nil {
 		lines[1] = s.Error.Render("topics failed: " + m.listErr.Error())
 	}
-	if m.start.open {
-		lines = append(lines[:1], m.startView(width)...)
+	if m.start.IsOpen() {
+		lines = append(lines[:1], m.start.View(width)...)
 	}
 	if !m.loaded || height <= len(lines) {
 		return screen.Fill(strings.Join(lines, "\n"), width, height)
@@ -342,31 +305,13 @@ func (m *Model) View(width, height int) string {
 func (m *Model) tailView(width, height int) string {
 	s, t, k := m.ctx.Styles, m.tail, m.ctx.Keys
 	lines := []string{
-		s.Title.Render("Topics › "+t.topic) + s.Muted.Render("  live tail from "+t.from+" · "+
-			keys.Hints(keys.As(k.Pause, "pauses"), keys.As(k.RawJSON, "raw/pretty"), keys.As(k.Filter, "filters"),
-				keys.As(k.TailFrom, "starts elsewhere"), keys.As(k.Back, "back"))),
+		s.Title.Render("Topics › "+t.topic) + s.Muted.Render("  live tail from "+t.From()+" · "+
+			t.Hints()+"  "+keys.Hints(keys.As(k.TailFrom, "starts elsewhere"), keys.As(k.Back, "back"))),
 	}
-	switch {
-	case m.start.open:
-		lines = append(lines, m.startView(width)...)
-	case m.typing:
-		lines = append(lines, m.prompt.View(width))
-	case t.pump == nil:
-		lines = append(lines, s.Error.Render("live tail unavailable: this console has no topic reader; the partitions below still refresh"))
-	case t.ended && t.err != nil:
-		lines = append(lines, s.Error.Render("tail ended: "+t.err.Error()+" · esc and enter to tail again"))
-	case t.ended:
-		lines = append(lines, s.Muted.Render("tail ended · esc and enter to tail again"))
-	default:
-		st := s.Text
-		if t.dropped() > 0 {
-			st = s.StateEmpty
-		}
-		status := st.Render(t.status())
-		if t.filter != "" {
-			status += s.Muted.Render(" · filter ") + s.Text.Render(t.filter)
-		}
-		lines = append(lines, status)
+	if m.start.IsOpen() {
+		lines = append(lines, m.start.View(width)...)
+	} else {
+		lines = append(lines, t.StatusLine(width))
 	}
 	if t.partsErr != nil {
 		lines = append(lines, s.Error.Render("topic failed: "+t.partsErr.Error()))
@@ -376,11 +321,8 @@ func (m *Model) tailView(width, height int) string {
 		lines = append(lines, strings.Split(t.parts.View(width, ph), "\n")...)
 	}
 	lines = append(lines, s.PanelBorder.Render(strings.Repeat("─", width)))
-	body := height - len(lines)
-	if body > 0 {
-		for _, rec := range t.window(body, width) {
-			lines = append(lines, rec...)
-		}
+	if body := height - len(lines); body > 0 {
+		lines = append(lines, t.Records(width, body)...)
 	}
 	return screen.Fill(strings.Join(lines, "\n"), width, height)
 }

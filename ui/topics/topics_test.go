@@ -2,8 +2,8 @@ package topics
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/pintui/pintui/ops/command"
+	"github.com/pintui/pintui/ui/component/livetail"
 	"github.com/pintui/pintui/ui/keys"
 	"github.com/pintui/pintui/ui/screen"
 	"github.com/pintui/pintui/ui/theme"
@@ -20,16 +21,16 @@ import (
 // feedTailer emits what the test feeds it, acknowledging each batch once emit returned, and
 // reports when its Tail returns.
 type feedTailer struct {
-	feed     chan []TailRecord
+	feed     chan []livetail.Record
 	emitted  chan struct{}
 	returned chan struct{}
 }
 
 func newFeedTailer() *feedTailer {
-	return &feedTailer{feed: make(chan []TailRecord), emitted: make(chan struct{}), returned: make(chan struct{})}
+	return &feedTailer{feed: make(chan []livetail.Record), emitted: make(chan struct{}), returned: make(chan struct{})}
 }
 
-func (f *feedTailer) Tail(ctx context.Context, _, _ string, emit func([]TailRecord)) error {
+func (f *feedTailer) Tail(ctx context.Context, _, _ string, emit func([]livetail.Record)) error {
 	defer close(f.returned)
 	for {
 		select {
@@ -42,77 +43,21 @@ func (f *feedTailer) Tail(ctx context.Context, _, _ string, emit func([]TailReco
 	}
 }
 
-func (f *feedTailer) send(b []TailRecord) {
+func (f *feedTailer) send(b []livetail.Record) {
 	f.feed <- b
 	<-f.emitted
 }
 
-func records(from, n int, value func(i int) string) []TailRecord {
-	out := make([]TailRecord, n)
+func records(from, n int, value func(i int) string) []livetail.Record {
+	out := make([]livetail.Record, n)
 	for i := range out {
-		off := int64(from + i)
-		out[i] = TailRecord{Offset: off, Time: time.Date(2026, 3, 14, 9, 26, 53, 0, time.UTC), Value: []byte(value(from + i))}
+		out[i] = livetail.Record{Part: "p0", Position: strconv.Itoa(from + i), Time: time.Date(2026, 3, 14, 9, 26, 53, 0, time.UTC), Value: []byte(value(from + i))}
 	}
 	return out
 }
 
 func pin(i int) string {
 	return fmt.Sprintf(`{"index": %d, "category": "%s"}`, i, []string{"art", "travel"}[i%2])
-}
-
-func TestPumpCoalescesQueuedBatches(t *testing.T) {
-	f := newFeedTailer()
-	p := newPump(context.Background(), BufferSize)
-	defer p.cancel()
-	p.launch(f, "t", "end")()
-	for i := range 3 {
-		f.send(records(i*10, 10, pin))
-	}
-	msg := p.next().(tailMsg)
-	if len(msg.records) != 30 || msg.records[0].Offset != 0 || msg.records[29].Offset != 29 {
-		t.Fatalf("one message carried %d records, want the 30 of three batches in order", len(msg.records))
-	}
-	if msg.evicted != 0 {
-		t.Errorf("evicted = %d", msg.evicted)
-	}
-}
-
-func TestPumpKeepsTheNewestBoundRecords(t *testing.T) {
-	f := newFeedTailer()
-	p := newPump(context.Background(), 10)
-	defer p.cancel()
-	p.launch(f, "t", "end")()
-	for i := range 25 {
-		f.send(records(i, 1, pin))
-	}
-	msg := p.next().(tailMsg)
-	if len(msg.records) != 10 || msg.records[0].Offset != 15 || msg.records[9].Offset != 24 || msg.evicted != 15 {
-		t.Errorf("kept %d records from offset %d and evicted %d, want 10 from 15 and 15", len(msg.records), msg.records[0].Offset, msg.evicted)
-	}
-	f.send(records(25, 3, pin))
-	if msg := p.next().(tailMsg); len(msg.records) != 3 || msg.records[0].Offset != 25 || msg.evicted != 15 {
-		t.Errorf("the next frame carried %d records from offset %d, evicted %d; want 3 from 25, still 15", len(msg.records), msg.records[0].Offset, msg.evicted)
-	}
-}
-
-func TestPumpDeliversTheLastRecordsBeforeTheEnd(t *testing.T) {
-	p := newPump(context.Background(), BufferSize)
-	defer p.cancel()
-	p.launch(lastWords{}, "t", "end")()
-	if msg, ok := p.next().(tailMsg); !ok || len(msg.records) != 2 {
-		t.Fatalf("first message = %#v, want the Tailer's 2 records", msg)
-	}
-	if msg, ok := p.next().(tailEndMsg); !ok || msg.err == nil || msg.err.Error() != "broker gone" {
-		t.Errorf("second message = %#v, want the end with the Tailer's error", msg)
-	}
-}
-
-// lastWords emits two records and fails.
-type lastWords struct{}
-
-func (lastWords) Tail(_ context.Context, _, _ string, emit func([]TailRecord)) error {
-	emit(records(0, 2, pin))
-	return errors.New("broker gone")
 }
 
 // runner answers the topics and topic commands.
@@ -175,99 +120,48 @@ func opened(t testing.TB, f Tailer) *Model {
 
 func plain(m *Model, w, h int) string { return ansi.Strip(m.View(w, h)) }
 
-func TestTailBatchesRearmAndStaleOnesAreDropped(t *testing.T) {
-	m := opened(t, newFeedTailer())
-	p := m.tail.pump
-	_, cmd := m.Update(tailMsg{pump: p, records: records(0, 5, pin)})
-	if cmd == nil {
-		t.Fatal("a batch did not re-arm the pump")
-	}
-	if m.tail.received != 5 || len(m.tail.recs) != 5 {
-		t.Fatalf("received %d, kept %d", m.tail.received, len(m.tail.recs))
-	}
-	if _, cmd := m.Update(tailMsg{pump: newPump(context.Background(), BufferSize), records: records(5, 5, pin)}); cmd != nil || m.tail.received != 5 {
-		t.Error("a batch of another tail was taken")
-	}
-}
-
-func TestTailBufferIsBoundedAndCountsDrops(t *testing.T) {
-	m := opened(t, newFeedTailer())
-	p := m.tail.pump
-	m.Update(tailMsg{pump: p, records: records(0, BufferSize-100, pin)})
-	m.Update(tailMsg{pump: p, records: records(BufferSize-100+4, 300, pin), evicted: 4})
-	if len(m.tail.recs) != BufferSize || m.tail.recs[0].Offset != 200 {
-		t.Fatalf("kept %d records from offset %d, want %d from 200", len(m.tail.recs), m.tail.recs[0].Offset, BufferSize)
-	}
-	if want := fmt.Sprintf("%d received · %d in buffer · dropped 204", BufferSize+204, BufferSize); !strings.Contains(plain(m, 120, 40), want) {
-		t.Errorf("the frame lacks %s:\n%s", want, plain(m, 120, 40))
-	}
-}
-
-func TestPauseHoldsRecordsAndFreezesTheView(t *testing.T) {
-	m := opened(t, newFeedTailer())
-	p := m.tail.pump
-	m.Update(tailMsg{pump: p, records: records(0, 100, pin)})
-	m.Update(press("J")) // raw: one line per record
-	m.View(120, 40)
-	m.Update(press("p"))
-	before := plain(m, 120, 40)
-	m.Update(tailMsg{pump: p, records: records(100, 50, pin)})
-	after := plain(m, 120, 40)
-	if !strings.Contains(after, "paused · 50 new held") || len(m.tail.recs) != 150 {
-		t.Errorf("paused tail did not hold the 50 new records:\n%s", after)
-	}
-	if strings.Contains(after, "#149") || !strings.Contains(before, "#99") || !strings.Contains(after, "#99") {
-		t.Errorf("the paused view moved:\n%s", after)
-	}
-	m.Update(press("p"))
-	if out := plain(m, 120, 40); !strings.Contains(out, "#149") || !strings.Contains(out, "following") {
-		t.Errorf("resuming did not jump to the newest:\n%s", out)
-	}
-}
-
-func TestFilterAndJToggle(t *testing.T) {
-	m := opened(t, newFeedTailer())
-	p := m.tail.pump
-	m.Update(tailMsg{pump: p, records: records(0, 10, pin)})
-	m.Update(press("/"))
-	for _, r := range "TRAVEL" {
-		m.Update(press(string(r)))
-	}
-	m.Update(press("enter"))
-	m.Update(tailMsg{pump: p, records: records(10, 4, pin)})
-	if got := len(m.tail.matches); got != 7 {
-		t.Errorf("%d records match travel, want 7", got)
-	}
-	out := plain(m, 120, 40)
-	if !strings.Contains(out, "7 of 14 match") || strings.Contains(out, `"art"`) {
-		t.Errorf("the filter shows the wrong records:\n%s", out)
-	}
-	if !strings.Contains(out, `    "category": "travel"`) {
-		t.Errorf("pretty is not the default:\n%s", out)
-	}
-	m.Update(press("J"))
-	if out := plain(m, 120, 40); !strings.Contains(out, `p0 #13 09:26:53.000  {"index": 13, "category": "travel"}`) {
-		t.Errorf("J did not switch to raw:\n%s", out)
-	}
-	m.Back()
-	if m.tail == nil || m.tail.filter != "" || len(m.tail.matches) != 14 {
-		t.Error("the first esc did not clear the filter")
+// follow runs the launch of the open tail and hands the screen its records until its status
+// says want.
+func follow(t *testing.T, m *Model, want string) {
+	t.Helper()
+	start := m.tail.Start()
+	start[0]()
+	next := start[1]
+	for !strings.Contains(plain(m, 120, 40), want) {
+		_, next = m.Update(next())
+		if next == nil {
+			t.Fatalf("the tail stopped before %q:\n%s", want, plain(m, 120, 40))
+		}
 	}
 }
 
 func TestEscCancelsTheTail(t *testing.T) {
 	f := newFeedTailer()
 	m := opened(t, f)
-	p := m.tail.pump
-	p.launch(f, "u.pin", "end")()
+	m.tail.Start()[0]()
 	m.Back()
 	if m.tail != nil {
 		t.Fatal("esc did not close the tail")
 	}
 	<-f.returned // the Tailer saw its context end
-	if msg := p.next(); msg.(tailEndMsg).pump != p {
-		t.Errorf("next after cancel = %#v", msg)
+}
+
+func TestTailRecordsReachTheScreenInOrder(t *testing.T) {
+	f := newFeedTailer()
+	m := opened(t, f)
+	go func() {
+		f.send(records(0, 3, pin))
+		f.send(records(3, 2, pin))
+	}()
+	follow(t, m, "5 received")
+	m.Update(press("J"))
+	out := plain(m, 120, 40)
+	for i := range 5 {
+		if !strings.Contains(out, fmt.Sprintf("p0 #%d 09:26:53.000  %s", i, pin(i))) {
+			t.Errorf("the tail lacks record %d:\n%s", i, out)
+		}
 	}
+	m.Back()
 }
 
 func TestNoTailerSaysSo(t *testing.T) {
@@ -280,7 +174,7 @@ func TestNoTailerSaysSo(t *testing.T) {
 // fromTailer records where it was asked to start and ends at once.
 type fromTailer struct{ from chan string }
 
-func (f fromTailer) Tail(_ context.Context, _, from string, _ func([]TailRecord)) error {
+func (f fromTailer) Tail(_ context.Context, _, from string, _ func([]livetail.Record)) error {
 	f.from <- from
 	return nil
 }
@@ -297,25 +191,5 @@ func TestTailOpensOnTheRecentRecords(t *testing.T) {
 	batch[1]() // the launch
 	if got := <-f.from; got != "-100" {
 		t.Errorf("the tail started from %q, want the last %d records (-100)", got, RecentRecords)
-	}
-}
-
-func TestOneLineFitsRawValues(t *testing.T) {
-	cases := []struct {
-		value string
-		cells int
-		want  string
-	}{
-		{`{"a":1}`, 10, `{"a":1}`},
-		{`{"a":1}`, 7, `{"a":1}`},
-		{`{"a":12}`, 7, `{"a":1…`},
-		{"{\"a\":\n1}", 20, `{"a": 1}`},
-		{`{"t":"café crème"}`, 12, `{"t":"café …`},
-		{`{"t":"日本語の題"}`, 12, `{"t":"日本…`},
-	}
-	for _, c := range cases {
-		if got := oneLine([]byte(c.value), c.cells); got != c.want {
-			t.Errorf("oneLine(%q, %d) = %q, want %q", c.value, c.cells, got, c.want)
-		}
 	}
 }

@@ -1,6 +1,6 @@
 // Package upcoming draws the screens whose capability arrives later in the pipeline's build-out
-// (Streams, DAGs, Jobs): each says what will fill it and which command to
-// run meanwhile, rather than showing invented numbers. They share one package because they share
+// (DAGs, Jobs): each says what will fill it and which command to run meanwhile, rather than
+// showing invented numbers. They share one package because they share
 // all behaviour; each becomes its own package when its data source lands.
 package upcoming
 
@@ -25,9 +25,6 @@ type Plan struct {
 
 // Plans are the upcoming screens in number-key order.
 var Plans = []Plan{
-	{screen.Streams, "streams", "Streams",
-		[]string{"the streaming-<uid>-pin, -geo and -user streams: shards and iterator age", "a live tail of each stream"},
-		[]string{"status"}},
 	{screen.DAGs, "dags", "DAGs",
 		[]string{"the <uid>_dag runs and their task instances", "trigger a run (asks first; refused in read-only profiles)"},
 		[]string{"status"}},

@@ -65,6 +65,21 @@ func Ago(d time.Duration) string {
 	return fmt.Sprintf("%d h ago", int(d/time.Hour))
 }
 
+// Millis writes a duration given in milliseconds, such as an iterator age or a lag: "850 ms",
+// "1.2 s", "4 min", "2 h".
+func Millis(ms int64) string {
+	switch d := time.Duration(ms) * time.Millisecond; {
+	case d < time.Second:
+		return fmt.Sprintf("%d ms", max(0, ms))
+	case d < time.Minute:
+		return fmt.Sprintf("%.1f s", d.Seconds())
+	case d < time.Hour:
+		return fmt.Sprintf("%d min", int(d/time.Minute))
+	default:
+		return fmt.Sprintf("%d h", int(d/time.Hour))
+	}
+}
+
 // Format turns one cell's plain number into its screen form; a cell that is not a whole number
 // is left as it is.
 type Format func(n int64) string

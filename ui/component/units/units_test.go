@@ -41,6 +41,14 @@ func TestAgo(t *testing.T) {
 	}
 }
 
+func TestMillis(t *testing.T) {
+	for ms, want := range map[int64]string{0: "0 ms", 850: "850 ms", 1234: "1.2 s", 59_900: "59.9 s", 240_000: "4 min", 7_300_000: "2 h", -5: "0 ms"} {
+		if got := Millis(ms); got != want {
+			t.Errorf("Millis(%d) = %q, want %q", ms, got, want)
+		}
+	}
+}
+
 func TestCellsKeepsTheRowsItWasGiven(t *testing.T) {
 	rows := [][]string{{"pin", "41400", "13471"}, {"geo", "n/a", ""}}
 	got := Cells([]string{"topic", "bytes", "end_offset"}, rows, map[string]Format{"bytes": Bytes, "end_offset": Count})

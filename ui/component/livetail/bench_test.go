@@ -1,4 +1,4 @@
-package topics
+package livetail
 
 import (
 	"fmt"
@@ -21,7 +21,7 @@ func benchPin(i int) string {
 }
 
 // BenchmarkTailFrame measures one frame of the console tailing a topic at tailRate with a full
-// buffer: the frame's records through Update, then the screen drawn at 200×50, pretty and raw.
+// buffer: the frame's records through Update, then the tail drawn at 200×50, pretty and raw.
 func BenchmarkTailFrame(b *testing.B) {
 	perFrame := int(tailRate * frame / time.Second)
 	for _, pretty := range []bool{true, false} {
@@ -30,19 +30,19 @@ func BenchmarkTailFrame(b *testing.B) {
 			name = "pretty"
 		}
 		b.Run(name, func(b *testing.B) {
-			m := opened(b, newFeedTailer())
-			m.tail.pretty = pretty
-			p := m.tail.pump
-			m.Update(tailMsg{pump: p, records: records(0, BufferSize, benchPin)})
-			batches := make([][]TailRecord, 64)
+			m := opened(newFeedSource().read)
+			m.pretty = pretty
+			m.Update(batch(m, records(0, BufferSize, benchPin), 0))
+			batches := make([][]Record, 64)
 			for i := range batches {
 				batches[i] = records(BufferSize+i*perFrame, perFrame, benchPin)
 			}
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; b.Loop(); i++ {
-				m.Update(tailMsg{pump: p, records: batches[i%len(batches)]})
-				_ = m.View(200, 50)
+				m.Update(batch(m, batches[i%len(batches)], 0))
+				_ = m.StatusLine(200)
+				_ = m.Records(200, 48)
 			}
 			b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/frame")
 			b.ReportMetric(float64(perFrame), "records/frame")
