@@ -30,7 +30,7 @@ func (a *app) console(ctx context.Context) error {
 	progress := console.NewProgress() // seed and batch run report to the status bar
 	return a.withPipelineProgress(ctx, progress.Report, func(reg *command.Registry, b *backend.Backends) error {
 		return console.Run(ctx, console.Deps{Runner: reg, Profile: cfg.Profile, DataDir: cfg.DataDir, Color: mode, Tailer: tailer{b.Kafka},
-			Keys: cfg.Keys, History: filepath.Join(cfg.DataDir, "history"), Progress: progress,
+			StreamTailer: streamReader(b), Keys: cfg.Keys, History: filepath.Join(cfg.DataDir, "history"), Progress: progress,
 			Busy: func() string { return emulatorRunning(b) }, Owner: func() (string, bool) { return ownership(b) }})
 	})
 }

@@ -6,13 +6,25 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/pintui/pintui/ops/backend"
 	"github.com/pintui/pintui/ops/kinesis"
 	"github.com/pintui/pintui/ui/component/livetail"
+	"github.com/pintui/pintui/ui/streams"
 )
 
 // streamTailer feeds the console's live stream tail from the Kinesis client.
 type streamTailer struct {
 	kinesis *kinesis.Client
+}
+
+// streamReader is the Streams screen's tail on the stack's Kinesis client, or nil, which the
+// screen shows as a tail unavailable, when the profile reaches no Kinesis: a streamTailer around
+// a nil client would be a Tailer that fails every tail instead.
+func streamReader(b *backend.Backends) streams.Tailer {
+	if b.Kinesis == nil {
+		return nil
+	}
+	return streamTailer{b.Kinesis}
 }
 
 // Tail follows every shard of stream from where `tail stream --from` says (kinesis.ParseFrom's

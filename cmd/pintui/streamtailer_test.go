@@ -12,6 +12,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/pintui/pintui/ops/backend"
 	"github.com/pintui/pintui/ops/backend/backendtest"
 	"github.com/pintui/pintui/ops/command"
 	"github.com/pintui/pintui/ops/kinesis"
@@ -58,15 +59,12 @@ func streamShown(c *driver) (indexes []int, ordered bool) {
 	return indexes, ordered
 }
 
-// TestConsoleTailOfLocalKinesis opens the Streams screen's tail through this binary's Tailer on a
-// stream of the local Kinesis holding 300 records, then puts while it follows: every record shows
+// TestConsoleTailOfLocalKinesis opens the Streams screen's tail through the Tailer this binary gives
+// the console, on a stream of the local Kinesis holding 300 records, then puts while it follows: every record shows
 // once, each shard's in order.
 func TestConsoleTailOfLocalKinesis(t *testing.T) {
 	_, b := backendtest.Open(t)
-	client, err := kinesis.New(context.Background(), kinesis.Settings{Endpoint: b.Stack.Endpoints().Kinesis})
-	if err != nil {
-		t.Fatal(err)
-	}
+	client := b.Kinesis
 	const name = "streaming-tail-test"
 	if err := client.Create(context.Background(), name, 2); err != nil {
 		t.Fatal(err)
@@ -86,7 +84,7 @@ func TestConsoleTailOfLocalKinesis(t *testing.T) {
 	defer cancel()
 	sctx := &screen.Context{Ctx: ctx, Runner: reg, Styles: theme.New(theme.Default()), Keys: keys.Default(), Now: time.Now,
 		Tick: func(time.Duration, tea.Msg) tea.Cmd { return nil }}
-	c := &driver{t: t, s: streams.New(sctx, streamTailer{client}), msgs: make(chan tea.Msg, 64)}
+	c := &driver{t: t, s: streams.New(sctx, streamReader(b)), msgs: make(chan tea.Msg, 64)}
 	c.run(c.s.Enter())
 	c.until("stream list", func() bool { return strings.Contains(c.view(), "1 stream ") })
 	c.press("enter")
@@ -122,6 +120,12 @@ func consecutiveInts(from, to int) []int {
 		out = append(out, i)
 	}
 	return out
+}
+
+func TestStreamReaderWithoutKinesisIsNoTailer(t *testing.T) {
+	if r := streamReader(&backend.Backends{}); r != nil {
+		t.Errorf("without a Kinesis client the console gets the Tailer %#v, want none", r)
+	}
 }
 
 func TestStreamTailerSaysWhichStartsAreValid(t *testing.T) {

@@ -63,6 +63,7 @@ func TestFixtureAnswersLikeTheRealCommands(t *testing.T) {
 		"schema":         "schema 0a1b2c3d4e5f_pin_batch",
 		"sink status":    "sink status",
 		"status":         "status",
+		"stream status":  "stream status",
 		"tables":         "tables",
 		"topic":          "topic 0a1b2c3d4e5f.pin",
 		"topics":         "topics",
@@ -209,3 +210,16 @@ func TestRealTablesPreviewAndAnalytics(t *testing.T) {
 }
 
 func itoa(n int64) string { return strings.TrimSpace(command.Cell(n)) }
+
+func TestRealOverviewShowsTheStreamJob(t *testing.T) {
+	reg := realPipeline(t)
+	run(t, reg, "emulate stream --count 20 --rate 0", "wait emulator stream",
+		"wait rows 0a1b2c3d4e5f_pin_table >= 20", "wait rows 0a1b2c3d4e5f_geo_table >= 20", "wait rows 0a1b2c3d4e5f_user_table >= 20")
+	m := newRealModel(t, reg, 120, 40)
+	out := plain(m)
+	for _, want := range []string{"╭ stream job", "▶ running", "60 rows in 3 tables", ", last commit "} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the Overview lacks %q:\n%s", want, out)
+		}
+	}
+}

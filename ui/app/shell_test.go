@@ -52,26 +52,39 @@ func TestRunningCountIsOneCount(t *testing.T) {
 	m, r := started(t, 120, 40)
 	r.Hold()
 	defer r.Release()
-	first := m.Init() // a status request, answered below
+	first := overviewPoll(t, m.Init()) // the Overview's requests, answered below
 	r.Release()
-	old := first()
-	r.Hold()
+	old := first[0]()
 	m.Update(old)
-	_, held := m.Update(keyMsg("r")) // a fresh status request, held
+	for _, cmd := range first[1:] {
+		m.Update(cmd())
+	}
+	r.Hold()
+	_, held := m.Update(keyMsg("r")) // a fresh poll, held
 	if held == nil {
 		t.Fatal("r started nothing")
 	}
-	m.Update(old) // the same answer again must not count the held request as answered
-	if got := m.ctx.Running(); got != 1 {
-		t.Errorf("running = %d, want the held request", got)
+	m.Update(old) // the same answer again must not count a held request as answered
+	if got := m.ctx.Running(); got != len(first) {
+		t.Errorf("running = %d, want the %d held requests", got, len(first))
 	}
-	if !strings.Contains(statusLine(m), "● 1 running") {
+	if want := fmt.Sprintf("● %d running", len(first)); !strings.Contains(statusLine(m), want) {
 		t.Errorf("the status bar disagrees: %s", statusLine(m))
 	}
 	press(m, "q")
-	if !strings.Contains(statusLine(m), "1 command(s) still running") {
+	if want := fmt.Sprintf("%d command(s) still running", len(first)); !strings.Contains(statusLine(m), want) {
 		t.Errorf("the quit confirmation disagrees: %s", statusLine(m))
 	}
+}
+
+// overviewPoll is the requests of one poll of the Overview, status first, as cmd batches them.
+func overviewPoll(t *testing.T, cmd tea.Cmd) []tea.Cmd {
+	t.Helper()
+	batch, ok := cmd().(tea.BatchMsg)
+	if !ok || len(batch) < 2 {
+		t.Fatalf("the Overview asked %d commands at once, want status and the streaming commands", len(batch))
+	}
+	return batch
 }
 
 func TestErrorClearsOnTheNextSuccessfulCommand(t *testing.T) {

@@ -2,6 +2,7 @@ package app
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -81,7 +82,7 @@ func TestQuitAsksWhileWorkRuns(t *testing.T) {
 	if press(m, "q") {
 		t.Fatal("q quit while a command was running")
 	}
-	if !strings.Contains(plain(m), "1 command(s) still running: press y to quit") {
+	if want := fmt.Sprintf("%d command(s) still running: press y to quit", m.ctx.Running()); m.ctx.Running() == 0 || !strings.Contains(plain(m), want) {
 		t.Errorf("no confirmation shown:\n%s", plain(m))
 	}
 	if press(m, "n") || m.confirmQuit != "" {
@@ -167,19 +168,22 @@ func TestScreenErrorShownInPlace(t *testing.T) {
 func TestLateReplyToLeftScreenIsDropped(t *testing.T) {
 	r := fixture.New()
 	m := newModel(t, r, 120, 40)
-	status := m.Init() // the Overview asks, and the user leaves before it answers
+	poll := overviewPoll(t, m.Init()) // the Overview asks, and the user leaves before it answers
 	press(m, "8")
-	old := status()
-	if res := old.(screen.ResultMsg); res.Screen != screen.Overview {
-		t.Fatalf("reply addressed to %d", res.Screen)
+	old := poll[0]()
+	if res := old.(screen.ResultMsg); res.Screen != screen.Overview || res.Line != "status" {
+		t.Fatalf("reply to %q addressed to %d", res.Line, res.Screen)
 	}
 	m.Update(old)
 	if strings.Contains(m.screens[0].View(120, 38), "updated") {
 		t.Error("a reply to a screen already left was shown")
 	}
-	m.Update(keyMsg("1")) // back on the Overview: a fresh request, not answered yet
-	if m.ctx.Running() != 1 {
-		t.Fatalf("running = %d, want the one fresh status request", m.ctx.Running())
+	for _, cmd := range poll[1:] {
+		m.Update(cmd())
+	}
+	m.Update(keyMsg("1")) // back on the Overview: a fresh poll, not answered yet
+	if m.ctx.Running() != len(poll) {
+		t.Fatalf("running = %d, want the %d fresh requests", m.ctx.Running(), len(poll))
 	}
 	m.Update(old) // the old ticket must not be taken for the new request's answer
 	if strings.Contains(plain(m), "updated") {

@@ -125,7 +125,7 @@ func jobBox(msg screen.ResultMsg, loc *time.Location) *component {
 		detail = append(detail, "no micro-batch committed yet")
 	} else {
 		at := last.In(loc).Format("15:04:05")
-		box = append(box, "last "+at)
+		box = append(box, at)
 		detail = append(detail, fmt.Sprintf("last commit %s (micro-batch %d)", at, batch))
 	}
 	c.summary, c.detail = strings.Join(box, " · "), strings.Join(detail, ", ")
