@@ -86,16 +86,6 @@ func (s EmulatorStatuses) TextTable() Table {
 	return t
 }
 
-// Of returns the status of the emulator of kind, and false if s has none.
-func (s EmulatorStatuses) Of(kind string) (EmulatorStatus, bool) {
-	for _, e := range s {
-		if e.Kind == kind {
-			return e, true
-		}
-	}
-	return EmulatorStatus{}, false
-}
-
 // statusOf asks the backends for the emulator of kind.
 func statusOf(b *backend.Backends, kind backend.EmulatorKind) EmulatorStatus {
 	st, ok := b.Emulator(kind)
@@ -158,10 +148,11 @@ func (s EmulatorStatus) Pace() string {
 	return p
 }
 
-// emulateFlags are the flags both start commands take.
-func emulateFlags() []Flag {
+// emulateFlags are the flags both start commands take; stop is the command that stops the one
+// started.
+func emulateFlags(stop string) []Flag {
 	return []Flag{
-		{Name: "count", Default: "0", Help: "draws to post (three records each); 0 runs until `emulate stop`"},
+		{Name: "count", Default: "0", Help: "draws to post (three records each); 0 runs until `" + stop + "`"},
 		{Name: "rate", Default: "10", Help: "draws per second; 0 posts as fast as the gateway takes them"},
 		{Name: "faithful", Bool: true, Help: "pace like the original emulator: sleep 0 or 1 s at random per draw"},
 		{Name: "workers", Default: "1", Help: "draws posted at once; more than 1 is faster but lands the draws out of order"},

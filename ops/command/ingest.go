@@ -43,13 +43,13 @@ func (env *Env) ingestCommands() []*Command {
 		{
 			Name:  "emulate batch",
 			Help:  "Start the batch emulator in the background: draw rows from the source and post pin, geo and user to the gateway's REST Proxy routes, into Kafka.",
-			Flags: emulateFlags(),
+			Flags: emulateFlags(stopLine(backend.BatchEmulator)),
 			Run:   env.emulateBatch,
 		},
 		{
 			Name:  "emulate stream",
 			Help:  "Start the streaming emulator in the background: draw rows from the source and put pin, geo and user to the gateway's Kinesis proxy, into the three streams.",
-			Flags: emulateFlags(),
+			Flags: emulateFlags(stopLine(backend.StreamEmulator)),
 			Run:   env.emulateStream,
 		},
 		{Name: "emulate stop", Args: "[batch|stream]", MaxArgs: 1, Help: "Stop the running emulator, the batch one unless stream is named.", Run: env.emulateStop, Complete: completeKinds},
