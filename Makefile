@@ -26,6 +26,7 @@ bench: build
 	./$(BIN) bench clean
 	./$(BIN) bench ingest
 	./$(BIN) bench sink
+	./$(BIN) bench stream
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./pipeline/...
 	$(GO) test -run '^$$' -bench . -benchtime 200x ./ui/component/livetail
 

@@ -2,14 +2,18 @@ package command
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"runtime"
 	"strconv"
 	"time"
 
+	"github.com/pintui/pintui/config"
+	"github.com/pintui/pintui/ops/backend"
 	"github.com/pintui/pintui/pipeline/bench"
 	"github.com/pintui/pintui/pipeline/gateway"
+	"github.com/pintui/pintui/pipeline/objstore"
 	"github.com/pintui/pintui/pipeline/sink"
 )
 
@@ -81,6 +85,15 @@ func (env *Env) benchCommands() []*Command {
 				{Name: "large-records", Default: "300000", Help: "records landed at flush.size 1000"},
 			},
 			Run: env.benchSink,
+		},
+		{
+			Name: "bench stream",
+			Help: "Measure the latency from the 200 of a put through the gateway to the row in its stream table's Delta snapshot, p50/p95/p99, beside the latency to GetRecords, on a fresh stack and again with AWS's Kinesis limits.",
+			Flags: []Flag{
+				{Name: "rate", Default: "1000", Help: "records put per second over the three streams"},
+				{Name: "duration", Default: "30s", Help: "how long records are put in each run"},
+			},
+			Run: env.benchStream,
 		},
 	}
 }
@@ -213,4 +226,138 @@ func group(x float64) string {
 		s = s[:i] + "," + s[i:]
 	}
 	return s
+}
+
+// StreamBench is what `bench stream` measured: a run without Kinesis limits and one with
+// AWS's, each the latency to Delta beside the latency to GetRecords.
+type StreamBench struct {
+	Rate       int              `json:"rate"`
+	DurationMS int64            `json:"duration_ms"`
+	Cores      int              `json:"cores"`
+	Runs       []StreamBenchRun `json:"runs"`
+}
+
+// StreamBenchRun is one run of `bench stream` on a fresh stack.
+type StreamBenchRun struct {
+	// KinesisLimits is off or aws, as local.kinesis_limits.
+	KinesisLimits string `json:"kinesis_limits"`
+	// Acked counts the puts answered 200, Failed the others; MeasuredRate is the acknowledged
+	// records per second reached.
+	Acked        int     `json:"acked"`
+	Failed       int     `json:"failed"`
+	MeasuredRate float64 `json:"measured_rate"`
+	// Delta is put → row in the stream table's snapshot; GetRecords put → readable from the
+	// shard, its ceiling.
+	Delta      StreamLatency `json:"delta"`
+	GetRecords StreamLatency `json:"get_records"`
+	Target     string        `json:"target"`
+}
+
+// StreamLatency is one path's latency percentiles from the 200 of the put.
+type StreamLatency struct {
+	Seen    int     `json:"seen"`
+	Missing int     `json:"missing"`
+	P50MS   float64 `json:"p50_ms"`
+	P95MS   float64 `json:"p95_ms"`
+	P99MS   float64 `json:"p99_ms"`
+	MaxMS   float64 `json:"max_ms"`
+}
+
+func streamLatency(l bench.Latency) StreamLatency {
+	return StreamLatency{Seen: l.Seen, Missing: l.Missing, P50MS: ms(l.P50), P95MS: ms(l.P95), P99MS: ms(l.P99), MaxMS: ms(l.Max)}
+}
+
+// The p99 targets of put → row in Delta, locally and with AWS's Kinesis limits.
+var streamTargets = map[string]time.Duration{"off": 150 * time.Millisecond, "aws": 400 * time.Millisecond}
+
+// TextTable puts each run's Delta latency beside its GetRecords ceiling.
+func (s StreamBench) TextTable() Table {
+	t := Table{Columns: []string{"limits", "path", "records/s", "p50", "p95", "p99", "max", "missing", "target"}}
+	for _, r := range s.Runs {
+		for _, p := range []struct {
+			name, target string
+			l            StreamLatency
+		}{{"put → Delta snapshot", r.Target, r.Delta}, {"put → GetRecords (ceiling)", "ceiling of the line above", r.GetRecords}} {
+			t.Rows = append(t.Rows, []string{r.KinesisLimits, p.name, group(r.MeasuredRate), msCell(p.l.P50MS), msCell(p.l.P95MS),
+				msCell(p.l.P99MS), msCell(p.l.MaxMS), strconv.Itoa(p.l.Missing), p.target})
+		}
+	}
+	return t
+}
+
+func msCell(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) + "ms" }
+
+func (env *Env) benchStream(ctx context.Context, in *Invocation) (*Result, error) {
+	rate, err := in.Int("rate")
+	if err != nil {
+		return nil, err
+	}
+	d, err := in.Duration("duration")
+	if err != nil {
+		return nil, err
+	}
+	if rate < 1 || d <= 0 {
+		return nil, fmt.Errorf("--rate %d --duration %s: put at least 1 record a second for a positive duration", rate, d)
+	}
+	data := StreamBench{Rate: rate, DurationMS: d.Milliseconds(), Cores: runtime.NumCPU(), Runs: []StreamBenchRun{}}
+	for _, limits := range []string{"off", "aws"} {
+		run, err := env.benchStreamRun(ctx, limits, rate, d)
+		if err != nil {
+			return nil, err
+		}
+		data.Runs = append(data.Runs, run)
+	}
+	return &Result{Data: data, Message: fmt.Sprintf("%d records/s for %s per run through a fresh stack's gateway, %d cores; the stream job's trigger is %s",
+		rate, d, runtime.NumCPU(), env.Config.StreamTrigger())}, nil
+}
+
+// benchStreamRun measures one run on a fresh local stack in a folder under the home folder (the
+// local Kinesis fsyncs every put, which is slow under /tmp on some machines), removed afterwards.
+func (env *Env) benchStreamRun(ctx context.Context, limits string, rate int, d time.Duration) (StreamBenchRun, error) {
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return StreamBenchRun{}, fmt.Errorf("bench stream: %w", err)
+	}
+	dir, err := os.MkdirTemp(home, "pintui-bench-stream-")
+	if err != nil {
+		return StreamBenchRun{}, fmt.Errorf("bench stream: make a data dir: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	// The stack keeps this process's trigger interval and nothing else of its configuration.
+	fresh := map[string]string{"XDG_CONFIG_HOME": dir, "PINTUI_STREAM_TRIGGER_INTERVAL": env.Config.Stream.TriggerInterval}
+	cfg, err := config.Load(config.Options{
+		Env: func(k string) (string, bool) { v, ok := fresh[k]; return v, ok },
+		Flags: map[string]string{"data_dir": dir, "uid": env.Config.UID,
+			"local.kafka_addr": "127.0.0.1:0", "local.s3_addr": "127.0.0.1:0", "local.gateway_addr": "127.0.0.1:0", "local.kinesis_addr": "127.0.0.1:0",
+			"local.kinesis_limits": limits},
+	})
+	if err != nil {
+		return StreamBenchRun{}, fmt.Errorf("bench stream: %w", err)
+	}
+	b, err := backend.Open(ctx, cfg)
+	if err != nil {
+		return StreamBenchRun{}, fmt.Errorf("bench stream: %w", err)
+	}
+	defer b.Close(context.Background())
+	if b.Kinesis == nil {
+		return StreamBenchRun{}, errors.New("bench stream: the stack serves no Kinesis")
+	}
+	// With AWS's limits a shard takes 5 GetRecords calls a second, shared by the stream job and
+	// the ceiling's reader: the reader keeps to 2.
+	poll := 5 * time.Millisecond
+	if limits == "aws" {
+		poll = 500 * time.Millisecond
+	}
+	r, err := bench.Stream(ctx, bench.StreamOptions{Gateway: b.GatewayURL, UID: cfg.UID, Lakehouse: objstore.NewDir(cfg.LakehouseDir()),
+		Reader: b.Kinesis, Rate: rate, Duration: d, Poll: poll, DeltaPoll: 5 * time.Millisecond, Grace: 10 * time.Second})
+	if err != nil {
+		return StreamBenchRun{}, err
+	}
+	want := streamTargets[limits]
+	verdict := "met"
+	if r.Delta.P99 > want || r.Delta.Missing > 0 {
+		verdict = "missed"
+	}
+	return StreamBenchRun{KinesisLimits: limits, Acked: r.Acked, Failed: r.Failed, MeasuredRate: r.Rate(),
+		Delta: streamLatency(r.Delta), GetRecords: streamLatency(r.GetRecords), Target: fmt.Sprintf("p99 ≤ %s %s", want, verdict)}, nil
 }

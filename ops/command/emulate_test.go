@@ -3,6 +3,7 @@ package command
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 
@@ -94,6 +95,56 @@ func TestEmulateCommandsRefuseAnUnknownEmulator(t *testing.T) {
 		var usageErr *UsageError
 		if !errors.As(err, &usageErr) || err.Error() != want {
 			t.Errorf("%s: %v, want the usage error %q", line, err, want)
+		}
+	}
+}
+
+// TestStreamedRecordsLandInTheStreamTablesOnce runs the acceptance path on the embedded stack:
+// seed, `emulate stream --count 200 --rate 0` and `wait rows` on each stream table, which the
+// owner's stream job fills; each table then holds exactly one row per draw, the drawn row's ind.
+func TestStreamedRecordsLandInTheStreamTablesOnce(t *testing.T) {
+	env := openStack(t)
+	reg := New(env)
+	ctx := context.Background()
+	const draws = 200
+	lines := []string{"seed --rows 300", fmt.Sprintf("emulate stream --count %d --rate 0", draws), "wait emulator stream --timeout 60s"}
+	for _, table := range record.Tables {
+		lines = append(lines, fmt.Sprintf("wait rows %s >= %d --timeout 60s", stream.TableName(env.Config.UID, table), draws))
+	}
+	for _, line := range lines {
+		if _, err := reg.Run(ctx, line); err != nil {
+			t.Fatalf("%s: %v", line, err)
+		}
+	}
+	src, err := source.Open(ctx, env.Config.SourceURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	maxID, err := src.MaxID(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []int64
+	d := source.NewDraws(emulate.DefaultSeed, maxID)
+	for range draws {
+		want = append(want, d.Next().ID)
+	}
+	slices.Sort(want)
+	for _, table := range record.Tables {
+		name := stream.TableName(env.Config.UID, table)
+		res, err := reg.Run(ctx, fmt.Sprintf("preview %s --limit %d", name, 2*draws))
+		if err != nil {
+			t.Fatal(err)
+		}
+		page := res.Data.(TablePage)
+		var got []int64
+		for _, row := range page.Rows {
+			got = append(got, row[0].(int64))
+		}
+		slices.Sort(got)
+		if page.TotalRows != draws || !slices.Equal(got, want) {
+			t.Errorf("%s holds %d rows with ind %v, want the %d drawn ids %v", name, page.TotalRows, got, draws, want)
 		}
 	}
 }

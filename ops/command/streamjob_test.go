@@ -1,13 +1,17 @@
 package command
 
 import (
+	"bytes"
 	"context"
+	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/pintui/pintui/ops/backend"
 	"github.com/pintui/pintui/ops/kinesis"
+	"github.com/pintui/pintui/pipeline/clean"
 	"github.com/pintui/pintui/pipeline/delta"
 	"github.com/pintui/pintui/pipeline/record"
 	"github.com/pintui/pintui/pipeline/source"
@@ -159,4 +163,76 @@ func TestStreamCommandsRunTheJobOverTheLocalKinesis(t *testing.T) {
 			t.Errorf("stream status: %+v", ts)
 		}
 	}
+}
+
+// TestEmulatedStreamsLandCleanedInTheStreamTables runs the acceptance script's steps through the
+// registry on a fresh stack and checks each stream table holds exactly what `pintui clean` makes
+// of the records the emulator put into its stream.
+func TestEmulatedStreamsLandCleanedInTheStreamTables(t *testing.T) {
+	env := openStack(t)
+	reg := New(env)
+	ctx := context.Background()
+	for _, line := range []string{"seed --rows 300", "emulate stream --count 100 --rate 0", "wait emulator stream --timeout 60s",
+		"wait rows 0a1b2c3d4e5f_pin_table >= 100 --timeout 60s", "wait rows 0a1b2c3d4e5f_geo_table >= 100 --timeout 60s",
+		"wait rows 0a1b2c3d4e5f_user_table >= 100 --timeout 60s"} {
+		if _, err := reg.Run(ctx, line); err != nil {
+			t.Fatalf("%s: %v", line, err)
+		}
+	}
+	for _, table := range record.Tables {
+		recs, _, err := env.Backends.Kinesis.Read(ctx, stream.StreamName(env.Config.UID, table), kinesis.TrimHorizon, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var raw bytes.Buffer
+		for _, r := range recs {
+			raw.Write(r.Data)
+			raw.WriteByte('\n')
+		}
+		var cleaned bytes.Buffer
+		if _, err := clean.Run(ctx, table, &raw, &cleaned); err != nil {
+			t.Fatal(err)
+		}
+		want := strings.Split(strings.TrimSuffix(cleaned.String(), "\n"), "\n")
+		got := streamTableLines(t, env, table)
+		slices.Sort(want)
+		if len(recs) != 100 || !slices.Equal(got, want) {
+			t.Errorf("%s: the stream holds %d records; the table %d rows, want the %d cleaned records\nfirst got:  %.300s\nfirst want: %.300s",
+				table, len(recs), len(got), len(want), strings.Join(got[:min(1, len(got))], ""), strings.Join(want[:min(1, len(want))], ""))
+		}
+	}
+}
+
+// streamTableLines reads a stream table's rows as `pintui clean` prints them, sorted.
+func streamTableLines(t *testing.T, env *Env, table record.Table) []string {
+	t.Helper()
+	ctx := context.Background()
+	dt := delta.Open(env.lakehouse(), stream.TableName(env.Config.UID, table))
+	var out []string
+	var err error
+	switch table {
+	case record.TablePin:
+		var rows []record.CleanPin
+		rows, err = delta.Read[record.CleanPin](ctx, dt)
+		for _, r := range rows {
+			out = append(out, string(clean.AppendPin(nil, r)))
+		}
+	case record.TableGeo:
+		var rows []record.CleanGeo
+		rows, err = delta.Read[record.CleanGeo](ctx, dt)
+		for _, r := range rows {
+			out = append(out, string(clean.AppendGeo(nil, r)))
+		}
+	default:
+		var rows []record.CleanUser
+		rows, err = delta.Read[record.CleanUser](ctx, dt)
+		for _, r := range rows {
+			out = append(out, string(clean.AppendUser(nil, r)))
+		}
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(out)
+	return out
 }

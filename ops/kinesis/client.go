@@ -14,6 +14,8 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	awskinesis "github.com/aws/aws-sdk-go-v2/service/kinesis"
@@ -70,8 +72,16 @@ func New(ctx context.Context, s Settings) (*Client, error) {
 		if s.HTTPClient != nil {
 			o.HTTPClient = s.HTTPClient
 		}
+		o.Retryer = retryer()
 	})
 	return &Client{api: api}, nil
+}
+
+// retryer is the SDK's standard retryer without its retry quota: a tail or the stream job runs
+// for hours and is throttled often under Kinesis's limits, and once the quota ran dry every
+// throttled call would fail at once instead of backing off.
+func retryer() aws.Retryer {
+	return retry.NewStandard(func(o *retry.StandardOptions) { o.RateLimiter = ratelimit.None })
 }
 
 func newLocal(s Settings) *Client {
@@ -92,6 +102,7 @@ func newLocal(s Settings) *Client {
 		BaseEndpoint: aws.String(strings.TrimRight(s.Endpoint, "/")),
 		Credentials:  credentials.NewStaticCredentialsProvider(key, secret, ""),
 		HTTPClient:   httpClient,
+		Retryer:      retryer(),
 	})
 	return &Client{api: api}
 }

@@ -191,7 +191,8 @@ func (c *Client) openShards(ctx context.Context, name string, from From) ([]*sha
 // Tail reads every shard of stream from `from` at once and hands each non-empty batch of
 // records to emit, one call at a time, in each shard's order. It follows until ctx ends (and
 // then returns nil) or every shard is closed and read; a shard that cannot be read stops the
-// tail with its error.
+// tail with its error. The shards are those the stream has when the tail starts: a shard split
+// or merged meanwhile is read to its end, and its children by the next tail.
 func (c *Client) Tail(ctx context.Context, name string, from From, emit func([]TailRecord)) error {
 	reads, err := c.openShards(ctx, name, from)
 	if err != nil {

@@ -164,3 +164,19 @@ func TestKinesisErrorsSayWhatToDo(t *testing.T) {
 		}
 	}
 }
+
+// A tail and the stream job run for hours and meet throttling often under AWS's limits; a retry
+// quota that runs dry would turn the next throttled call into an error that stops them.
+func TestRetriesNeverRunOutOfQuota(t *testing.T) {
+	c, err := New(context.Background(), Settings{Endpoint: "http://127.0.0.1:1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	throttled := &smithy.GenericAPIError{Code: "ProvisionedThroughputExceededException", Message: "Rate exceeded"}
+	r := c.api.Options().Retryer
+	for i := range 1000 {
+		if _, err := r.GetRetryToken(context.Background(), throttled); err != nil {
+			t.Fatalf("retry %d of a throttled call: %v", i+1, err)
+		}
+	}
+}

@@ -167,7 +167,35 @@ func TestKinesisServesTheSDK(t *testing.T) {
 	if !reflect.DeepEqual(ranges, want) {
 		t.Errorf("shards = %v, want %v", ranges, want)
 	}
+	testRecordsOverTheSDK(t, c)
 
+	list, err := c.ListStreams(ctx, &kinesis.ListStreamsInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(list.StreamNames, []string{"s"}) || len(list.StreamSummaries) != 1 || *list.HasMoreStreams {
+		t.Errorf("list streams = %+v", list)
+	}
+	desc, err := c.DescribeStream(ctx, &kinesis.DescribeStreamInput{StreamName: aws.String("s")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(desc.StreamDescription.Shards) != 3 || *desc.StreamDescription.HasMoreShards {
+		t.Errorf("describe stream = %+v", desc.StreamDescription)
+	}
+	if _, err := c.DeleteStream(ctx, &kinesis.DeleteStreamInput{StreamName: aws.String("s")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String("s")}); !isKinesisError(err, "ResourceNotFoundException") {
+		t.Errorf("describe after delete: %v, want ResourceNotFoundException", err)
+	}
+}
+
+// testRecordsOverTheSDK puts records into stream s of three shards and reads them back from
+// TRIM_HORIZON, after a sequence number and from LATEST.
+func testRecordsOverTheSDK(t *testing.T, c *kinesis.Client) {
+	t.Helper()
+	ctx := context.Background()
 	// MD5("a") is 0cc1…, in the first third of the key space; MD5("e") is e167…, in the last.
 	put, err := c.PutRecord(ctx, &kinesis.PutRecordInput{StreamName: aws.String("s"), PartitionKey: aws.String("a"), Data: []byte("one")})
 	if err != nil {
@@ -191,7 +219,7 @@ func TestKinesisServesTheSDK(t *testing.T) {
 	for _, r := range readShard(t, c, "s", "shardId-000000000000") {
 		got = append(got, *r.PartitionKey+"="+string(r.Data)+" "+*r.SequenceNumber)
 	}
-	want = []string{"a=one " + *put.SequenceNumber, "a=two " + *batch.Records[0].SequenceNumber, "a= " + *batch.Records[2].SequenceNumber}
+	want := []string{"a=one " + *put.SequenceNumber, "a=two " + *batch.Records[0].SequenceNumber, "a= " + *batch.Records[2].SequenceNumber}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("shard 0 = %v, want %v", got, want)
 	}
@@ -223,26 +251,6 @@ func TestKinesisServesTheSDK(t *testing.T) {
 		t.Errorf("from LATEST: %+v behind %d, want the record put after", recs.Records, *recs.MillisBehindLatest)
 	}
 
-	list, err := c.ListStreams(ctx, &kinesis.ListStreamsInput{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !reflect.DeepEqual(list.StreamNames, []string{"s"}) || len(list.StreamSummaries) != 1 || *list.HasMoreStreams {
-		t.Errorf("list streams = %+v", list)
-	}
-	desc, err := c.DescribeStream(ctx, &kinesis.DescribeStreamInput{StreamName: aws.String("s")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(desc.StreamDescription.Shards) != 3 || *desc.StreamDescription.HasMoreShards {
-		t.Errorf("describe stream = %+v", desc.StreamDescription)
-	}
-	if _, err := c.DeleteStream(ctx, &kinesis.DeleteStreamInput{StreamName: aws.String("s")}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String("s")}); !isKinesisError(err, "ResourceNotFoundException") {
-		t.Errorf("describe after delete: %v, want ResourceNotFoundException", err)
-	}
 }
 
 // isKinesisError reports whether err is the API error named code.
@@ -334,5 +342,47 @@ func TestStackServesTheThreeStreams(t *testing.T) {
 	got := readShard(t, kinesisClient(s.Endpoints().Kinesis), name, *put.ShardId)
 	if len(got) != 1 || *got[0].SequenceNumber != *put.SequenceNumber || string(got[0].Data) != `{"index":1}` {
 		t.Errorf("after restart %s holds %+v, want the one record put", name, got)
+	}
+}
+
+func TestKinesisPagesStreamsAndShards(t *testing.T) {
+	ctx := context.Background()
+	srv, url := openTestKinesis(t, t.TempDir())
+	if err := srv.ensureStreams([]string{"c", "a", "b"}, 3); err != nil {
+		t.Fatal(err)
+	}
+	c := kinesisClient(url)
+	var names []string
+	streams := kinesis.NewListStreamsPaginator(c, &kinesis.ListStreamsInput{Limit: aws.Int32(2)})
+	for pages := 0; streams.HasMorePages(); pages++ {
+		page, err := streams.NextPage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pages == 0 && (!*page.HasMoreStreams || page.NextToken == nil) {
+			t.Errorf("the first page of 2 of 3 streams: HasMoreStreams %v, NextToken %v", *page.HasMoreStreams, page.NextToken)
+		}
+		names = append(names, page.StreamNames...)
+	}
+	if want := []string{"a", "b", "c"}; !reflect.DeepEqual(names, want) {
+		t.Errorf("streams page by page = %v, want %v", names, want)
+	}
+	var ids []string
+	in := &kinesis.ListShardsInput{StreamName: aws.String("b"), MaxResults: aws.Int32(2)}
+	for {
+		page, err := c.ListShards(ctx, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, sh := range page.Shards {
+			ids = append(ids, *sh.ShardId)
+		}
+		if page.NextToken == nil {
+			break
+		}
+		in = &kinesis.ListShardsInput{NextToken: page.NextToken, MaxResults: aws.Int32(2)}
+	}
+	if want := []string{"shardId-000000000000", "shardId-000000000001", "shardId-000000000002"}; !reflect.DeepEqual(ids, want) {
+		t.Errorf("shards page by page = %v, want %v", ids, want)
 	}
 }

@@ -25,6 +25,8 @@ func FuzzKinesisRequest(f *testing.F) {
 		{"ListShards", `{"StreamName":"s","ShardFilter":{"Type":"AFTER_SHARD_ID"}}`},
 		{"DescribeStream", `{"StreamName":"s","Limit":0,"ExclusiveStartShardId":"x"}`},
 		{"DescribeStreamSummary", `[]`},
+		{"IncreaseStreamRetentionPeriod", `{"StreamName":"s","RetentionPeriodHours":48}`},
+		{"DecreaseStreamRetentionPeriod", `{"StreamName":"s","RetentionPeriodHours":-1}`},
 		{"Nope", `{}`},
 		{"PutRecord", `{"Data":7}`},
 	} {

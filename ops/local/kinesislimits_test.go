@@ -12,6 +12,10 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 )
 
 // TestKinesisLimitsAreAWSsPerShardLimits drives the limits with a clock that stands still, so
@@ -155,4 +159,32 @@ func benchmarkPuts(b *testing.B, writers int, each bool) {
 			}
 		}
 	})
+}
+
+// BenchmarkKinesisPutToReadable is the local Kinesis's share of the stream benchmark's latency:
+// one PutRecord over HTTP, then the GetRecords that reads it.
+func BenchmarkKinesisPutToReadable(b *testing.B) {
+	srv, url := openTestKinesis(b, b.TempDir())
+	if err := srv.ensureStreams([]string{"s"}, 1); err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	c := kinesisClient(url)
+	it, err := c.GetShardIterator(ctx, &kinesis.GetShardIteratorInput{StreamName: aws.String("s"), ShardId: aws.String("shardId-000000000000"), ShardIteratorType: types.ShardIteratorTypeLatest})
+	if err != nil {
+		b.Fatal(err)
+	}
+	iterator := it.ShardIterator
+	data := make([]byte, 600)
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := c.PutRecord(ctx, &kinesis.PutRecordInput{StreamName: aws.String("s"), PartitionKey: aws.String("k"), Data: data}); err != nil {
+			b.Fatal(err)
+		}
+		out, err := c.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: iterator})
+		if err != nil || len(out.Records) != 1 {
+			b.Fatalf("GetRecords after the put: %v, %v", out, err)
+		}
+		iterator = out.NextShardIterator
+	}
 }

@@ -39,36 +39,43 @@ type kRecord struct {
 	data    []byte
 }
 
-// segment is one log file of a shard.
+// segment is one log file of a shard. Its records have the counters first, first+1, …: it
+// keeps only where each entry starts and when it arrived, 12 bytes a record in memory.
 type segment struct {
 	first uint64
 	f     *os.File
 	size  int64
-	// opened is when the segment took its first record, for segmentAge; last is its newest arrival.
-	opened, last int64
+	// opened is when the segment took its first record, for segmentAge.
+	opened int64
+	// offs[i] is where the entry of counter first+i starts, arrivals[i] when it arrived (unix ms).
+	offs     []uint32
+	arrivals []int64
 }
 
-// entryRef is where one record sits on disk; a shard keeps one per retained record in memory.
-type entryRef struct {
-	counter uint64
-	arrival int64
-	seg     *segment
-	off     int64
-	n       int64
+// end is the counter after the segment's last record.
+func (seg *segment) end() uint64 { return seg.first + uint64(len(seg.offs)) }
+
+// span returns where the entry at i starts and how long it is.
+func (seg *segment) span(i int) (off, n int64) {
+	off = int64(seg.offs[i])
+	if i+1 < len(seg.offs) {
+		return off, int64(seg.offs[i+1]) - off
+	}
+	return off, seg.size - off
 }
 
-// shardLog is one shard's records on disk with their index in memory.
+// shardLog is one shard's records on disk with their places in memory.
 type shardLog struct {
 	dir string
-	// mu guards segs, index, next and durable; it is held only to append or copy index entries.
-	mu    sync.Mutex
-	segs  []*segment
-	index []entryRef
+	// mu guards segs, the segments' offsets, next and durable; it is held only to append or to
+	// look entries up.
+	mu   sync.Mutex
+	segs []*segment
 	// next is the counter the next record gets; durable is the highest counter known fsynced,
 	// the last one readers see.
 	next, durable uint64
 	// last is the newest arrival time: arrivals never decrease within a shard, even when the
-	// clock steps back, so the index stays sorted by arrival too.
+	// clock steps back, so the segments stay sorted by arrival too.
 	last int64
 	// files guards the segments' files against being closed by a retention sweep while a reader
 	// reads them; writers never take it.
@@ -95,8 +102,8 @@ func openShardLog(dir string) (*shardLog, error) {
 		firsts = append(firsts, first)
 	}
 	slices.Sort(firsts)
-	for _, first := range firsts {
-		if err := l.load(first); err != nil {
+	for i, first := range firsts {
+		if err := l.load(first, i == len(firsts)-1); err != nil {
 			l.close()
 			return nil, err
 		}
@@ -110,8 +117,9 @@ func openShardLog(dir string) (*shardLog, error) {
 	return l, nil
 }
 
-// load reads one segment into the index and truncates it after its last whole entry.
-func (l *shardLog) load(first uint64) error {
+// load reads one segment's entries and truncates it after its last whole one. A segment left
+// empty that is not the newest is removed, so only the newest segment is ever empty.
+func (l *shardLog) load(first uint64, newest bool) error {
 	name := filepath.Join(l.dir, fmt.Sprintf("%020d%s", first, segmentExt))
 	f, err := os.OpenFile(name, os.O_RDWR, 0o644)
 	if err != nil {
@@ -122,35 +130,38 @@ func (l *shardLog) load(first uint64) error {
 		f.Close()
 		return fmt.Errorf("read %s: %w", name, err)
 	}
-	seg := &segment{first: first, f: f}
-	l.segs = append(l.segs, seg)
-	if l.next < first {
-		l.next = first
-	}
+	seg := &segment{first: max(first, l.next), f: f}
 	var off int64
 	for {
 		rec, n, ok := decodeEntry(data[off:])
-		if !ok || rec.counter < l.next {
+		if !ok || rec.counter != seg.end() {
 			break
 		}
-		if seg.opened == 0 {
+		if len(seg.offs) == 0 {
 			seg.opened = rec.arrival
 		}
-		seg.last = rec.arrival
-		l.last = max(l.last, rec.arrival)
-		l.index = append(l.index, entryRef{counter: rec.counter, arrival: rec.arrival, seg: seg, off: off, n: n})
-		l.next = rec.counter + 1
+		l.last = max(rec.arrival, l.last)
+		seg.offs = append(seg.offs, uint32(off))
+		seg.arrivals = append(seg.arrivals, l.last)
 		off += n
 	}
 	seg.size = off
 	if off < int64(len(data)) {
 		if err := f.Truncate(off); err != nil {
+			f.Close()
 			return fmt.Errorf("cut the torn tail of %s: %w", name, err)
 		}
 		if err := f.Sync(); err != nil {
+			f.Close()
 			return fmt.Errorf("cut the torn tail of %s: %w", name, err)
 		}
 	}
+	if len(seg.offs) == 0 && !newest {
+		f.Close()
+		return os.Remove(name)
+	}
+	l.segs = append(l.segs, seg)
+	l.next = max(l.next, seg.end())
 	return nil
 }
 
@@ -223,15 +234,19 @@ func syncDir(dir string) error {
 }
 
 // append writes records to the active segment, giving each the next counter and the arrival
-// time now (unix ms), and registers the
-// file with syncs while the log is still locked, so a later writer's sync never completes
-// before the file holding these records is synced. It returns the wait for that sync, to be
-// called after the lock is released, and the counters the records got.
+// time now (unix ms), and registers the file with syncs while the log is still locked, so a
+// later writer's sync never completes before the file holding these records is synced. It
+// returns the wait for that sync, to be called after the lock is released.
 func (l *shardLog) append(recs []kRecord, syncs syncer, now int64) (wait func() error, err error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	seg := l.segs[len(l.segs)-1]
 	if seg.size >= segmentBytes || (seg.size > 0 && time.Duration(now-seg.opened)*time.Millisecond >= segmentAge) {
+		// A round that syncs only the new segment must not publish records of the old one
+		// still unsynced: everything before the new segment is on disk first.
+		if err := seg.f.Sync(); err != nil {
+			return nil, fmt.Errorf("sync %s: %w", seg.f.Name(), err)
+		}
 		if err := l.roll(now); err != nil {
 			return nil, err
 		}
@@ -239,13 +254,12 @@ func (l *shardLog) append(recs []kRecord, syncs syncer, now int64) (wait func() 
 	}
 	now = max(now, l.last)
 	var buf []byte
-	refs := make([]entryRef, len(recs))
+	offs := make([]uint32, len(recs))
 	for i := range recs {
 		recs[i].counter = l.next + uint64(i)
 		recs[i].arrival = now
-		start := int64(len(buf))
+		offs[i] = uint32(seg.size + int64(len(buf)))
 		buf = appendEntry(buf, recs[i])
-		refs[i] = entryRef{counter: recs[i].counter, arrival: recs[i].arrival, seg: seg, off: seg.size + start, n: int64(len(buf)) - start}
 	}
 	if _, err := seg.f.WriteAt(buf, seg.size); err != nil {
 		// A partial entry would hide every later one from the restart's scan.
@@ -256,8 +270,11 @@ func (l *shardLog) append(recs []kRecord, syncs syncer, now int64) (wait func() 
 		seg.opened = now
 	}
 	seg.size += int64(len(buf))
-	seg.last, l.last = now, now
-	l.index = append(l.index, refs...)
+	seg.offs = append(seg.offs, offs...)
+	for range recs {
+		seg.arrivals = append(seg.arrivals, now)
+	}
+	l.last = now
 	l.next += uint64(len(recs))
 	last := l.next - 1
 	done := syncs.register(seg.f)
@@ -277,31 +294,27 @@ func (l *shardLog) publish(counter uint64) {
 	l.durable = max(l.durable, counter)
 }
 
-// bounds returns the counters of the oldest record at or after cutoff (unix ms) and of the
-// newest durable record; oldest is durable+1 when the shard holds none.
-func (l *shardLog) bounds(cutoff int64) (oldest, newest uint64, newestArrival int64) {
+// firstAt returns the counter of the first record that arrived at or after at (unix ms), or
+// next when none has; l.mu must be held.
+func (l *shardLog) firstAt(at int64) uint64 {
+	full := l.segs
+	if len(full[len(full)-1].offs) == 0 {
+		full = full[:len(full)-1]
+	}
+	j := sort.Search(len(full), func(j int) bool { return full[j].arrivals[len(full[j].arrivals)-1] >= at })
+	if j == len(full) {
+		return l.next
+	}
+	seg := full[j]
+	return seg.first + uint64(sort.Search(len(seg.arrivals), func(i int) bool { return seg.arrivals[i] >= at }))
+}
+
+// bounds returns the counter of the oldest durable record that arrived at or after cutoff
+// (unix ms), durable+1 when the shard holds none, and that of the newest durable record.
+func (l *shardLog) bounds(cutoff int64) (oldest, newest uint64) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	i := l.firstRetained(cutoff)
-	if i < len(l.index) && l.index[i].counter <= l.durable {
-		oldest = l.index[i].counter
-	} else {
-		oldest = l.durable + 1
-	}
-	if j := l.durableEnd(); j > 0 {
-		newestArrival = l.index[j-1].arrival
-	}
-	return oldest, l.durable, newestArrival
-}
-
-// firstRetained is the index position of the first record that arrived at or after cutoff.
-func (l *shardLog) firstRetained(cutoff int64) int {
-	return sort.Search(len(l.index), func(i int) bool { return l.index[i].arrival >= cutoff })
-}
-
-// durableEnd is the index position after the newest durable record.
-func (l *shardLog) durableEnd() int {
-	return sort.Search(len(l.index), func(i int) bool { return l.index[i].counter > l.durable })
+	return min(l.firstAt(cutoff), l.durable+1), l.durable
 }
 
 // atTime returns the counter of the first durable record that arrived at or after at (unix ms),
@@ -309,43 +322,27 @@ func (l *shardLog) durableEnd() int {
 func (l *shardLog) atTime(at int64) uint64 {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	i := l.firstRetained(at)
-	if i < l.durableEnd() {
-		return l.index[i].counter
-	}
-	return l.durable + 1
+	return min(l.firstAt(at), l.durable+1)
+}
+
+// entryRef is where one record to read sits on disk.
+type entryRef struct {
+	seg    *segment
+	off, n int64
 }
 
 // read returns up to limit durable records from counter from on that arrived at or after cutoff,
 // stopping before maxBytes of data, and the arrival time of the first durable record it left
 // unread (0 when it read up to the newest).
 func (l *shardLog) read(from uint64, limit int, maxBytes int64, cutoff int64) ([]kRecord, int64, error) {
-	l.mu.Lock()
-	end := l.durableEnd()
-	i := sort.Search(end, func(i int) bool { return l.index[i].counter >= from })
-	i = max(i, sort.Search(end, func(i int) bool { return l.index[i].arrival >= cutoff }))
-	var refs []entryRef
-	var size int64
-	for ; i < end && len(refs) < limit; i++ {
-		if size+l.index[i].n > maxBytes && len(refs) > 0 {
-			break
-		}
-		refs = append(refs, l.index[i])
-		size += l.index[i].n
-	}
-	var behind int64
-	if i < end {
-		behind = l.index[i].arrival
-	}
-	l.mu.Unlock()
-
+	refs, behind := l.locate(from, limit, maxBytes, cutoff)
 	l.files.RLock()
 	defer l.files.RUnlock()
 	recs := make([]kRecord, 0, len(refs))
 	for len(refs) > 0 {
 		// Entries of one segment are contiguous: one read serves the run.
 		run := 1
-		for run < len(refs) && refs[run].seg == refs[0].seg && refs[run].off == refs[run-1].off+refs[run-1].n {
+		for run < len(refs) && refs[run].seg == refs[0].seg {
 			run++
 		}
 		last := refs[run-1]
@@ -370,18 +367,39 @@ func (l *shardLog) read(from uint64, limit int, maxBytes int64, cutoff int64) ([
 	return recs, behind, nil
 }
 
+// locate returns where the records read returns are, and the arrival time of the first durable
+// record after them (0 when there is none).
+func (l *shardLog) locate(from uint64, limit int, maxBytes int64, cutoff int64) ([]entryRef, int64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	from = max(from, l.firstAt(cutoff))
+	var refs []entryRef
+	var size int64
+	for j := sort.Search(len(l.segs), func(j int) bool { return l.segs[j].end() > from }); j < len(l.segs); j++ {
+		seg := l.segs[j]
+		for i := int(max(from, seg.first) - seg.first); i < len(seg.offs); i++ {
+			if seg.first+uint64(i) > l.durable {
+				return refs, 0
+			}
+			off, n := seg.span(i)
+			if len(refs) == limit || (size+n > maxBytes && len(refs) > 0) {
+				return refs, seg.arrivals[i]
+			}
+			refs = append(refs, entryRef{seg: seg, off: off, n: n})
+			size += n
+		}
+	}
+	return refs, 0
+}
+
 // sweep deletes the segments whose every record arrived before cutoff (unix ms), never the
 // active one, which keeps the next counter known across restarts.
 func (l *shardLog) sweep(cutoff int64) error {
 	l.mu.Lock()
 	var gone []*segment
-	for len(l.segs) > 1 && l.segs[0].last < cutoff {
+	for len(l.segs) > 1 && l.segs[0].arrivals[len(l.segs[0].arrivals)-1] < cutoff {
 		gone = append(gone, l.segs[0])
 		l.segs = l.segs[1:]
-	}
-	if len(gone) > 0 {
-		keep := sort.Search(len(l.index), func(i int) bool { return l.index[i].counter >= l.segs[0].first })
-		l.index = slices.Clone(l.index[keep:])
 	}
 	l.mu.Unlock()
 	if len(gone) == 0 {

@@ -144,9 +144,8 @@ type putRecordsResponse struct {
 	EncryptionType    string
 }
 
-// putRecords puts each record on its shard, one append and one shared fsync per shard; a
-// record over its shard's limits fails alone, with HTTP 200 for the request.
-func (s *kinesisServer) putRecords(_ context.Context, req *putRecordsRequest) (any, *kinesisError) {
+// check says what is wrong with the request as a whole, before any record is put.
+func (req *putRecordsRequest) check() *kinesisError {
 	var v violations
 	if req.Records == nil {
 		v.missing("records")
@@ -163,10 +162,19 @@ func (s *kinesisServer) putRecords(_ context.Context, req *putRecordsRequest) (a
 		}
 	}
 	if e := v.err(); e != nil {
-		return nil, e
+		return e
 	}
 	if total > maxPutRecordsBytes {
-		return nil, errInvalidArgument("Records size exceeds 5 MB limit: the %d records hold %d bytes; put them in smaller requests", len(req.Records), total)
+		return errInvalidArgument("Records size exceeds 5 MB limit: the %d records hold %d bytes; put them in smaller requests", len(req.Records), total)
+	}
+	return nil
+}
+
+// putRecords puts each record on its shard, one append and one shared fsync per shard; a
+// record over its shard's limits fails alone, with HTTP 200 for the request.
+func (s *kinesisServer) putRecords(_ context.Context, req *putRecordsRequest) (any, *kinesisError) {
+	if e := req.check(); e != nil {
+		return nil, e
 	}
 	st, e := s.stream(req.streamRef)
 	if e != nil {
@@ -308,7 +316,7 @@ func (s *kinesisServer) getShardIterator(_ context.Context, req *getShardIterato
 		return nil, throughputExceeded(st, sh)
 	}
 	it := shardIterator{created: now, epoch: st.meta.Epoch, shard: uint32(sh.index), stream: st.meta.Name}
-	oldest, newest, _ := sh.log.bounds(st.cutoff(now))
+	oldest, newest := sh.log.bounds(st.cutoff(now))
 	switch req.ShardIteratorType {
 	case "TRIM_HORIZON":
 		it.next = oldest

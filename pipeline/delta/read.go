@@ -27,17 +27,27 @@ func Read[T any](ctx context.Context, t *Table) ([]T, error) {
 	}
 	var out []T
 	for _, f := range snap.Files {
-		data, err := t.readFile(ctx, f)
+		rows, err := ReadFile[T](ctx, t, f)
 		if err != nil {
 			return nil, err
-		}
-		rows, err := readParquet[T](data, nil)
-		if err != nil {
-			return nil, fmt.Errorf("read table %s: %s: %w", t.root, f.Path, err)
 		}
 		out = append(out, rows...)
 	}
 	return out, nil
+}
+
+// ReadFile returns the rows of one data file of the table as T, so a reader following a growing
+// table reads only the files that are new in its latest snapshot. T may name only some columns.
+func ReadFile[T any](ctx context.Context, t *Table, f Add) ([]T, error) {
+	data, err := t.readFile(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := readParquet[T](data, nil)
+	if err != nil {
+		return nil, fmt.Errorf("read table %s: %s: %w", t.root, f.Path, err)
+	}
+	return rows, nil
 }
 
 func (t *Table) readFile(ctx context.Context, f Add) ([]byte, error) {

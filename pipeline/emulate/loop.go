@@ -41,8 +41,11 @@ type emulator struct {
 	// targets are the URLs of the three tables, in record.Tables order.
 	targets [3]string
 	poster  poster
-	opts    Options
-	stats   *counters
+	// together posts a draw's three records at once rather than pin → geo → user; each table
+	// still gets the draws in order.
+	together bool
+	opts     Options
+	stats    *counters
 	// sleep waits d, or until ctx ends or wake is closed; tests replace it to observe pacing
 	// without waiting.
 	sleep func(ctx context.Context, d time.Duration, wake <-chan struct{}) error
@@ -214,20 +217,36 @@ func (e *emulator) iterate(ctx context.Context, d draw, body *[]byte) error {
 		}
 		return fmt.Errorf("%s: %w", e.name, err)
 	}
-	for t, table := range record.Tables {
-		*body = e.poster.appendBody((*body)[:0], d.n, row, table)
-		if err := e.post(ctx, table, e.targets[t], *body); err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			e.stats.failed[t].Add(1)
-			e.stats.setError(err)
-			continue
+	if e.together {
+		var wg sync.WaitGroup
+		for t, table := range record.Tables {
+			wg.Go(func() { e.postTable(ctx, t, e.poster.appendBody(nil, d.n, row, table)) })
 		}
-		e.stats.sent[t].Add(1)
+		wg.Wait()
+	} else {
+		for t, table := range record.Tables {
+			*body = e.poster.appendBody((*body)[:0], d.n, row, table)
+			e.postTable(ctx, t, *body)
+		}
+	}
+	if ctx.Err() != nil {
+		return nil
 	}
 	e.stats.iterations.Add(1)
 	return nil
+}
+
+// postTable posts the body of table t's record and counts it sent or failed; a post the end of
+// the run cut short is not counted.
+func (e *emulator) postTable(ctx context.Context, t int, body []byte) {
+	if err := e.post(ctx, record.Tables[t], e.targets[t], body); err != nil {
+		if ctx.Err() == nil {
+			e.stats.failed[t].Add(1)
+			e.stats.setError(err)
+		}
+		return
+	}
+	e.stats.sent[t].Add(1)
 }
 
 // schedule is when the rate-paced draws are due: draw i at start + (i-first)/rate.

@@ -30,6 +30,9 @@ func NewStream(src Source, base string, opts Options) (*Stream, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The three streams are independent, and the local Kinesis acknowledges a record only once it
+	// is fsynced: putting a draw's records at once shares one fsync among them.
+	e.together = true
 	return &Stream{e}, nil
 }
 

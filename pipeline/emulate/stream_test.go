@@ -94,7 +94,20 @@ func TestStreamPutsEveryDrawToItsStream(t *testing.T) {
 		if st.Iterations != 100 || st.Sent() != 300 || st.Failed() != 0 {
 			t.Fatalf("stats = %+v, want 100 draws and 300 records sent", st)
 		}
-		return k.records()
+		// A draw's three records are put at once, so only each stream's own order is the draws'.
+		byStream := map[string][]putRecord{}
+		for _, put := range k.records() {
+			byStream[put.Stream] = append(byStream[put.Stream], put)
+		}
+		var inOrder []putRecord
+		for i := range 100 {
+			for _, table := range record.Tables {
+				if puts := byStream[stream.StreamName(uid, table)]; i < len(puts) {
+					inOrder = append(inOrder, puts[i])
+				}
+			}
+		}
+		return inOrder
 	}
 	got := run()
 	draws := source.NewDraws(DefaultSeed, int64(len(src))-1)
@@ -184,5 +197,43 @@ func TestNewStreamRejectsBadConfig(t *testing.T) {
 	}
 	if _, err := NewStream(testRows(), "http://x", Options{}); err == nil || err.Error() != "streaming emulator: no user id to name the streams; set the uid in the config" {
 		t.Errorf("no uid: %v", err)
+	}
+}
+
+// TestStreamPutsADrawsThreeRecordsAtOnce expects the three records of a draw in flight
+// together: each goes to its own stream, so none need wait for another's acknowledgement, which
+// the local Kinesis gives only once the record is fsynced.
+func TestStreamPutsADrawsThreeRecordsAtOnce(t *testing.T) {
+	var (
+		mu             sync.Mutex
+		inFlight, most int
+	)
+	all := make(chan struct{})
+	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		inFlight++
+		if most = max(most, inFlight); inFlight == 3 {
+			close(all)
+		}
+		mu.Unlock()
+		select {
+		case <-all:
+		case <-time.After(2 * time.Second):
+		}
+		mu.Lock()
+		inFlight--
+		mu.Unlock()
+		fmt.Fprint(w, `{"SequenceNumber":"1","ShardId":"shardId-000000000000"}`)
+	}))
+	defer server.Close()
+	s, err := NewStream(testRows(), server.URL, Options{UID: uid, Count: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if st := s.Stats(); most != 3 || st.Iterations != 1 {
+		t.Fatalf("at most %d puts in flight over %d draws (%+v), want the draw's 3 at once", most, st.Iterations, st)
 	}
 }

@@ -38,7 +38,8 @@ func JobID(id string) Option { return func(j *Job) { j.id = id } }
 // Tables limits the job to some of the three tables; by default it runs pin, geo and user.
 func Tables(tables ...record.Table) Option { return func(j *Job) { j.tables = tables } }
 
-// TableOptions are passed to every stream table the job opens; tests fix the clock and ids.
+// TableOptions are passed to every stream table the job opens, after its default of
+// delta.AutoOptimize(delta.DefaultAutoOptimizeFiles); tests fix the clock and ids.
 func TableOptions(opts ...delta.Option) Option { return func(j *Job) { j.tableOpts = opts } }
 
 // RetryBackoff sets the first and the longest wait before a failed read or commit is tried

@@ -302,3 +302,27 @@ func TestALostCheckpointIsRefusedRatherThanSkipped(t *testing.T) {
 		t.Errorf("pin table holds %d rows after the refusal, want the 20 it held", got)
 	}
 }
+
+func TestStreamTablesAreCompactedAsMicroBatchesAddFiles(t *testing.T) {
+	r := newMemReader(Streams(uid), 1)
+	store := newMemStore()
+	rows := source.Generate(60, 100)
+	p := posted{}
+	j, stop := runJob(t, r, store, TableOptions(delta.AutoOptimize(4)), Tables(record.TablePin))
+	for wave := range 12 {
+		post(r, rows[wave*5:wave*5+5], p)
+		waitFor(t, j, "wave "+strconv.Itoa(wave), func(st Status) bool { return st.Tables[0].Rows == int64(5*(wave+1)) })
+	}
+	stop()
+	snap, err := delta.Open(store, TableName(uid, record.TablePin)).Snapshot(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(snap.Files) > 5 {
+		t.Errorf("the pin table has %d live files after 12 micro-batches, want them compacted past 4", len(snap.Files))
+	}
+	got, want := tableLines(t, store, record.TablePin), cleanLines(t, record.TablePin, p[record.TablePin])
+	if !slices.Equal(got, want) {
+		t.Errorf("after compaction the pin table holds %d rows, want the %d cleaned records each once", len(got), len(want))
+	}
+}

@@ -215,19 +215,31 @@ func (t *tableJob) append(ctx context.Context, id int64, rows any) (delta.Commit
 	w := delta.Write{Mode: delta.Append, Txn: &delta.Txn{AppID: t.appID, Version: id}}
 	switch r := rows.(type) {
 	case []record.CleanPin:
-		if len(r) > 0 {
-			return delta.WriteRecords(ctx, t.delta, w, r)
-		}
+		return appendRows(ctx, t.delta, w, r)
 	case []record.CleanGeo:
-		if len(r) > 0 {
-			return delta.WriteRecords(ctx, t.delta, w, r)
-		}
+		return appendRows(ctx, t.delta, w, r)
 	case []record.CleanUser:
-		if len(r) > 0 {
-			return delta.WriteRecords(ctx, t.delta, w, r)
-		}
+		return appendRows(ctx, t.delta, w, r)
 	}
-	return delta.Commit{Skipped: true}, nil
+	return delta.Commit{}, fmt.Errorf("append to %s: rows of type %T", t.name, rows)
+}
+
+// appendRows commits rows through a Writer rather than delta.WriteRecords: its check for a
+// micro-batch already applied reads the log once more before the commit reads it again, and
+// only a replay after a crash meets one, which the commit skips all the same.
+func appendRows[T clean.CleanRow](ctx context.Context, t *delta.Table, w delta.Write, rows []T) (delta.Commit, error) {
+	if len(rows) == 0 {
+		return delta.Commit{Skipped: true}, nil
+	}
+	wr, err := delta.NewWriter[T](t, w)
+	if err != nil {
+		return delta.Commit{}, err
+	}
+	if err := wr.Write(rows); err != nil {
+		wr.Abort()
+		return delta.Commit{}, err
+	}
+	return wr.Commit(ctx)
 }
 
 // cleanRecords decodes and cleans each record's data as `pintui clean` cleans a line, numbering

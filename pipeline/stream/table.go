@@ -46,7 +46,8 @@ func newTableJob(j *Job, t record.Table) *tableJob {
 	name, stream := TableName(j.uid, t), StreamName(j.uid, t)
 	return &tableJob{
 		job: j, table: t, name: name, stream: stream, appID: j.id + "-" + stream,
-		delta: delta.Open(j.lakehouse, name, j.tableOpts...),
+		// Each micro-batch adds a data file; compacting past a file count keeps reads fast.
+		delta: delta.Open(j.lakehouse, name, append([]delta.Option{delta.AutoOptimize(delta.DefaultAutoOptimizeFiles)}, j.tableOpts...)...),
 		cp:    checkpoint{store: j.lakehouse, root: CheckpointPrefix + name + "/"},
 		batch: -1, lag: map[string]time.Duration{}, readErr: map[string]string{},
 	}
