@@ -42,6 +42,7 @@ func goldenAt(t *testing.T, width, height int) {
 	settled := func(id screen.ID) step { return step{asked: id, n: polls + 1} }
 	tables := step{keys: []string{"8"}, text: "15 tables", asked: screen.Tables, n: polls + 1}
 	topics := step{keys: []string{"3"}, asked: screen.Topics, n: polls + 1}
+	streams := step{keys: []string{"4"}, text: "3 streams", asked: screen.Streams, n: polls + 1}
 	// The description is refreshed four times after its first answer, each once the one before
 	// was answered, so its partition shows a rate and a sparkline of four polls.
 	described := []step{topics, {keys: []string{"d"}, text: "Consumer groups", asked: screen.Topics, n: polls + 2}}
@@ -68,7 +69,8 @@ func goldenAt(t *testing.T, width, height int) {
 			{keys: []string{"j", "enter"}, text: "TireBuyer"},
 			settled(screen.S3),
 		}, colorprofile.TrueColor},
-		{"streams", []step{{keys: []string{"4"}, asked: screen.Streams, n: polls + 1}}, colorprofile.TrueColor},
+		{"streams", []step{streams}, colorprofile.TrueColor},
+		{"streams_tail", []step{streams, {keys: []string{"enter"}, text: "1011249", asked: screen.Streams, n: polls + 2}}, colorprofile.TrueColor},
 		{"tables", []step{tables}, colorprofile.TrueColor},
 		{"tables_detail", []step{tables, {keys: []string{"j", "enter"}, text: "of 11,001"}}, colorprofile.TrueColor},
 		{"tables_analytics", []step{tables, {keys: []string{"G", "enter"}, text: "rows 1–20 of 20"}}, colorprofile.TrueColor},

@@ -63,8 +63,11 @@ func TestFixtureAnswersLikeTheRealCommands(t *testing.T) {
 		"schema":         "schema 0a1b2c3d4e5f_pin_batch",
 		"sink status":    "sink status",
 		"status":         "status",
+		"stream":         "stream streaming-0a1b2c3d4e5f-pin",
 		"stream status":  "stream status",
+		"streams":        "streams",
 		"tables":         "tables",
+		"tail stream":    "tail stream streaming-0a1b2c3d4e5f-pin --max 5",
 		"topic":          "topic 0a1b2c3d4e5f.pin",
 		"topics":         "topics",
 	}
@@ -221,5 +224,32 @@ func TestRealOverviewShowsTheStreamJob(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("the Overview lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+func TestRealStreamsListAndShards(t *testing.T) {
+	reg := realPipeline(t)
+	run(t, reg, "emulate stream --count 5 --rate 0", "wait emulator stream")
+	m := newRealModel(t, reg, 120, 40)
+	press(m, "4")
+	out := plain(m)
+	for _, want := range []string{"3 streams", "streaming-0a1b2c3d4e5f-pin", "streaming-0a1b2c3d4e5f-geo", "streaming-0a1b2c3d4e5f-user", "ACTIVE"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("Streams lacks %s:\n%s", want, out)
+		}
+	}
+	press(m, "enter")
+	res, err := reg.Run(context.Background(), "stream streaming-0a1b2c3d4e5f-pin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out = plain(m)
+	for _, s := range res.Data.(command.StreamDetail).Shards {
+		if !strings.Contains(out, s.Shard) || s.LatestSequence != "" && !strings.Contains(out, s.LatestSequence[len(s.LatestSequence)-12:]) {
+			t.Errorf("the pin stream's view lacks shard %s and its latest sequence %s:\n%s", s.Shard, s.LatestSequence, out)
+		}
+	}
+	if !strings.Contains(out, "0%–50%") || !strings.Contains(out, "live tail unavailable") {
+		t.Errorf("the pin stream's view lacks its hash-key shares or the word on the missing tail:\n%s", out)
 	}
 }

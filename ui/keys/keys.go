@@ -59,7 +59,7 @@ func Default() *KeyMap {
 		ListUnder: b([]string{"P"}, "P", "list under a prefix"),
 		Pause:     b([]string{"p"}, "p", "pause / resume a tail"),
 		RawJSON:   b([]string{"J"}, "J", "raw / pretty JSON"),
-		TailFrom:  b([]string{"o"}, "o", "tail from… (a topic's offset, a stream's sequence, a time)"),
+		TailFrom:  b([]string{"o"}, "o", "tail from… (an offset, a sequence number, a time)"),
 		Start:     b([]string{"s"}, "s", "start the emulator"),
 		Stop:      b([]string{"x"}, "x", "stop the emulator (asks)"),
 		Faster:    b([]string{"+", "="}, "+", "double the emulator's rate"),

@@ -38,13 +38,23 @@ func (s *stream) show(d command.StreamDetail) {
 	columns := []string{"shard", "hash_keys", "starting_sequence", "latest_sequence", "iterator_age"}
 	rows := make([][]string, len(d.Shards))
 	for i, sh := range d.Shards {
-		latest := sh.LatestSequence
-		if latest == "" {
-			latest = "-"
-		}
-		rows[i] = []string{sh.Shard, keySpan(sh.StartingHashKey, sh.EndingHashKey), sh.StartingSequence, latest, age(sh.IteratorAgeMS)}
+		rows[i] = []string{sh.Shard, keySpan(sh.StartingHashKey, sh.EndingHashKey), short(sh.StartingSequence), short(sh.LatestSequence), age(sh.IteratorAgeMS)}
 	}
 	s.shards.SetRows(columns, rows)
+}
+
+// short cuts a sequence number in the middle, keeping the digits that tell records of a shard
+// apart (the last) and those that tell shards apart (the first); the tail below shows them whole.
+// A shard without records shows "-".
+func short(sequence string) string {
+	const head, tail = 8, 12
+	switch {
+	case sequence == "":
+		return "-"
+	case len(sequence) <= head+tail+1:
+		return sequence
+	}
+	return sequence[:head] + "…" + sequence[len(sequence)-tail:]
 }
 
 // keySpace is the size of Kinesis's hash-key space, 2^128: a partition key's MD5 is a key in it.

@@ -237,6 +237,19 @@ type errorString string
 
 func (e errorString) Error() string { return string(e) }
 
+func TestShortKeepsBothEndsOfASequence(t *testing.T) {
+	cases := map[string]string{
+		"49590338271490256608559692538361571095921575989136588898": "49590338…989136588898",
+		"123456789012345678901": "123456789012345678901",
+		"":                      "-",
+	}
+	for in, want := range cases {
+		if got := short(in); got != want {
+			t.Errorf("short(%s) = %q, want %q", in, got, want)
+		}
+	}
+}
+
 func TestKeySpanIsTheShareOfTheKeySpace(t *testing.T) {
 	cases := map[[2]string]string{
 		{"0", "340282366920938463463374607431768211455"}:                                       "0%–100%",
