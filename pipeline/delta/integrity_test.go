@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -241,5 +242,41 @@ func TestCommitsLandingDuringAReadAreNoGap(t *testing.T) {
 	snap, err := delta.Open(late, table.Root()).Snapshot(ctx)
 	if err != nil || snap.Version != 3 || len(snap.Files) != 4 {
 		t.Fatalf("snapshot while commits 2 and 3 land: %v, want version 3 with 4 files", err)
+	}
+}
+
+// ambiguousStore stores the first commit it is given and then answers with an error, as an S3
+// put whose answer is lost after the object was written.
+type ambiguousStore struct {
+	*objstore.Dir
+	once sync.Once
+}
+
+func (s *ambiguousStore) PutIfAbsent(ctx context.Context, key string, data []byte) error {
+	if !strings.Contains(key, "_delta_log/") {
+		return s.Dir.PutIfAbsent(ctx, key, data)
+	}
+	err := s.Dir.PutIfAbsent(ctx, key, data)
+	answered := false
+	s.once.Do(func() { answered = true })
+	if err == nil && answered {
+		return errors.New("connection reset after the request was sent")
+	}
+	return err
+}
+
+func TestACommitWhoseAnswerWasLostKeepsItsDataFiles(t *testing.T) {
+	ctx := context.Background()
+	store := &ambiguousStore{Dir: objstore.NewDir(t.TempDir())}
+	table := delta.Open(store, "lakehouse/x_geo_table")
+	if _, err := delta.WriteRecords(ctx, table, delta.Write{}, geoRows()); err == nil {
+		t.Fatal("the write whose commit answer was lost reported success")
+	}
+	got, err := delta.Read[record.CleanGeo](ctx, delta.Open(store, "lakehouse/x_geo_table"))
+	if err != nil {
+		t.Fatalf("read the table the commit landed in: %v", err)
+	}
+	if len(got) != len(geoRows()) {
+		t.Fatalf("read %d rows, want %d", len(got), len(geoRows()))
 	}
 }

@@ -312,11 +312,14 @@ func (t *Table) commitFiles(ctx context.Context, w Write, fields []record.Field,
 		c.Bytes += adds[i].Size
 	}
 	version, skipped, cpErr, err := t.commit(ctx, w, fields, adds)
-	if err != nil || skipped {
+	if err != nil {
+		// The commit may have landed although its put answered with an error (an answer lost
+		// on the way back), and then it references these files: they stay, and Vacuum deletes
+		// them later if no commit does.
+		return Commit{}, err
+	}
+	if skipped {
 		t.removeFiles(ctx, files)
-		if err != nil {
-			return Commit{}, err
-		}
 		return Commit{Version: version, Skipped: true}, nil
 	}
 	c.Version, c.CheckpointErr = version, cpErr
