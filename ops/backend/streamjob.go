@@ -62,7 +62,8 @@ func (b *Backends) startStreamJob() (bool, error) {
 		b.streamJobErr = errNoKinesis.Error()
 		return false, errNoKinesis
 	}
-	job, err := stream.New(b.cfg.UID, b.streamReader, b.streamLakehouse(), stream.Trigger(b.cfg.StreamTrigger()))
+	job, err := stream.New(b.cfg.UID, b.streamReader, b.streamLakehouse(), stream.Trigger(b.cfg.StreamTrigger()),
+		stream.ReadInterval(b.streamReadInterval()))
 	if err != nil {
 		b.streamJobErr = err.Error()
 		return false, err
@@ -269,4 +270,18 @@ func (s *StreamJobState) UnmarshalJSON(data []byte) error {
 			Rows: t.Rows, Rate: t.Rate, Lag: time.Duration(t.LagMS) * time.Millisecond, Reading: t.Reading, ShardLag: lags, Quarantined: t.Quarantined, Err: t.Error})
 	}
 	return nil
+}
+
+// limitedReadInterval keeps the stream job to 4 GetRecords calls a second per shard, of the 5
+// Kinesis takes from all the stream's readers together.
+const limitedReadInterval = 250 * time.Millisecond
+
+// streamReadInterval is how often the stream job may read one shard: as often as it polls from
+// the local Kinesis without limits, within AWS's per-shard limit from AWS or from the local
+// Kinesis with `local.kinesis_limits: aws`.
+func (b *Backends) streamReadInterval() time.Duration {
+	if b.cfg.IsLocal() && b.cfg.Local.KinesisLimits != "aws" {
+		return 0
+	}
+	return limitedReadInterval
 }

@@ -343,10 +343,11 @@ func (env *Env) benchStreamRun(ctx context.Context, limits string, rate int, d t
 		return StreamBenchRun{}, errors.New("bench stream: the stack serves no Kinesis")
 	}
 	// With AWS's limits a shard takes 5 GetRecords calls a second, shared by the stream job and
-	// the ceiling's reader: the reader keeps to 2.
+	// the ceiling's reader: the job keeps to 4, the reader to one every 2 s, so their calls
+	// together stay under the limit with room for a call late by a few milliseconds.
 	poll := 5 * time.Millisecond
 	if limits == "aws" {
-		poll = 500 * time.Millisecond
+		poll = 2 * time.Second
 	}
 	r, err := bench.Stream(ctx, bench.StreamOptions{Gateway: b.GatewayURL, UID: cfg.UID, Lakehouse: objstore.NewDir(cfg.LakehouseDir()),
 		Reader: b.Kinesis, Rate: rate, Duration: d, Poll: poll, DeltaPoll: 5 * time.Millisecond, Grace: 10 * time.Second})

@@ -32,6 +32,12 @@ type Option func(*Job)
 // at most every 10 ms.
 func Trigger(d time.Duration) Option { return func(j *Job) { j.trigger = d } }
 
+// ReadInterval sets the least time between two GetRecords calls on one shard. Kinesis takes 5
+// calls a second per shard, shared by every reader of the stream, so against AWS (or the local
+// Kinesis with AWS's limits) the job keeps to 4 and leaves one to a tail; 0, the default, reads
+// every poll.
+func ReadInterval(d time.Duration) Option { return func(j *Job) { j.readInterval = d } }
+
 // JobID sets the id the job's Delta txns are committed under (app id `<id>-<stream>`).
 func JobID(id string) Option { return func(j *Job) { j.id = id } }
 
@@ -61,6 +67,7 @@ type Job struct {
 	tableOpts []delta.Option
 
 	backoffFirst, backoffMost time.Duration
+	readInterval              time.Duration
 
 	mu      sync.Mutex
 	started time.Time

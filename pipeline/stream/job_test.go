@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -324,5 +325,46 @@ func TestStreamTablesAreCompactedAsMicroBatchesAddFiles(t *testing.T) {
 	got, want := tableLines(t, store, record.TablePin), cleanLines(t, record.TablePin, p[record.TablePin])
 	if !slices.Equal(got, want) {
 		t.Errorf("after compaction the pin table holds %d rows, want the %d cleaned records each once", len(got), len(want))
+	}
+}
+
+// countingReader counts the GetRecords calls on each shard.
+type countingReader struct {
+	*memReader
+	mu    sync.Mutex
+	calls map[string]int
+}
+
+func (c *countingReader) Records(ctx context.Context, iterator string, limit int) ([]Record, string, time.Duration, error) {
+	shard := iterator[:strings.LastIndex(iterator, "|")]
+	c.mu.Lock()
+	c.calls[shard]++
+	c.mu.Unlock()
+	return c.memReader.Records(ctx, iterator, limit)
+}
+
+func TestReadIntervalBoundsTheGetRecordsCallsOfAShard(t *testing.T) {
+	mem := newMemReader(Streams(uid), 2)
+	r := &countingReader{memReader: mem, calls: map[string]int{}}
+	const interval = 100 * time.Millisecond
+	start := time.Now()
+	_, stop := runJob(t, r, newMemStore(), ReadInterval(interval))
+	for i := 0; i < 50; i++ {
+		for _, s := range Streams(uid) {
+			mem.put(s, strconv.Itoa(i), []byte(`{"ind":1}`))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	stop()
+	most := int(time.Since(start)/interval) + 1
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.calls) == 0 {
+		t.Fatal("the job never read a shard")
+	}
+	for shard, n := range r.calls {
+		if n > most {
+			t.Errorf("shard %s was read %d times, more than one call per %s allows (%d)", shard, n, interval, most)
+		}
 	}
 }

@@ -177,9 +177,11 @@ func anyPending(shards []*shardReader) bool {
 // is shown and tried again after a backoff; an expired iterator is renewed after the last record
 // read.
 func (t *tableJob) fetch(ctx context.Context, s *shardReader) {
-	if s.closed || time.Now().Before(s.nextRead) {
+	start := time.Now()
+	if s.closed || start.Before(s.nextRead) {
 		return
 	}
+	s.nextRead = start.Add(t.job.readInterval)
 	recs, next, behind, err := t.job.reader.Records(ctx, s.iterator, fetchLimit)
 	if errors.Is(err, ErrIteratorExpired) {
 		s.iterator, err = t.job.reader.Iterator(ctx, t.stream, s.id, s.after)
@@ -192,7 +194,7 @@ func (t *tableJob) fetch(ctx context.Context, s *shardReader) {
 			return
 		}
 		s.wait = min(max(2*s.wait, t.job.backoffFirst), t.job.backoffMost)
-		s.nextRead = time.Now().Add(s.wait)
+		s.nextRead = later(s.nextRead, time.Now().Add(s.wait))
 		t.mu.Lock()
 		t.readErr[s.id] = fmt.Sprintf("read %s %s: %v", t.stream, s.id, err)
 		t.mu.Unlock()
@@ -204,7 +206,7 @@ func (t *tableJob) fetch(ctx context.Context, s *shardReader) {
 	// costs a few calls a second, and one under load reads every poll.
 	if len(recs) == 0 && behind == 0 {
 		s.idle = min(max(2*s.idle, t.job.pollInterval()), t.job.idlePoll())
-		s.nextRead = time.Now().Add(s.idle)
+		s.nextRead = later(s.nextRead, time.Now().Add(s.idle))
 	} else {
 		s.idle = 0
 	}
@@ -255,4 +257,12 @@ func (t *tableJob) noteCommit(m committedBatch, appended int64) {
 	for len(t.appended) > 0 && time.Since(t.appended[0].at) > RateWindow {
 		t.appended = t.appended[1:]
 	}
+}
+
+// later returns the later of two times.
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
