@@ -5,8 +5,9 @@ import (
 	"fmt"
 	"math"
 	"strconv"
-	"strings"
 	"time"
+
+	"github.com/pintui/pintui/ops/internal/startat"
 )
 
 // From is where a tail starts reading each partition. The zero From is Beginning.
@@ -64,23 +65,11 @@ const fromForms = "use beginning, end, an offset such as 42, -10 for the last 10
 // a time relative to now such as -10m or -1h30m, or s@ followed by Unix milliseconds. A time
 // starts each partition at its first record at or after it.
 func ParseFrom(s string, now time.Time) (From, error) {
-	switch {
-	case s == "beginning":
+	switch s {
+	case "beginning":
 		return Beginning, nil
-	case s == "end":
+	case "end":
 		return End, nil
-	case strings.HasPrefix(s, "s@"):
-		ms, err := strconv.ParseInt(s[2:], 10, 64)
-		if err != nil || ms < 0 {
-			return From{}, fmt.Errorf("--from %q is not valid: s@ takes Unix milliseconds, such as s@1796119200000", s)
-		}
-		return From{kind: fromTime, n: ms}, nil
-	case looksLikeDate(s):
-		t, err := time.Parse(time.RFC3339Nano, s)
-		if err != nil {
-			return From{}, fmt.Errorf("--from %q is not a valid time: write RFC 3339 with a zone, such as 2026-12-01T10:00:00Z or 2026-12-01T11:00:00+01:00", s)
-		}
-		return Since(t), nil
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
 	switch {
@@ -91,27 +80,11 @@ func ParseFrom(s string, now time.Time) (From, error) {
 	case err == nil:
 		return At(n), nil
 	}
-	if d, err := time.ParseDuration(s); err == nil {
-		if d > 0 {
-			return From{}, fmt.Errorf("--from %q would start in the future: a relative time looks back, such as -%s", s, strings.TrimPrefix(s, "+"))
+	if t, ok, err := startat.Parse(s, now); ok {
+		if err != nil {
+			return From{}, err
 		}
-		return Since(now.Add(d)), nil
-	} else if len(s) > 1 && (s[0] == '-' || s[0] == '+') && s[1] >= '0' && s[1] <= '9' {
-		return From{}, fmt.Errorf("--from %q is not a valid duration: use the units h, m, s or ms, such as -10m or -1h30m", s)
+		return Since(t), nil
 	}
 	return From{}, fmt.Errorf("--from %q is not valid: %s", s, fromForms)
-}
-
-// looksLikeDate reports whether s starts as an RFC 3339 date does, four digits and a dash, so a
-// mistyped time gets the time's error rather than the list of every form.
-func looksLikeDate(s string) bool {
-	if len(s) < 5 || s[4] != '-' {
-		return false
-	}
-	for _, c := range s[:4] {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
 }

@@ -2,13 +2,13 @@ package kinesis
 
 import (
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awskinesis "github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+
+	"github.com/pintui/pintui/ops/internal/startat"
 )
 
 // From is where a tail starts reading each shard. The zero From is TrimHorizon.
@@ -89,30 +89,16 @@ func ParseFrom(s string, now time.Time) (From, error) {
 		return TrimHorizon, nil
 	case s == "latest":
 		return Latest, nil
-	case strings.HasPrefix(s, "s@"):
-		ms, err := strconv.ParseInt(s[2:], 10, 64)
-		if err != nil || ms < 0 {
-			return From{}, fmt.Errorf("--from %q is not valid: s@ takes Unix milliseconds, such as s@1796119200000", s)
-		}
-		return Since(time.UnixMilli(ms)), nil
 	case allDigits(s) && len(s) >= minSequenceDigits:
 		return AtSequence(s), nil
 	case allDigits(s):
 		return From{}, fmt.Errorf("--from %q is not valid: a stream has no offsets, and a sequence number has %d or more digits: use %s", s, minSequenceDigits, FromForms)
-	case looksLikeDate(s):
-		t, err := time.Parse(time.RFC3339Nano, s)
+	}
+	if t, ok, err := startat.Parse(s, now); ok {
 		if err != nil {
-			return From{}, fmt.Errorf("--from %q is not a valid time: write RFC 3339 with a zone, such as 2026-12-01T10:00:00Z or 2026-12-01T11:00:00+01:00", s)
+			return From{}, err
 		}
 		return Since(t), nil
-	}
-	if d, err := time.ParseDuration(s); err == nil {
-		if d > 0 {
-			return From{}, fmt.Errorf("--from %q would start in the future: a relative time looks back, such as -%s", s, strings.TrimPrefix(s, "+"))
-		}
-		return Since(now.Add(d)), nil
-	} else if len(s) > 1 && (s[0] == '-' || s[0] == '+') && s[1] >= '0' && s[1] <= '9' {
-		return From{}, fmt.Errorf("--from %q is not a valid duration: use the units h, m, s or ms, such as -10m or -1h30m", s)
 	}
 	return From{}, fmt.Errorf("--from %q is not valid: use %s", s, FromForms)
 }
@@ -127,10 +113,4 @@ func allDigits(s string) bool {
 		}
 	}
 	return true
-}
-
-// looksLikeDate reports whether s starts as an RFC 3339 date does, four digits and a dash, so a
-// mistyped time gets the time's error rather than the list of every form.
-func looksLikeDate(s string) bool {
-	return len(s) >= 5 && s[4] == '-' && allDigits(s[:4])
 }
