@@ -12,7 +12,6 @@ import (
 	"math/big"
 	"net/http"
 	"regexp"
-	"strconv"
 	"time"
 )
 
@@ -376,11 +375,7 @@ func (s *kinesisServer) getRecords(_ context.Context, req *getRecordsRequest) (a
 	} else {
 		v.check(len(*req.ShardIterator) >= 1 && len(*req.ShardIterator) <= 512, *req.ShardIterator, "shardIterator", "have length between 1 and 512")
 	}
-	limit := maxGetRecords
-	if req.Limit != nil {
-		v.check(*req.Limit >= 1 && *req.Limit <= maxGetRecords, strconv.Itoa(*req.Limit), "limit", fmt.Sprintf("have value between 1 and %d", maxGetRecords))
-		limit = *req.Limit
-	}
+	limit := v.count(req.Limit, maxGetRecords, maxGetRecords, "limit")
 	if e := v.err(); e != nil {
 		return nil, e
 	}

@@ -221,6 +221,15 @@ func (v *violations) check(ok bool, value, field, constraint string) {
 }
 
 // missing adds that field is null, said as AWS says it.
+// count checks an optional count member against 1…most and returns it, or def when absent.
+func (v *violations) count(n *int, def, most int, field string) int {
+	if n == nil {
+		return def
+	}
+	v.check(*n >= 1 && *n <= most, strconv.Itoa(*n), field, fmt.Sprintf("have value between 1 and %d", most))
+	return *n
+}
+
 func (v *violations) missing(field string) {
 	*v = append(*v, fmt.Sprintf("Value null at '%s' failed to satisfy constraint: Member must not be null", field))
 }
@@ -398,14 +407,10 @@ type listStreamsResponse struct {
 }
 
 func (s *kinesisServer) listStreams(_ context.Context, req *listStreamsRequest) (any, *kinesisError) {
-	limit := 100
-	if req.Limit != nil {
-		var v violations
-		v.check(*req.Limit >= 1 && *req.Limit <= 10000, strconv.Itoa(*req.Limit), "limit", "have value between 1 and 10000")
-		if e := v.err(); e != nil {
-			return nil, e
-		}
-		limit = *req.Limit
+	var v violations
+	limit := v.count(req.Limit, 100, 10000, "limit")
+	if e := v.err(); e != nil {
+		return nil, e
 	}
 	after := req.ExclusiveStartStreamName
 	if req.NextToken != "" {
@@ -496,14 +501,10 @@ func (s *kinesisServer) describeStream(_ context.Context, req *describeStreamReq
 	if e != nil {
 		return nil, e
 	}
-	limit := 100
-	if req.Limit != nil {
-		var v violations
-		v.check(*req.Limit >= 1 && *req.Limit <= 10000, strconv.Itoa(*req.Limit), "limit", "have value between 1 and 10000")
-		if e := v.err(); e != nil {
-			return nil, e
-		}
-		limit = *req.Limit
+	var v violations
+	limit := v.count(req.Limit, 100, 10000, "limit")
+	if e := v.err(); e != nil {
+		return nil, e
 	}
 	d := streamDescription{
 		StreamName: st.meta.Name, StreamARN: st.arn(), StreamStatus: "ACTIVE", StreamModeDetails: st.mode(),
@@ -582,14 +583,10 @@ func (s *kinesisServer) listShards(_ context.Context, req *listShardsRequest) (a
 		}
 		req.StreamName, after = name, shard
 	}
-	limit := 1000
-	if req.MaxResults != nil {
-		var v violations
-		v.check(*req.MaxResults >= 1 && *req.MaxResults <= 10000, strconv.Itoa(*req.MaxResults), "maxResults", "have value between 1 and 10000")
-		if e := v.err(); e != nil {
-			return nil, e
-		}
-		limit = *req.MaxResults
+	var v violations
+	limit := v.count(req.MaxResults, 1000, 10000, "maxResults")
+	if e := v.err(); e != nil {
+		return nil, e
 	}
 	if f := req.ShardFilter; f != nil {
 		switch f.Type {
