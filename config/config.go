@@ -27,11 +27,14 @@ type Config struct {
 	UID     string              `key:"uid" flag:"uid" placeholder:"UID" default:"0a1b2c3d4e5f" help:"the 12-hex-digit user id every topic, stream, bucket and table name derives from"`
 	Color   string              `key:"color" flag:"color" placeholder:"auto|always|never" default:"auto" help:"colour output: auto, always or never (NO_COLOR also turns it off)"`
 	Keys    map[string][]string `key:"keys" help:"console keys by action name, e.g. {quit: [Q], pause: [space]}; the actions are listed with the console's keys"`
+	// ReadOnly refuses what SPEC §7 asks first about, in scripts and in the console alike.
+	ReadOnly bool `key:"read_only" help:"refuse every action that starts cloud work or deletes data (dag trigger, job run, deploy, sink restart …); set it in a profile to look without touching"`
 
 	Source SourceConfig `key:"source"`
 	Local  LocalConfig  `key:"local"`
 	Sink   SinkConfig   `key:"sink"`
 	Stream StreamConfig `key:"stream"`
+	DAG    DAGConfig    `key:"dag"`
 	AWS    AWSConfig    `key:"aws"`
 	Kafka  KafkaConfig  `key:"kafka"`
 	S3     S3Config     `key:"s3"`
@@ -56,6 +59,17 @@ type LocalConfig struct {
 	KinesisAddr   string `key:"kinesis_addr" flag:"kinesis-addr" placeholder:"HOST:PORT" default:"127.0.0.1:4567" help:"embedded Kinesis listener (port 0 picks a free one)"`
 	KinesisLimits string `key:"kinesis_limits" flag:"kinesis-limits" placeholder:"off|aws" default:"off" help:"per-shard limits of the embedded Kinesis: off, or aws (1 MB/s and 1,000 records/s written, 5 GetRecords and 5 GetShardIterator calls/s per shard)"`
 	KinesisShards int    `key:"kinesis_shards" default:"2" help:"shards of each stream the embedded Kinesis creates; a stream that exists keeps its own"`
+	AirflowAddr   string `key:"airflow_addr" flag:"airflow-addr" placeholder:"HOST:PORT" default:"127.0.0.1:8080" help:"local scheduler's Airflow REST API listener (port 0 picks a free one)"`
+	WorkspaceAddr string `key:"workspace_addr" flag:"workspace-addr" placeholder:"HOST:PORT" default:"127.0.0.1:8090" help:"local workspace's Databricks Jobs and Workspace API listener (port 0 picks a free one)"`
+}
+
+// DAGConfig says when the DAG <uid>_dag runs and how it retries, for the local scheduler and the
+// deployed DAG file alike.
+type DAGConfig struct {
+	Schedule   string `key:"schedule" default:"@daily" help:"when the DAG runs: a cron expression (5 fields) or @hourly, @daily, @weekly …"`
+	Catchup    bool   `key:"catchup" help:"run the intervals missed while the scheduler was down (Airflow's catchup); by default only the latest"`
+	Retries    int    `key:"retries" default:"1" help:"times a failing task is tried again"`
+	RetryDelay string `key:"retry_delay" default:"2m" help:"wait before a failing task is tried again"`
 }
 
 // SinkConfig tunes the S3 sink that runs beside the local stack.
@@ -101,16 +115,26 @@ type GatewayConfig struct {
 
 // AirflowConfig reaches MWAA or a self-hosted Airflow.
 type AirflowConfig struct {
-	Environment string `key:"environment" help:"MWAA environment name"`
-	URL         string `key:"url" help:"self-hosted Airflow REST API base URL" secret:"url"`
-	Token       string `key:"token" help:"bearer token for a self-hosted Airflow" secret:"true"`
+	Environment string `key:"environment" help:"MWAA environment name; its REST API is reached through InvokeRestApi with the AWS credentials"`
+	CLI         bool   `key:"cli" help:"reach MWAA through its CLI token endpoint instead of InvokeRestApi (environments before Airflow 2.4.3)"`
+	URL         string `key:"url" help:"self-hosted Airflow base URL, e.g. https://airflow.example.com (the API is under /api/v1 or /api/v2)" secret:"url"`
+	API         string `key:"api" default:"auto" help:"Airflow REST API version of a self-hosted Airflow: auto, v1 (Airflow 2) or v2 (Airflow 3)"`
+	Username    string `key:"username" help:"user for a self-hosted Airflow (basic auth on v1, /auth/token on v2)"`
+	Password    string `key:"password" help:"password for a self-hosted Airflow" secret:"true"`
+	Token       string `key:"token" help:"bearer token for a self-hosted Airflow, instead of a user and password" secret:"true"`
+	DAGFolder   string `key:"dag_folder" help:"s3://bucket/prefix the DAG file is deployed to; default the MWAA environment's DAG folder"`
 }
 
 // DatabricksConfig reaches a Databricks workspace.
 type DatabricksConfig struct {
-	Host      string `key:"host" help:"workspace URL, e.g. https://dbc-123.cloud.databricks.com" secret:"url"`
-	Token     string `key:"token" help:"personal access token" secret:"true"`
-	ClusterID string `key:"cluster_id" help:"existing cluster the batch job runs on"`
+	Host        string `key:"host" help:"workspace URL, e.g. https://dbc-123.cloud.databricks.com; default DATABRICKS_HOST or the ~/.databrickscfg profile" secret:"url"`
+	Token       string `key:"token" help:"personal access token; default DATABRICKS_TOKEN or the ~/.databrickscfg profile" secret:"true"`
+	Profile     string `key:"profile" help:"~/.databrickscfg profile (Databricks unified auth)"`
+	ClusterID   string `key:"cluster_id" help:"existing cluster the DAG's notebook runs use"`
+	WarehouseID string `key:"warehouse_id" help:"SQL warehouse that previews the cloud tables (Statement Execution API)"`
+	Catalog     string `key:"catalog" default:"hive_metastore" help:"catalog of the cloud tables"`
+	Schema      string `key:"schema" default:"default" help:"schema of the cloud tables, where the batch notebook writes them"`
+	NotebookDir string `key:"notebook_dir" default:"/Shared/pintui" help:"workspace folder the notebooks are deployed to"`
 }
 
 // Source says where a value came from.
@@ -263,6 +287,17 @@ func (c *Config) Validate() error {
 	if d, err := time.ParseDuration(c.Stream.TriggerInterval); err != nil || d <= 0 {
 		return fmt.Errorf("stream.trigger_interval %q is not valid: use a positive duration such as 50ms or 1s", c.Stream.TriggerInterval)
 	}
+	if d, err := time.ParseDuration(c.DAG.RetryDelay); err != nil || d < 0 {
+		return fmt.Errorf("dag.retry_delay %q is not valid: use a duration such as 2m or 30s", c.DAG.RetryDelay)
+	}
+	if c.DAG.Retries < 0 {
+		return fmt.Errorf("dag.retries %d is not valid: use 0 or more", c.DAG.Retries)
+	}
+	switch c.Airflow.API {
+	case "auto", "v1", "v2":
+	default:
+		return fmt.Errorf("airflow.api %q is not valid: use auto, v1 or v2", c.Airflow.API)
+	}
 	if err := validateKeys(c.Keys); err != nil {
 		return err
 	}
@@ -318,6 +353,13 @@ func (c *Config) Bucket() string {
 // StreamTrigger returns the stream job's trigger interval, valid once the config is.
 func (c *Config) StreamTrigger() time.Duration {
 	d, _ := time.ParseDuration(c.Stream.TriggerInterval)
+	return d
+}
+
+// DAGRetryDelay returns the wait before a failing DAG task is tried again, valid once the config
+// is; the schedule is checked by the scheduler, which parses it.
+func (c *Config) DAGRetryDelay() time.Duration {
+	d, _ := time.ParseDuration(c.DAG.RetryDelay)
 	return d
 }
 

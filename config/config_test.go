@@ -219,7 +219,8 @@ func TestFlagsComeFromTheDeclaration(t *testing.T) {
 	}
 	want := map[string]string{"profile": "profile", "data_dir": "data-dir", "uid": "uid", "color": "color", "source.url": "source",
 		"local.kafka_addr": "kafka-addr", "local.s3_addr": "s3-addr", "local.gateway_addr": "gateway-addr",
-		"local.kinesis_addr": "kinesis-addr", "local.kinesis_limits": "kinesis-limits"}
+		"local.kinesis_addr": "kinesis-addr", "local.kinesis_limits": "kinesis-limits",
+		"local.airflow_addr": "airflow-addr", "local.workspace_addr": "workspace-addr"}
 	if !maps.Equal(flags, want) {
 		t.Errorf("flags %v, want %v", flags, want)
 	}

@@ -25,6 +25,9 @@ type Env struct {
 // New returns the registry of every built-in command bound to env.
 func New(env *Env) *Registry {
 	r := NewRegistry()
+	if env.Config != nil && env.Config.ReadOnly {
+		r.readOnly = env.Config.Profile
+	}
 	r.Add(HelpCommand(r))
 	r.Add(env.commands()...)
 	return r

@@ -59,6 +59,10 @@ type Command struct {
 	Run func(ctx context.Context, in *Invocation) (*Result, error)
 	// Complete, when set, offers the values of the first positional argument for the palette.
 	Complete Completer
+	// Asks, when set, returns what the invocation would do that must be asked first (it starts
+	// cloud work or deletes data), or "" when it needs no asking, e.g. in the local profile. A
+	// command with Asks declares YesFlag.
+	Asks func(in *Invocation) string
 }
 
 // Usage returns the command's usage line.
@@ -118,6 +122,8 @@ func (in *Invocation) Duration(name string) (time.Duration, error) {
 // Registry holds the commands by name.
 type Registry struct {
 	commands map[string]*Command
+	// readOnly names the profile when it is read-only; "" when it is not.
+	readOnly string
 }
 
 // NewRegistry returns an empty registry.
@@ -128,6 +134,9 @@ func (r *Registry) Add(cmds ...*Command) {
 	for _, c := range cmds {
 		if _, dup := r.commands[c.Name]; dup {
 			panic("command registered twice: " + c.Name)
+		}
+		if c.Asks != nil && !c.hasYes() {
+			panic("command asks first but has no --yes: " + c.Name)
 		}
 		r.commands[c.Name] = c
 	}
@@ -233,6 +242,9 @@ func (r *Registry) Parse(line string) (*Invocation, error) {
 func (r *Registry) Run(ctx context.Context, line string) (*Result, error) {
 	in, err := r.Parse(line)
 	if err != nil {
+		return nil, err
+	}
+	if err := r.ask(line, in); err != nil {
 		return nil, err
 	}
 	res, err := in.Command.Run(ctx, in)

@@ -16,6 +16,12 @@ type Endpoints struct {
 	S3 string `json:"s3"`
 	// Kinesis is the Kinesis (JSON 1.1) endpoint URL, plain http.
 	Kinesis string `json:"kinesis"`
+	// Airflow is the local scheduler's base URL (the Airflow REST API is under /api/v1), plain
+	// http; "" while it serves none. It takes the control token as its bearer token.
+	Airflow string `json:"airflow"`
+	// Workspace is the local workspace's base URL (the Databricks APIs are under /api/2.x), plain
+	// http; "" while it serves none. It takes the control token as its bearer token.
+	Workspace string `json:"workspace"`
 	// Bucket is the landing bucket, user-<uid>-bucket.
 	Bucket string `json:"bucket"`
 	// DataDir is the folder the stack keeps its state in.
@@ -29,7 +35,7 @@ type Endpoints struct {
 func (e Endpoints) String() string {
 	var b strings.Builder
 	for _, f := range [][2]string{
-		{"gateway", e.Gateway}, {"kafka", e.Kafka}, {"s3", e.S3}, {"kinesis", e.Kinesis}, {"bucket", e.Bucket}, {"data_dir", e.DataDir}, {"control", e.Control},
+		{"gateway", e.Gateway}, {"kafka", e.Kafka}, {"s3", e.S3}, {"kinesis", e.Kinesis}, {"airflow", e.Airflow}, {"workspace", e.Workspace}, {"bucket", e.Bucket}, {"data_dir", e.DataDir}, {"control", e.Control},
 	} {
 		fmt.Fprintf(&b, "%s=%s\n", f[0], f[1])
 	}

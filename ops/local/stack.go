@@ -24,6 +24,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kfake"
 
 	"github.com/pintui/pintui/ops/kafka"
+	"github.com/pintui/pintui/pipeline/dag"
 	"github.com/pintui/pintui/pipeline/gateway"
 	"github.com/pintui/pintui/pipeline/stream"
 )
@@ -72,6 +73,22 @@ type Options struct {
 	// KinesisShards is the shard count of the streams the stack creates; 0 means
 	// DefaultKinesisShards. Streams that exist keep theirs.
 	KinesisShards int
+	// AirflowAddr is the local scheduler's loopback host:port, where it serves the Airflow REST API
+	// v1 subset; "" means DefaultAirflowAddr, port 0 picks a free one.
+	AirflowAddr string
+	// DAG says when the local scheduler runs the DAG and how it retries a failing task; the zero
+	// value means dag.DefaultSettings.
+	DAG dag.Settings
+	// Tasks returns what the scheduler submits each DAG task's notebook run to and waits on (the
+	// local workspace's Jobs API, through the Databricks client), once the stack's endpoints are
+	// known; nil runs no scheduler.
+	Tasks func(e Endpoints) (dag.TaskRunner, error)
+	// WorkspaceAddr is the local workspace's loopback host:port, where it serves the Databricks
+	// Jobs API 2.2 and Workspace API subset; "" means DefaultWorkspaceAddr, port 0 picks a free one.
+	WorkspaceAddr string
+	// RunNotebook executes one notebook run of the local workspace on the embedded pipeline; nil
+	// serves no workspace.
+	RunNotebook NotebookFunc
 	// Control serves the owner's control endpoint on a free loopback port, behind the bearer
 	// token in <data-dir>/control.token; nil serves none.
 	Control http.Handler

@@ -258,8 +258,8 @@ func TestStartRefusesAddressesOffLoopback(t *testing.T) {
 
 func TestEndpointsRender(t *testing.T) {
 	e := Endpoints{Gateway: "http://127.0.0.1:8082", Kafka: "127.0.0.1:9092", S3: "http://127.0.0.1:9000", Kinesis: "http://127.0.0.1:4567",
-		Bucket: "user-x-bucket", DataDir: "/d", Control: "http://127.0.0.1:40000"}
-	want := "gateway=http://127.0.0.1:8082\nkafka=127.0.0.1:9092\ns3=http://127.0.0.1:9000\nkinesis=http://127.0.0.1:4567\nbucket=user-x-bucket\ndata_dir=/d\ncontrol=http://127.0.0.1:40000\n"
+		Airflow: "http://127.0.0.1:8080", Workspace: "http://127.0.0.1:8090", Bucket: "user-x-bucket", DataDir: "/d", Control: "http://127.0.0.1:40000"}
+	want := "gateway=http://127.0.0.1:8082\nkafka=127.0.0.1:9092\ns3=http://127.0.0.1:9000\nkinesis=http://127.0.0.1:4567\nairflow=http://127.0.0.1:8080\nworkspace=http://127.0.0.1:8090\nbucket=user-x-bucket\ndata_dir=/d\ncontrol=http://127.0.0.1:40000\n"
 	if e.String() != want {
 		t.Errorf("String() = %q, want %q", e.String(), want)
 	}
@@ -267,7 +267,7 @@ func TestEndpointsRender(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantJSON := `{"gateway":"http://127.0.0.1:8082","kafka":"127.0.0.1:9092","s3":"http://127.0.0.1:9000","kinesis":"http://127.0.0.1:4567","bucket":"user-x-bucket","data_dir":"/d","control":"http://127.0.0.1:40000"}`
+	wantJSON := `{"gateway":"http://127.0.0.1:8082","kafka":"127.0.0.1:9092","s3":"http://127.0.0.1:9000","kinesis":"http://127.0.0.1:4567","airflow":"http://127.0.0.1:8080","workspace":"http://127.0.0.1:8090","bucket":"user-x-bucket","data_dir":"/d","control":"http://127.0.0.1:40000"}`
 	if string(data) != wantJSON {
 		t.Errorf("JSON = %s, want %s", data, wantJSON)
 	}
