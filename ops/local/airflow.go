@@ -174,8 +174,10 @@ func (s *scheduler) loop() {
 	}
 }
 
-// step creates the scheduled runs that are due and moves the active run on, and returns when it
-// must look again (zero: only when poked).
+// step moves the active run on or, with none, starts the oldest queued run or creates the
+// scheduled run that is due, and returns when it must look again (zero: only when poked). Like
+// Airflow with max_active_runs=1 it creates a scheduled run only while no other is active, so a
+// long catchup makes one run at a time rather than a file per missed interval at once.
 func (s *scheduler) step() time.Time {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -183,30 +185,19 @@ func (s *scheduler) step() time.Time {
 		return time.Time{}
 	}
 	now := s.cfg.clock.Now()
-	next := s.scheduleDue(now)
-	wake := next.end
-	for run := s.activeRun(now); run != nil; run = s.activeRun(now) {
-		retryAt, done := s.advance(run, now)
-		if !done {
-			if !retryAt.IsZero() && retryAt.Before(wake) {
-				wake = retryAt
-			}
-			break
-		}
-	}
-	return wake
-}
-
-// scheduleDue queues a scheduled run for every interval that has ended (with catchup off, only
-// the latest) and returns the next interval.
-func (s *scheduler) scheduleDue(now time.Time) interval {
 	for {
-		iv := s.nextInterval(now)
-		if iv.end.IsZero() || iv.end.After(now) {
-			return iv
+		run := s.activeRun(now)
+		if run == nil {
+			iv := s.nextInterval(now)
+			if iv.end.IsZero() || iv.end.After(now) {
+				return iv.end
+			}
+			s.persist(s.newRun(runScheduled, iv.start, iv, now, nil))
+			continue
 		}
-		r := s.newRun(runScheduled, iv.start, iv, now, nil)
-		s.persist(r)
+		if retryAt, done := s.advance(run, now); !done {
+			return retryAt
+		}
 	}
 }
 
