@@ -93,6 +93,7 @@ func (s *scheduler) handler(token string) http.Handler {
 	api.Handle("POST /api/v1/dags/{dag_id}/dagRuns", apiHandler(s.postRun))
 	api.Handle("GET /api/v1/dags/{dag_id}/dagRuns/{run_id}", apiHandler(s.getRun))
 	api.Handle("GET /api/v1/dags/{dag_id}/dagRuns/{run_id}/taskInstances", apiHandler(s.listTaskInstances))
+	api.Handle("GET /api/v1/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}", apiHandler(s.getTaskInstance))
 	api.HandleFunc("GET /api/v1/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}/logs/{try}", s.taskLog)
 	api.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, notFound("Not Found", "%s %s is not part of the local scheduler's Airflow REST API", r.Method, r.URL.Path))
@@ -404,6 +405,29 @@ func (s *scheduler) listTaskInstances(r *http.Request) (any, error) {
 	return map[string]any{"task_instances": tis, "total_entries": len(tis)}, nil
 }
 
+// findTaskInstance returns the run and task instance a request names; mu must be held.
+func (s *scheduler) findTaskInstance(r *http.Request) (*runRecord, *taskRecord, error) {
+	run, err := s.findRun(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	ti := run.task(r.PathValue("task_id"))
+	if ti == nil {
+		return nil, nil, notFound("TaskInstance not found", "Task instance did not exist in the DB: task %s of %s", r.PathValue("task_id"), run.RunID)
+	}
+	return run, ti, nil
+}
+
+func (s *scheduler) getTaskInstance(r *http.Request) (any, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	run, ti, err := s.findTaskInstance(r)
+	if err != nil {
+		return nil, err
+	}
+	return s.taskInstanceJSON(run, ti), nil
+}
+
 // taskInstanceJSON is a task instance as Airflow's TaskInstance schema has it.
 func (s *scheduler) taskInstanceJSON(run *runRecord, ti *taskRecord) map[string]any {
 	var duration *float64
@@ -480,13 +504,9 @@ func (s *scheduler) readLog(r *http.Request) (content, token string, err error) 
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	run, err := s.findRun(r)
+	run, ti, err := s.findTaskInstance(r)
 	if err != nil {
 		return "", "", err
-	}
-	ti := run.task(r.PathValue("task_id"))
-	if ti == nil {
-		return "", "", notFound("TaskInstance not found", "Task instance did not exist in the DB: task %s of %s", r.PathValue("task_id"), run.RunID)
 	}
 	if convErr != nil || try < 1 || try > len(ti.Tries) {
 		tried := "it has not run yet"

@@ -147,6 +147,7 @@ func TestAirflowAPIServesTheDAGAndItsRunsAsAirflow2Does(t *testing.T) {
 	if !reflect.DeepEqual(got, want) || tis["total_entries"] != float64(5) {
 		t.Errorf("task instance\n%s\nof %v, want\n%v\nof 5", first, tis["total_entries"], want)
 	}
+	api.expect("GET", "/api/v1/dags/0a1b2c3d4e5f_dag/dagRuns/manual__2026-01-10T09:30:00+00:00/taskInstances/load_landings", "", 200, string(first))
 
 	logPath := "/api/v1/dags/0a1b2c3d4e5f_dag/dagRuns/manual__2026-01-10T09:30:00+00:00/taskInstances/load_landings/logs/1"
 	status, kind, text := api.call("GET", logPath, "", "text/plain")
@@ -212,6 +213,7 @@ func TestAirflowAPIAnswersErrorsAsAirflowsProblemJSON(t *testing.T) {
 		{"POST", "/api/v1/dags/other_dag/dagRuns", "{}", 404, "DAG not found", "NotFound", "DAG with dag_id: 'other_dag' not found"},
 		{"GET", runs + "/missing", "", 404, "DAGRun not found", "NotFound", "DAGRun with DAG ID: '0a1b2c3d4e5f_dag' and DagRun ID: 'missing' not found"},
 		{"GET", runs + "/once/taskInstances/clean_pin/logs/7", "", 404, "TaskInstance not found", "NotFound", "try 7 of task clean_pin in once has not run: its tries so far are 1 to 1"},
+		{"GET", runs + "/once/taskInstances/nope", "", 404, "TaskInstance not found", "NotFound", "Task instance did not exist in the DB: task nope of once"},
 		{"GET", runs + "/once/taskInstances/nope/logs/1", "", 404, "TaskInstance not found", "NotFound", "Task instance did not exist in the DB: task nope of once"},
 		{"POST", runs, `{"dag_run_id": "once"}`, 409, "Conflict", "AlreadyExists", "DAGRun with DAG ID: '0a1b2c3d4e5f_dag' and DAGRun ID: 'once' already exists"},
 		{"POST", runs, `{"logical_date": "2026-01-10T10:00:00+00:00"}`, 409, "Conflict", "AlreadyExists", "DAGRun with DAG ID: '0a1b2c3d4e5f_dag' and DAGRun logical date: '2026-01-10T10:00:00+00:00' already exists"},
