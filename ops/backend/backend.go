@@ -98,7 +98,7 @@ func (b *Backends) open(ctx context.Context) error {
 			KafkaAddr: cfg.Local.KafkaAddr, S3Addr: cfg.Local.S3Addr, GatewayAddr: cfg.Local.GatewayAddr,
 			S3Anonymous: cfg.Local.S3Anonymous,
 			KinesisAddr: cfg.Local.KinesisAddr, KinesisLimits: cfg.Local.KinesisLimits == "aws", KinesisShards: cfg.Local.KinesisShards,
-			AirflowAddr: cfg.Local.AirflowAddr, NotebookDir: cfg.Databricks.NotebookDir, ClusterID: cfg.Databricks.ClusterID,
+			AirflowAddr: cfg.Local.AirflowAddr, ClusterID: cfg.Databricks.ClusterID,
 			DAG:     dag.Settings{Schedule: cfg.DAG.Schedule, Catchup: cfg.DAG.Catchup, Retries: cfg.DAG.Retries, RetryDelay: cfg.DAGRetryDelay()},
 			Control: b.controlHandler(),
 		})

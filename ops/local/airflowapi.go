@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -140,7 +141,7 @@ func (s *scheduler) checkDAG(r *http.Request) error {
 }
 
 // dagJSON is the DAG as Airflow's DAG schema has it, with the owner and tags of the deployed DAG
-// file (pipeline/assets); mu must be held.
+// file (pipeline/assets) and where a local deploy puts it; mu must be held.
 func (s *scheduler) dagJSON() map[string]any {
 	next := s.nextInterval(s.cfg.clock.Now())
 	return map[string]any{
@@ -148,7 +149,7 @@ func (s *scheduler) dagJSON() map[string]any {
 		"is_paused": s.dag.IsPaused, "is_active": true, "is_subdag": false,
 		"last_parsed_time": optTime(s.dag.StartDate), "last_pickled": nil, "last_expired": nil,
 		"scheduler_lock": nil, "pickle_id": nil, "default_view": "grid",
-		"fileloc": dag.FileName(s.cfg.uid), "file_token": s.dagID,
+		"fileloc": filepath.Join(s.store.dir, "dags", dag.FileName(s.cfg.uid)), "file_token": s.dagID,
 		"owners": []string{"pintui"}, "description": nil,
 		"schedule_interval":     map[string]any{"__type": "CronExpression", "value": s.cfg.settings.Schedule},
 		"timetable_description": s.cfg.settings.Schedule,

@@ -79,9 +79,8 @@ type Options struct {
 	// DAG says when the local scheduler runs the DAG and how it retries a failing task; the zero
 	// value means dag.DefaultSettings.
 	DAG dag.Settings
-	// NotebookDir is the workspace folder of the batch notebook the DAG's tasks run; "" means
-	// dag.DefaultNotebookDir. ClusterID is the cluster they run on; "" lets the workspace choose.
-	NotebookDir, ClusterID string
+	// ClusterID is the cluster the DAG's notebook runs use; "" lets the workspace choose.
+	ClusterID string
 	// Tasks returns what the scheduler submits each DAG task's notebook run to and waits on (the
 	// local workspace's Jobs API, through the Databricks client), once the stack's endpoints are
 	// known; nil runs no scheduler.
