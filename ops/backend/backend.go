@@ -73,6 +73,9 @@ type Backends struct {
 	// kinesisTransport carries the Kinesis client of an attached process to the owner's current
 	// address, as s3Transport does.
 	kinesisTransport *http.Transport
+
+	// workspace is the Databricks client, made by Databricks on first use.
+	workspace workspaceConn
 }
 
 // Open starts (or attaches to) the local stack in the local profile, or connects the cloud
@@ -98,6 +101,7 @@ func (b *Backends) open(ctx context.Context) error {
 			S3Anonymous: cfg.Local.S3Anonymous,
 			KinesisAddr: cfg.Local.KinesisAddr, KinesisLimits: cfg.Local.KinesisLimits == "aws", KinesisShards: cfg.Local.KinesisShards,
 			Control: b.controlHandler(),
+			Tasks:   localTasks,
 		})
 		if err != nil {
 			return fmt.Errorf("start the local stack: %w", err)
