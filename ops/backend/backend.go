@@ -74,6 +74,9 @@ type Backends struct {
 	// kinesisTransport carries the Kinesis client of an attached process to the owner's current
 	// address, as s3Transport does.
 	kinesisTransport *http.Transport
+
+	// workspace is the Databricks client, made by Databricks on first use.
+	workspace workspaceConn
 }
 
 // Open starts (or attaches to) the local stack in the local profile, or connects the cloud
@@ -101,6 +104,7 @@ func (b *Backends) open(ctx context.Context) error {
 			AirflowAddr: cfg.Local.AirflowAddr, ClusterID: cfg.Databricks.ClusterID,
 			DAG:     dag.Settings{Schedule: cfg.DAG.Schedule, Catchup: cfg.DAG.Catchup, Retries: cfg.DAG.Retries, RetryDelay: cfg.DAGRetryDelay()},
 			Control: b.controlHandler(),
+			Tasks:   localTasks,
 		})
 		if err != nil {
 			return fmt.Errorf("start the local stack: %w", err)
