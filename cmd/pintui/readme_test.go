@@ -93,7 +93,7 @@ func runBlock(t *testing.T, block string) {
 // defaultPortsFree checks the documented default listeners are free, since a block that talks
 // to `pintui serve` names them.
 func defaultPortsFree(t *testing.T) {
-	for _, addr := range []string{"127.0.0.1:9092", "127.0.0.1:9000", "127.0.0.1:8082", "127.0.0.1:4567"} {
+	for _, addr := range []string{"127.0.0.1:9092", "127.0.0.1:9000", "127.0.0.1:8082", "127.0.0.1:4567", "127.0.0.1:8080"} {
 		ln, err := net.Listen("tcp", addr)
 		if err != nil {
 			if os.Getenv("CI") == "true" {
