@@ -99,6 +99,7 @@ func TestBatchNotebookAST(t *testing.T) {
 	expectConstants(t, n, specRules)
 	expectConstants(t, n, map[string]string{
 		"LANDING_PREFIXES": `{"pin": "topics/0a1b2c3d4e5f.pin/", "geo": "topics/0a1b2c3d4e5f.geo/", "user": "topics/0a1b2c3d4e5f.user/"}`,
+		"TOPICS":           `{"pin": "0a1b2c3d4e5f.pin", "geo": "0a1b2c3d4e5f.geo", "user": "0a1b2c3d4e5f.user"}`,
 		"BATCH_TABLES":     `{"pin": "0a1b2c3d4e5f_pin_batch", "geo": "0a1b2c3d4e5f_geo_batch", "user": "0a1b2c3d4e5f_user_batch"}`,
 		"LOAD_STEP":        `"load_landings"`,
 		"CLEAN_STEPS":      `{"clean_pin": "pin", "clean_geo": "geo", "clean_user": "user"}`,
@@ -128,9 +129,10 @@ func TestBatchNotebookAST(t *testing.T) {
 		{"dbutils.widgets.get", []any{"step"}},
 		{"dbutils.notebook.exit", []any{"json.dumps(summary)"}},
 		{".dropDuplicates", []any{`RAW_COLUMNS[table] + ['_corrupt_record']`}},
-		{".saveAsTable", []any{"BATCH_TABLES[table]"}},
 		{".saveAsTable", []any{"name"}},
+		{"overwrite", []any{"rows", "name"}},
 		{".format", []any{"delta"}},
+		{".option", []any{"userMetadata", "RUN_ID"}},
 		{".percentile_approx", []any{"follower_count", 0.5}},
 		{".rank", nil},
 		{".join", []any{"geos", "ind"}},
