@@ -131,6 +131,7 @@ func TestBatchNotebookAST(t *testing.T) {
 		{".dropDuplicates", []any{`RAW_COLUMNS[table] + ['_corrupt_record']`}},
 		{".saveAsTable", []any{"name"}},
 		{"overwrite", []any{"rows", "name"}},
+		{"overwrite", []any{"quarantined", "name + '_quarantine'"}},
 		{".format", []any{"delta"}},
 		{".option", []any{"userMetadata", "RUN_ID"}},
 		{".percentile_approx", []any{"follower_count", 0.5}},
@@ -182,6 +183,7 @@ func TestStreamNotebookAST(t *testing.T) {
 		{".outputMode", []any{"append"}},
 		{".option", []any{"checkpointLocation", "f'{CHECKPOINTS}/{target}'"}},
 		{".toTable", []any{"target"}},
+		{".concat_ws", []any{"/", "F.col('stream')", "F.col('shardId')", "F.col('sequenceNumber')"}},
 		{".from_json", []any{"data", "raw_schema(table)", map[string]any{"mode": "PERMISSIVE", "columnNameOfCorruptRecord": "_corrupt_record"}}},
 	} {
 		if !n.called(c.target, c.args...) {
