@@ -68,6 +68,7 @@ var everyCommand = []string{
 	"optimize 0a1b2c3d4e5f_geo_batch",
 	"analytics",
 	"analytics top_country",
+	"deploy --dry-run",
 	"status",
 }
 
