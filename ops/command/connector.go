@@ -107,12 +107,17 @@ func readConnector(ctx context.Context, b *backend.Backends) (ConnectorStatus, e
 // Summary is the connector in one line: its name, state, workers and plugin, then why it
 // failed when it did.
 func (s ConnectorStatus) Summary() string {
+	if s.FailureReason != "" {
+		return s.about() + "; failed: " + s.FailureReason
+	}
+	return s.about()
+}
+
+// about is the connector's name, state, workers and plugin.
+func (s ConnectorStatus) about() string {
 	line := fmt.Sprintf("connector %s %s, %s", s.Connector, s.State, s.WorkersText())
 	if s.Plugin != "" {
 		line += ", plugin " + s.Plugin
-	}
-	if s.FailureReason != "" {
-		line += "; failed: " + s.FailureReason
 	}
 	return line
 }
@@ -144,7 +149,7 @@ func (s ConnectorStatus) TextTable() Table {
 }
 
 // connectorComponents are the sink and s3 rows of `status` when MSK Connect lands the topics:
-// the connector's state (FAILED is down, with its reason) and the landings its group committed.
+// the connector's state (FAILED is down, its reason first) and the landings its group committed.
 func (env *Env) connectorComponents(ctx context.Context, b *backend.Backends) (sk, s3c Component) {
 	sk, s3c = Component{Component: "sink"}, Component{Component: "s3"}
 	st, err := readConnector(ctx, b)
@@ -161,7 +166,11 @@ func (env *Env) connectorComponents(ctx context.Context, b *backend.Backends) (s
 	default:
 		sk.State = StateReady
 	}
-	sk.Detail = st.Summary()
+	// The reason comes first, so the Overview's box of a failed connector shows it.
+	sk.Detail = st.about()
+	if st.FailureReason != "" {
+		sk.Detail = st.FailureReason + "; " + sk.Detail
+	}
 	if st.LagError != "" {
 		sk.Detail += "; lag not known: " + st.LagError
 		s3c.State, s3c.Detail = StateReady, "s3://"+b.Bucket+": what landed is not known while the connector's group is not read"

@@ -145,7 +145,7 @@ func TestStatusShowsAFailedConnectorDownWithItsReason(t *testing.T) {
 	srv.Set(failed)
 	sk = component(t, reg, "sink")
 	want.State = StateDown
-	want.Detail = "connector 0a1b2c3d4e5f-s3-sink FAILED, 2 workers, plugin confluentinc-kafka-connect-s3-10-0-3; failed: UnknownError: The worker could not write to bucket user-0a1b2c3d4e5f-bucket: Access Denied; 7 landed, lag 3"
+	want.Detail = "The worker could not write to bucket user-0a1b2c3d4e5f-bucket: Access Denied (UnknownError); connector 0a1b2c3d4e5f-s3-sink FAILED, 2 workers, plugin confluentinc-kafka-connect-s3-10-0-3; 7 landed, lag 3"
 	if !reflect.DeepEqual(sk, want) {
 		t.Errorf("failed: %+v", sk)
 	}
@@ -153,7 +153,8 @@ func TestStatusShowsAFailedConnectorDownWithItsReason(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st := res.Data.(ConnectorStatus); st.State != "FAILED" || st.FailureReason != "UnknownError: The worker could not write to bucket user-0a1b2c3d4e5f-bucket: Access Denied" {
+	if st := res.Data.(ConnectorStatus); st.State != "FAILED" || st.FailureReason != "The worker could not write to bucket user-0a1b2c3d4e5f-bucket: Access Denied (UnknownError)" ||
+		res.Message != "connector 0a1b2c3d4e5f-s3-sink FAILED, 2 workers, plugin confluentinc-kafka-connect-s3-10-0-3; failed: The worker could not write to bucket user-0a1b2c3d4e5f-bucket: Access Denied (UnknownError)" {
 		t.Errorf("sink status: %+v", st)
 	}
 }

@@ -96,8 +96,8 @@ type Connector struct {
 	Autoscaled          bool
 	// Plugin is the custom plugin's name, or its ARN when DescribeCustomPlugin does not answer.
 	Plugin string
-	// Failure is the state description's code and message: why the connector or its last
-	// operation failed; "" when nothing failed.
+	// Failure is the state description, its message then its code: why the connector or its
+	// last operation failed; "" when nothing failed.
 	Failure string
 
 	capacity *types.CapacityDescription
@@ -217,9 +217,9 @@ func (c *Client) Describe(ctx context.Context, arn string) (Connector, error) {
 	}
 	if d := out.StateDescription; d != nil {
 		code, msg := aws.ToString(d.Code), aws.ToString(d.Message)
-		k.Failure = code + msg
+		k.Failure = msg + code
 		if code != "" && msg != "" {
-			k.Failure = code + ": " + msg
+			k.Failure = msg + " (" + code + ")"
 		}
 	}
 	var plugins []string

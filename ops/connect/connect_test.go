@@ -116,7 +116,7 @@ func TestDescribeAFailedAutoscaledConnector(t *testing.T) {
 		t.Fatal(err)
 	}
 	if k.State != "FAILED" || !k.Autoscaled || k.Workers != 1 || k.MaxWorkers != 4 || k.Plugin != pluginARN ||
-		k.Failure != "UnknownError: The last operation failed: the worker could not reach the bootstrap brokers." {
+		k.Failure != "The last operation failed: the worker could not reach the bootstrap brokers. (UnknownError)" {
 		t.Errorf("got %+v", k)
 	}
 }
