@@ -87,8 +87,14 @@ type Options struct {
 	// Jobs API 2.2 and Workspace API subset; "" means DefaultWorkspaceAddr, port 0 picks a free one.
 	WorkspaceAddr string
 	// RunNotebook executes one notebook run of the local workspace on the embedded pipeline; nil
-	// serves no workspace.
+	// serves no workspace. The workspace takes the control endpoint's token, so it needs Control.
 	RunNotebook NotebookFunc
+	// Notebooks are the workspace's notebooks by workspace path, imported at start into each
+	// path that holds none yet, so a fresh data dir runs the DAG without a deploy.
+	Notebooks map[string][]byte
+	// NotebookDir is the workspace folder of the notebooks, where the workspace's batch job finds
+	// the batch notebook; "" means dag.DefaultNotebookDir.
+	NotebookDir string
 	// Control serves the owner's control endpoint on a free loopback port, behind the bearer
 	// token in <data-dir>/control.token; nil serves none.
 	Control http.Handler
@@ -127,6 +133,8 @@ type Stack struct {
 	streams      *kinesisServer
 	gateway      *http.Server
 	closeGateway func()
+	workspace    *workspace
+	workspaceSrv *http.Server
 }
 
 // Start starts the stack in opts.DataDir, or attaches to the one another process (or another
@@ -262,6 +270,9 @@ func (s *Stack) start(ctx context.Context, opts Options) error {
 		return err
 	}
 	if err := s.startControl(opts); err != nil {
+		return err
+	}
+	if err := s.startWorkspace(opts); err != nil {
 		return err
 	}
 	s.since = time.Now().UTC().Truncate(time.Millisecond)
@@ -477,6 +488,12 @@ func (s *Stack) stop(ctx context.Context) error {
 	if s.control != nil {
 		errs = append(errs, shutdown(ctx, s.control, "control endpoint"), removeToken(s.dir))
 	}
+	if s.workspaceSrv != nil {
+		errs = append(errs, shutdown(ctx, s.workspaceSrv, "workspace"))
+	}
+	if s.workspace != nil {
+		errs = append(errs, s.workspace.close(ctx))
+	}
 	if s.gateway != nil {
 		errs = append(errs, shutdown(ctx, s.gateway, "gateway"))
 	}
@@ -502,6 +519,7 @@ func (s *Stack) stop(ctx context.Context) error {
 	s.owned = false
 	s.mu.Unlock()
 	s.lock, s.control, s.kafka, s.s3, s.kinesis, s.streams, s.gateway, s.closeGateway = nil, nil, nil, nil, nil, nil, nil, nil
+	s.workspace, s.workspaceSrv = nil, nil
 	return errors.Join(errs...)
 }
 
