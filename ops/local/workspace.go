@@ -58,6 +58,7 @@ type workspace struct {
 	// base is the URL the workspace serves on, for run_page_url.
 	base      string
 	notebooks map[string]*notebook
+	folders   map[string]bool
 	runs      map[int64]*runFile
 	// taskRuns maps a task run's id to the run it belongs to.
 	taskRuns map[int64]int64
@@ -78,9 +79,13 @@ func openWorkspace(dir, uid, notebookDir string, run NotebookFunc, notebooks map
 	}
 	w := &workspace{uid: uid, notebookDir: notebookDir, store: store, run: run, now: time.Now, runs: map[int64]*runFile{},
 		taskRuns: map[int64]int64{}, tokens: map[string]int64{}, active: map[int64]context.CancelFunc{}, nextID: 1}
-	var err error
-	if w.notebooks, err = store.loadNotebooks(); err != nil {
+	objects, err := store.loadObjects()
+	if err != nil {
 		return nil, err
+	}
+	w.notebooks, w.folders = objects.Notebooks, map[string]bool{}
+	for _, f := range objects.Folders {
+		w.folders[f] = true
 	}
 	added := false
 	for path, source := range notebooks {
@@ -90,7 +95,7 @@ func openWorkspace(dir, uid, notebookDir string, run NotebookFunc, notebooks map
 		}
 	}
 	if added {
-		if err := store.saveNotebooks(w.notebooks); err != nil {
+		if err := w.saveObjects(); err != nil {
 			return nil, err
 		}
 	}
@@ -152,6 +157,7 @@ func (w *workspace) handler(dir, token string) http.Handler {
 		"GET /api/2.2/jobs/runs/get-output": w.getOutput,
 		"POST /api/2.0/workspace/import":    w.importObject,
 		"GET /api/2.0/workspace/list":       w.listObjects,
+		"POST /api/2.0/workspace/mkdirs":    w.mkdirs,
 		"GET /api/2.0/workspace/get-status": w.getStatus,
 		"GET /api/2.0/workspace/export":     w.exportObject,
 	}

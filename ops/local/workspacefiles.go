@@ -3,6 +3,7 @@ package local
 import (
 	"encoding/base64"
 	"hash/fnv"
+	"iter"
 	"maps"
 	"net/http"
 	"path"
@@ -59,12 +60,28 @@ func (w *workspace) info(p string) (objectInfo, bool) {
 	if p == "/" {
 		return objectInfo{Path: p, ObjectType: "DIRECTORY", ObjectID: 0}, true
 	}
-	for q := range w.notebooks {
-		if strings.HasPrefix(q, p+"/") {
+	for q := range w.objectPaths() {
+		if q == p || strings.HasPrefix(q, p+"/") {
 			return objectInfo{Path: p, ObjectType: "DIRECTORY", ObjectID: objectID(p)}, true
 		}
 	}
 	return objectInfo{}, false
+}
+
+// objectPaths yields the path of every notebook and of every folder made with mkdirs.
+func (w *workspace) objectPaths() iter.Seq[string] {
+	return func(yield func(string) bool) {
+		for q := range w.notebooks {
+			if !yield(q) {
+				return
+			}
+		}
+		for q := range w.folders {
+			if !yield(q) {
+				return
+			}
+		}
+	}
 }
 
 // workspacePath reads and checks the path parameter of a request.
@@ -141,7 +158,40 @@ func (w *workspace) importObject(r *http.Request) (any, error) {
 		}
 	}
 	w.importNotebook(p, req.Language, source)
-	if err := w.store.saveNotebooks(w.notebooks); err != nil {
+	if err := w.saveObjects(); err != nil {
+		return nil, err
+	}
+	return struct{}{}, nil
+}
+
+// saveObjects keeps the notebooks and folders. The caller holds w.mu or owns w alone.
+func (w *workspace) saveObjects() error {
+	return w.store.saveObjects(workspaceFile{Notebooks: w.notebooks, Folders: slices.Sorted(maps.Keys(w.folders))})
+}
+
+func (w *workspace) mkdirs(r *http.Request) (any, error) {
+	var req struct {
+		Path string `json:"path"`
+	}
+	if err := decodeBody(r, &req); err != nil {
+		return nil, err
+	}
+	p, err := workspacePath(req.Path)
+	if err != nil {
+		return nil, err
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for q := p; q != "/"; q = path.Dir(q) {
+		if _, ok := w.notebooks[q]; ok {
+			return nil, &apiError{http.StatusBadRequest, "RESOURCE_ALREADY_EXISTS", "Path (" + q + ") already exists as a notebook."}
+		}
+	}
+	if info, ok := w.info(p); ok && info.ObjectType == "DIRECTORY" {
+		return struct{}{}, nil
+	}
+	w.folders[p] = true
+	if err := w.saveObjects(); err != nil {
 		return nil, err
 	}
 	return struct{}{}, nil
@@ -159,7 +209,7 @@ func (w *workspace) listObjects(r *http.Request) (any, error) {
 	}
 	prefix := strings.TrimSuffix(info.Path, "/") + "/"
 	children := map[string]bool{}
-	for q := range w.notebooks {
+	for q := range w.objectPaths() {
 		if rest, ok := strings.CutPrefix(q, prefix); ok {
 			first, _, _ := strings.Cut(rest, "/")
 			children[prefix+first] = true

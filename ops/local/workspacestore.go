@@ -59,26 +59,36 @@ func (s *jobStore) loadRuns() ([]*runFile, error) {
 	return runs, nil
 }
 
-// loadNotebooks reads the notebooks kept; none before the first import.
-func (s *jobStore) loadNotebooks() (map[string]*notebook, error) {
-	name := filepath.Join(s.dir, notebooksName)
-	data, err := os.ReadFile(name)
-	if errors.Is(err, fs.ErrNotExist) {
-		return map[string]*notebook{}, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read the workspace's notebooks: %w", err)
-	}
-	notebooks := map[string]*notebook{}
-	if err := json.Unmarshal(data, &notebooks); err != nil {
-		return nil, fmt.Errorf("read the workspace's notebooks %s: %w: move the file away and deploy again", name, err)
-	}
-	return notebooks, nil
+// workspaceFile is what workspace.json holds: the notebooks by path and the folders made with
+// mkdirs (a notebook's folders exist without it).
+type workspaceFile struct {
+	Notebooks map[string]*notebook `json:"notebooks"`
+	Folders   []string             `json:"folders"`
 }
 
-// saveNotebooks writes every notebook.
-func (s *jobStore) saveNotebooks(notebooks map[string]*notebook) error {
-	data, err := json.Marshal(notebooks)
+// loadObjects reads the notebooks and folders kept; none before the first import.
+func (s *jobStore) loadObjects() (workspaceFile, error) {
+	name := filepath.Join(s.dir, notebooksName)
+	f := workspaceFile{Notebooks: map[string]*notebook{}}
+	data, err := os.ReadFile(name)
+	if errors.Is(err, fs.ErrNotExist) {
+		return f, nil
+	}
+	if err != nil {
+		return f, fmt.Errorf("read the workspace's notebooks: %w", err)
+	}
+	if err := json.Unmarshal(data, &f); err != nil {
+		return f, fmt.Errorf("read the workspace's notebooks %s: %w: move the file away and deploy again", name, err)
+	}
+	if f.Notebooks == nil {
+		f.Notebooks = map[string]*notebook{}
+	}
+	return f, nil
+}
+
+// saveObjects writes every notebook and folder.
+func (s *jobStore) saveObjects(f workspaceFile) error {
+	data, err := json.Marshal(f)
 	if err != nil {
 		return fmt.Errorf("keep the workspace's notebooks: %w", err)
 	}
