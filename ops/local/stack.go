@@ -79,6 +79,10 @@ type Options struct {
 	// DAG says when the local scheduler runs the DAG and how it retries a failing task; the zero
 	// value means dag.DefaultSettings.
 	DAG dag.Settings
+	// NotebookDir is the workspace folder of the batch notebook the DAG's tasks and the
+	// workspace's batch job run; "" means dag.DefaultNotebookDir. ClusterID is the cluster they
+	// run on; "" lets the workspace choose.
+	NotebookDir, ClusterID string
 	// Tasks returns what the scheduler submits each DAG task's notebook run to and waits on (the
 	// local workspace's Jobs API, through the Databricks client), once the stack's endpoints are
 	// known; nil runs no scheduler.
@@ -92,15 +96,14 @@ type Options struct {
 	// Notebooks are the workspace's notebooks by workspace path, imported at start into each
 	// path that holds none yet, so a fresh data dir runs the DAG without a deploy.
 	Notebooks map[string][]byte
-	// NotebookDir is the workspace folder of the notebooks, where the workspace's batch job finds
-	// the batch notebook; "" means dag.DefaultNotebookDir.
-	NotebookDir string
 	// Control serves the owner's control endpoint on a free loopback port, behind the bearer
 	// token in <data-dir>/control.token; nil serves none.
 	Control http.Handler
 	// limits bound the clients of every listener; the zero value means defaultLimits. Tests
 	// shorten them.
 	limits serverLimits
+	// clock is the scheduler's time; nil means the wall clock. Tests run it by hand.
+	clock airflowClock
 }
 
 // Topics returns the stack's Kafka topics for uid, <uid>.pin, <uid>.geo and <uid>.user.
@@ -135,6 +138,8 @@ type Stack struct {
 	closeGateway func()
 	workspace    *workspace
 	workspaceSrv *http.Server
+	airflow      *http.Server
+	scheduler    *scheduler
 }
 
 // Start starts the stack in opts.DataDir, or attaches to the one another process (or another
@@ -272,7 +277,11 @@ func (s *Stack) start(ctx context.Context, opts Options) error {
 	if err := s.startControl(opts); err != nil {
 		return err
 	}
+	// The scheduler's tasks submit to the workspace, so it serves first.
 	if err := s.startWorkspace(opts); err != nil {
+		return err
+	}
+	if err := s.startAirflow(opts); err != nil {
 		return err
 	}
 	s.since = time.Now().UTC().Truncate(time.Millisecond)
@@ -488,6 +497,7 @@ func (s *Stack) stop(ctx context.Context) error {
 	if s.control != nil {
 		errs = append(errs, shutdown(ctx, s.control, "control endpoint"), removeToken(s.dir))
 	}
+	errs = append(errs, s.stopAirflow(ctx))
 	if s.workspaceSrv != nil {
 		errs = append(errs, shutdown(ctx, s.workspaceSrv, "workspace"))
 	}

@@ -37,7 +37,7 @@ type apiError struct {
 
 func (e *apiError) Error() string { return e.Code + ": " + e.Message }
 
-func notFound(format string, args ...any) *apiError {
+func noSuchResource(format string, args ...any) *apiError {
 	return &apiError{http.StatusNotFound, "RESOURCE_DOES_NOT_EXIST", fmt.Sprintf(format, args...)}
 }
 
@@ -199,8 +199,8 @@ func writeAnswer(rw http.ResponseWriter, v any, err error) {
 	_ = json.NewEncoder(rw).Encode(v)
 }
 
-// decodeBody reads a request's JSON body into v.
-func decodeBody(r *http.Request, v any) error {
+// readJSONBody reads a request's JSON body into v.
+func readJSONBody(r *http.Request, v any) error {
 	if err := json.NewDecoder(r.Body).Decode(v); err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
@@ -212,8 +212,8 @@ func decodeBody(r *http.Request, v any) error {
 	return nil
 }
 
-// queryInt reads an integer query parameter; absent is 0.
-func queryInt(r *http.Request, name string) (int64, error) {
+// intParam reads an integer query parameter; absent is 0.
+func intParam(r *http.Request, name string) (int64, error) {
 	s := r.URL.Query().Get(name)
 	if s == "" {
 		return 0, nil
@@ -225,8 +225,8 @@ func queryInt(r *http.Request, name string) (int64, error) {
 	return n, nil
 }
 
-// queryBool reads a boolean query parameter; absent is false.
-func queryBool(r *http.Request, name string) (bool, error) {
+// boolParam reads a boolean query parameter; absent is false.
+func boolParam(r *http.Request, name string) (bool, error) {
 	s := r.URL.Query().Get(name)
 	if s == "" {
 		return false, nil

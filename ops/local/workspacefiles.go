@@ -102,7 +102,7 @@ func (w *workspace) objectAt(r *http.Request) (objectInfo, error) {
 	}
 	info, ok := w.info(p)
 	if !ok {
-		return objectInfo{}, notFound("Path (%s) doesn't exist.", p)
+		return objectInfo{}, noSuchResource("Path (%s) doesn't exist.", p)
 	}
 	return info, nil
 }
@@ -117,7 +117,7 @@ type importRequest struct {
 
 func (w *workspace) importObject(r *http.Request) (any, error) {
 	var req importRequest
-	if err := decodeBody(r, &req); err != nil {
+	if err := readJSONBody(r, &req); err != nil {
 		return nil, err
 	}
 	p, err := workspacePath(req.Path)
@@ -173,7 +173,7 @@ func (w *workspace) mkdirs(r *http.Request) (any, error) {
 	var req struct {
 		Path string `json:"path"`
 	}
-	if err := decodeBody(r, &req); err != nil {
+	if err := readJSONBody(r, &req); err != nil {
 		return nil, err
 	}
 	p, err := workspacePath(req.Path)

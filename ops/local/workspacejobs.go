@@ -148,14 +148,14 @@ func (w *workspace) taskView(r *jobRun, i int) jobRun {
 }
 
 func (w *workspace) listJobs(r *http.Request) (any, error) {
-	limit, err := queryInt(r, "limit")
+	limit, err := intParam(r, "limit")
 	if err != nil {
 		return nil, err
 	}
 	if limit < 0 || limit > 100 {
 		return nil, invalidParameter("limit %d is out of range: give 1 to 100", limit)
 	}
-	expand, err := queryBool(r, "expand_tasks")
+	expand, err := boolParam(r, "expand_tasks")
 	if err != nil {
 		return nil, err
 	}
@@ -171,12 +171,12 @@ func (w *workspace) listJobs(r *http.Request) (any, error) {
 }
 
 func (w *workspace) getJob(r *http.Request) (any, error) {
-	id, err := queryInt(r, "job_id")
+	id, err := intParam(r, "job_id")
 	if err != nil {
 		return nil, err
 	}
 	if id != batchJobID {
-		return nil, notFound("Job %d does not exist.", id)
+		return nil, noSuchResource("Job %d does not exist.", id)
 	}
 	return w.batchJob(), nil
 }
@@ -190,11 +190,11 @@ type runNowRequest struct {
 
 func (w *workspace) runNow(r *http.Request) (any, error) {
 	var req runNowRequest
-	if err := decodeBody(r, &req); err != nil {
+	if err := readJSONBody(r, &req); err != nil {
 		return nil, err
 	}
 	if req.JobID != batchJobID {
-		return nil, notFound("Job %d does not exist.", req.JobID)
+		return nil, noSuchResource("Job %d does not exist.", req.JobID)
 	}
 	if len(req.JobParameters) > 0 && len(req.NotebookParams) > 0 {
 		return nil, invalidParameter("give job_parameters or notebook_params, not both")
@@ -248,7 +248,7 @@ const legacyTaskKey = "notebook_task"
 
 func (w *workspace) submit(r *http.Request) (any, error) {
 	var req submitRequest
-	if err := decodeBody(r, &req); err != nil {
+	if err := readJSONBody(r, &req); err != nil {
 		return nil, err
 	}
 	if req.NotebookTask != nil {
@@ -349,11 +349,11 @@ func (w *workspace) lookupRun(id int64) (f *runFile, task int, err error) {
 			}
 		}
 	}
-	return nil, 0, notFound("Run %d does not exist.", id)
+	return nil, 0, noSuchResource("Run %d does not exist.", id)
 }
 
 func (w *workspace) getRun(r *http.Request) (any, error) {
-	id, err := queryInt(r, "run_id")
+	id, err := intParam(r, "run_id")
 	if err != nil {
 		return nil, err
 	}
@@ -373,7 +373,7 @@ func (w *workspace) cancelRun(r *http.Request) (any, error) {
 	var req struct {
 		RunID int64 `json:"run_id"`
 	}
-	if err := decodeBody(r, &req); err != nil {
+	if err := readJSONBody(r, &req); err != nil {
 		return nil, err
 	}
 	w.mu.Lock()
@@ -396,7 +396,7 @@ func (w *workspace) cancelRun(r *http.Request) (any, error) {
 const maxNotebookResult = 5 << 20
 
 func (w *workspace) getOutput(r *http.Request) (any, error) {
-	id, err := queryInt(r, "run_id")
+	id, err := intParam(r, "run_id")
 	if err != nil {
 		return nil, err
 	}

@@ -40,14 +40,14 @@ func readRunsFilter(r *http.Request) (runsFilter, error) {
 		name string
 		to   *int64
 	}{{"job_id", &f.jobID}, {"start_time_from", &f.from}, {"start_time_to", &f.to}} {
-		if *p.to, err = queryInt(r, p.name); err != nil {
+		if *p.to, err = intParam(r, p.name); err != nil {
 			return f, err
 		}
 	}
-	if f.activeOnly, err = queryBool(r, "active_only"); err != nil {
+	if f.activeOnly, err = boolParam(r, "active_only"); err != nil {
 		return f, err
 	}
-	if f.completeOnly, err = queryBool(r, "completed_only"); err != nil {
+	if f.completeOnly, err = boolParam(r, "completed_only"); err != nil {
 		return f, err
 	}
 	if f.activeOnly && f.completeOnly {
@@ -62,7 +62,7 @@ func (w *workspace) listRuns(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	limit, err := queryInt(r, "limit")
+	limit, err := intParam(r, "limit")
 	if err != nil {
 		return nil, err
 	}
@@ -72,11 +72,11 @@ func (w *workspace) listRuns(r *http.Request) (any, error) {
 	if limit == 0 {
 		limit = maxRunsPage
 	}
-	offset, err := queryInt(r, "offset")
+	offset, err := intParam(r, "offset")
 	if err != nil || offset < 0 {
 		return nil, invalidParameter("offset %q is not a count of runs to skip", r.URL.Query().Get("offset"))
 	}
-	expand, err := queryBool(r, "expand_tasks")
+	expand, err := boolParam(r, "expand_tasks")
 	if err != nil {
 		return nil, err
 	}
