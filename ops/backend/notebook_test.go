@@ -6,11 +6,13 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/databricks/databricks-sdk-go"
 	"github.com/databricks/databricks-sdk-go/service/jobs"
 	"github.com/databricks/databricks-sdk-go/service/workspace"
 
+	"github.com/pintui/pintui/ops/airflow"
 	"github.com/pintui/pintui/pipeline/batch"
 	"github.com/pintui/pintui/pipeline/dag"
 	"github.com/pintui/pintui/pipeline/objstore"
@@ -93,5 +95,71 @@ func TestTheWorkspaceRunsTheDAGsStepsOnTheStack(t *testing.T) {
 	want := "task stream: the stream notebook runs on Databricks only: locally the stream job runs in the stack; see pintui stream status"
 	if run.State.ResultState != jobs.RunResultStateFailed || run.State.StateMessage != want {
 		t.Errorf("a run of the stream notebook: %+v, want FAILED: %s", run.State, want)
+	}
+}
+
+func TestTheSchedulersTasksRunOnTheWorkspace(t *testing.T) {
+	ctx := context.Background()
+	dir := seeded(t)
+	b := open(t, dir)
+	uid := b.cfg.UID
+	src, err := source.Open(ctx, filepath.Join(dir, "source.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	if err := source.WriteLandings(ctx, b.Landings(), src, uid, 60, source.DefaultSeed); err != nil {
+		t.Fatal(err)
+	}
+	e := b.Stack.Endpoints()
+	af, err := airflow.New(ctx, airflow.Settings{URL: e.Airflow, Token: b.Stack.ControlToken()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err := af.Trigger(ctx, dag.ID(uid), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitCtx, cancel := context.WithTimeout(ctx, 3*time.Minute)
+	defer cancel()
+	for run.State != "success" && run.State != "failed" {
+		select {
+		case <-waitCtx.Done():
+			t.Fatalf("the DAG run is still %s", run.State)
+		case <-time.After(100 * time.Millisecond):
+		}
+		if run, err = af.Run(ctx, dag.ID(uid), run.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if run.State != "success" {
+		t.Fatalf("the DAG run ended %s", run.State)
+	}
+	c, err := databricks.NewWorkspaceClient(&databricks.Config{Host: e.Workspace, Token: b.Stack.ControlToken(), AuthType: "pat"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runs, err := c.Jobs.ListRunsAll(ctx, jobs.ListRunsRequest{RunType: jobs.RunTypeSubmitRun, ExpandTasks: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, r := range runs {
+		if r.State.ResultState != jobs.RunResultStateSuccess || len(r.Tasks) != 1 {
+			t.Errorf("run %s: %+v", r.RunName, r.State)
+		}
+		names = append(names, r.RunName)
+	}
+	slices.Sort(names)
+	var want []string
+	for _, task := range dag.Tasks() {
+		want = append(want, dag.ID(uid)+"."+task.ID)
+	}
+	slices.Sort(want)
+	if !slices.Equal(names, want) {
+		t.Errorf("the workspace ran %v, want one run per task of the DAG: %v", names, want)
+	}
+	if outputs, err := batch.ReadAnalytics(ctx, objstore.NewDir(b.cfg.LakehouseDir())); err != nil || len(outputs) != 9 {
+		t.Errorf("analytics after the DAG run: %d outputs, %v", len(outputs), err)
 	}
 }
