@@ -19,6 +19,7 @@ import (
 	"github.com/pintui/pintui/ops/kinesis"
 	"github.com/pintui/pintui/ops/local"
 	"github.com/pintui/pintui/ops/s3"
+	"github.com/pintui/pintui/pipeline/assets"
 	"github.com/pintui/pintui/pipeline/dag"
 	"github.com/pintui/pintui/pipeline/objstore"
 	"github.com/pintui/pintui/pipeline/sink"
@@ -107,10 +108,12 @@ func (b *Backends) open(ctx context.Context) error {
 			KafkaAddr: cfg.Local.KafkaAddr, S3Addr: cfg.Local.S3Addr, GatewayAddr: cfg.Local.GatewayAddr,
 			S3Anonymous: cfg.Local.S3Anonymous,
 			KinesisAddr: cfg.Local.KinesisAddr, KinesisLimits: cfg.Local.KinesisLimits == "aws", KinesisShards: cfg.Local.KinesisShards,
-			AirflowAddr: cfg.Local.AirflowAddr, ClusterID: cfg.Databricks.ClusterID,
-			DAG:     dag.Settings{Schedule: cfg.DAG.Schedule, Catchup: cfg.DAG.Catchup, Retries: cfg.DAG.Retries, RetryDelay: cfg.DAGRetryDelay()},
-			Control: b.controlHandler(),
-			Tasks:   localTasks,
+			AirflowAddr: cfg.Local.AirflowAddr, NotebookDir: cfg.Databricks.NotebookDir, ClusterID: cfg.Databricks.ClusterID,
+			DAG:           dag.Settings{Schedule: cfg.DAG.Schedule, Catchup: cfg.DAG.Catchup, Retries: cfg.DAG.Retries, RetryDelay: cfg.DAGRetryDelay()},
+			Control:       b.controlHandler(),
+			Tasks:         localTasks,
+			WorkspaceAddr: cfg.Local.WorkspaceAddr, RunNotebook: b.runNotebook,
+			Notebooks: assets.Notebooks(cfg.UID, cfg.Databricks.NotebookDir),
 		})
 		if err != nil {
 			return fmt.Errorf("start the local stack: %w", err)
