@@ -60,15 +60,6 @@ func (b *Backends) AirflowMissing() error {
 	return fmt.Errorf("profile %s names no Airflow: set airflow.environment to an MWAA environment, or airflow.url to a self-hosted Airflow", b.cfg.Profile)
 }
 
-// AirflowWhere names the orchestrator for questions asked first, e.g. "MWAA environment prod";
-// "" in the local profile, where nothing needs asking.
-func (b *Backends) AirflowWhere() string {
-	if b.Stack != nil || b.Airflow == nil {
-		return ""
-	}
-	return b.Airflow.Where()
-}
-
 // dialAirflow connects an attached process to the scheduler of the stack's current owner.
 func (b *Backends) dialAirflow(ctx context.Context, network, _ string) (net.Conn, error) {
 	if err := b.Owner().Err; err != nil {

@@ -61,8 +61,8 @@ func TestAirflowInTheCloud(t *testing.T) {
 		if err := b.openAirflow(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		if b.Airflow == nil || b.AirflowWhere() != c.where {
-			t.Errorf("%v: reaches %q, want %q", c.flags, b.AirflowWhere(), c.where)
+		if b.Airflow == nil || b.Airflow.Where() != c.where {
+			t.Errorf("%v: reaches %v, want %q", c.flags, b.Airflow, c.where)
 		}
 	}
 	b := &Backends{cfg: cloudConfig(t, map[string]string{})}
