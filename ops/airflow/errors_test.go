@@ -41,6 +41,13 @@ func TestNoAPIAtTheURL(t *testing.T) {
 }
 
 // TestJWT checks that v2 logs in once, keeps its token, and logs in again when a call answers 401.
+func TestWhereShowsNoPassword(t *testing.T) {
+	c, err := New(context.Background(), Settings{URL: "https://admin:hunter2@airflow.example.com/"})
+	if err != nil || c.Where() != "Airflow at https://airflow.example.com" {
+		t.Fatalf("%q, %v", c.Where(), err)
+	}
+}
+
 func TestJWT(t *testing.T) {
 	ctx := context.Background()
 	r := newRig(t, directV2, Settings{API: APIv2})
