@@ -25,39 +25,73 @@ func (env *Env) dagCommands() []*Command {
 			Name: "dag trigger", Args: "[DAG]", MaxArgs: 1,
 			Help:  "Start a run of the DAG now (default <uid>_dag); dag wait --last waits for it.",
 			Flags: []Flag{{Name: "conf", Default: "{}", Placeholder: "JSON", Help: "the run's conf, a JSON object"}, YesFlag},
-			Run:   env.dagTrigger, Asks: env.asksAirflow("trigger a run of %s"),
+			Run:   env.dagTrigger, Asks: env.asksAirflow("trigger a run of %s"), Complete: env.completeDAGs,
 		},
 		{
 			Name: "dag runs", Args: "[DAG]", MaxArgs: 1,
 			Help:  "List the DAG's runs, newest first, each with its task instances.",
 			Flags: []Flag{{Name: "limit", Default: "25", Help: "at most this many runs"}},
-			Run:   env.dagRuns,
+			Run:   env.dagRuns, Complete: env.completeDAGs,
 		},
 		{
 			Name: "dag run", Args: "[RUN_ID]", MaxArgs: 1,
 			Help:  "Show one DAG run and its task instances.",
 			Flags: []Flag{LastFlag, dagFlag},
-			Run:   env.dagRun,
+			Run:   env.dagRun, Complete: env.completeRuns,
 		},
 		{
 			Name: "dag wait", Args: "[RUN_ID]", MaxArgs: 1,
 			Help:  "Wait for a DAG run to end; fails when the run fails, naming the failed tasks.",
 			Flags: []Flag{LastFlag, dagFlag, {Name: "timeout", Default: "30m", Help: "give up after this long"}},
-			Run:   env.dagWait,
+			Run:   env.dagWait, Complete: env.completeRuns,
 		},
-		{Name: "dag pause", Args: "DAG", MinArgs: 1, MaxArgs: 1, Help: "Pause a DAG: the scheduler starts none of its runs until dag unpause.", Run: env.dagPause(true)},
+		{Name: "dag pause", Args: "DAG", MinArgs: 1, MaxArgs: 1, Help: "Pause a DAG: the scheduler starts none of its runs until dag unpause.", Run: env.dagPause(true), Complete: env.completeDAGs},
 		{
 			Name: "dag unpause", Args: "DAG", MinArgs: 1, MaxArgs: 1, Flags: []Flag{YesFlag},
 			Help: "Unpause a DAG: the scheduler starts its scheduled runs and the queued ones.",
-			Run:  env.dagPause(false), Asks: env.asksAirflow("unpause %s, which starts its scheduled runs"),
+			Run:  env.dagPause(false), Asks: env.asksAirflow("unpause %s, which starts its scheduled runs"), Complete: env.completeDAGs,
 		},
 		{
 			Name: "dag logs", Args: "[RUN_ID] TASK", MinArgs: 1, MaxArgs: 2,
 			Help:  "Print the log of one try of one task of a DAG run (with --last, the one argument is TASK).",
 			Flags: []Flag{LastFlag, dagFlag, {Name: "try", Default: "0", Help: "the try to show, from 1; 0 for the latest"}},
-			Run:   env.dagLogs,
+			Run:   env.dagLogs, Complete: env.completeRuns,
 		},
 	}
+}
+
+// completeDAGs offers the DAG ids Airflow has.
+func (env *Env) completeDAGs(ctx context.Context, _ string) ([]string, error) {
+	c, err := env.airflowClient()
+	if err != nil {
+		return nil, err
+	}
+	dags, err := c.DAGs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, 0, len(dags))
+	for _, d := range dags {
+		ids = append(ids, d.ID)
+	}
+	return ids, nil
+}
+
+// completeRuns offers the ids of the pipeline DAG's newest runs.
+func (env *Env) completeRuns(ctx context.Context, _ string) ([]string, error) {
+	c, err := env.airflowClient()
+	if err != nil {
+		return nil, err
+	}
+	runs, err := c.Runs(ctx, dag.ID(env.Config.UID), 20, 0)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, 0, len(runs.Runs))
+	for _, r := range runs.Runs {
+		ids = append(ids, r.ID)
+	}
+	return ids, nil
 }
 
 // asksAirflow asks first in a cloud profile, where the action starts work on the orchestrator;

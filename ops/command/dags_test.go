@@ -227,6 +227,12 @@ func TestDAGTriggerAndWait(t *testing.T) {
 		"manual__2026-12-01T10:00:00Z  success  manual    2026-12-01T10:00:00Z  2026-12-01T10:00:01Z  90000        ✓✓✓✓✓\n1 of 1 runs of 0a1b2c3d4e5f_dag\n"; out.String() != want {
 		t.Fatalf("dag runs:\n%s\nwant\n%s", out.String(), want)
 	}
+	if got, err := reg.Complete(ctx, "dag run "); err != nil || fmt.Sprint(got) != "[dag run manual__2026-12-01T10:00:00Z]" {
+		t.Fatalf("completing a run: %q, %v", got, err)
+	}
+	if got, err := reg.Complete(ctx, "dag pause 0a"); err != nil || fmt.Sprint(got) != "[dag pause 0a1b2c3d4e5f_dag]" {
+		t.Fatalf("completing a DAG: %q, %v", got, err)
+	}
 	res, err = reg.Run(ctx, "dag logs --last clean_pin")
 	if err != nil {
 		t.Fatal(err)
