@@ -7,12 +7,16 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/pintui/pintui/config"
 	"github.com/pintui/pintui/ops/airflow"
+	"github.com/pintui/pintui/ops/backend"
 )
 
 // dagServer answers the Airflow REST API v1 calls of the dag commands for one DAG, whose
@@ -180,13 +184,86 @@ func dagEnv(t *testing.T, srv *dagServer, name string) (*Env, *Registry) {
 	return env, New(env)
 }
 
-func TestDAGCommandsWithoutAScheduler(t *testing.T) {
-	env := openStack(t)
-	if env.Backends.Airflow != nil {
-		t.Skip("the local stack runs a scheduler")
+// airflowCloudEnv is a cloud profile whose airflow.url is srv, a self-hosted Airflow.
+func airflowCloudEnv(t *testing.T, srv *dagServer) (*Env, *Registry) {
+	t.Helper()
+	hs := httptest.NewServer(srv)
+	t.Cleanup(hs.Close)
+	dir := t.TempDir()
+	file := filepath.Join(dir, "config.yaml")
+	yaml := "profiles:\n  cloud:\n    kafka:\n      brokers: [127.0.0.1:1]\n    aws:\n      region: us-east-1\n    airflow:\n      url: " + hs.URL + "\n      api: v1\n      token: control-token\n"
+	if err := os.WriteFile(file, []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
 	}
-	_, err := New(env).Run(context.Background(), "dags")
-	if want := "dags: the local scheduler is not running: start pintui again with a build that runs it, or use a cloud profile with airflow.environment or airflow.url"; err == nil || err.Error() != want {
+	vars := map[string]string{"HOME": dir, "PINTUI_DATA_DIR": dir, "PINTUI_CONFIG": file, "PINTUI_PROFILE": "cloud",
+		"AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "secret", "AWS_EC2_METADATA_DISABLED": "true"}
+	cfg, err := config.Load(config.Options{Env: func(k string) (string, bool) { v, ok := vars[k]; return v, ok }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := backend.Open(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close(context.Background()) })
+	old := dagPollInterval
+	dagPollInterval = time.Millisecond
+	t.Cleanup(func() { dagPollInterval = old })
+	env := &Env{Config: cfg, Backends: b}
+	return env, New(env)
+}
+
+// airflowCommand is one line per DAG command that TestAirflowCommandsFollowTheJSONConventions
+// runs in a cloud profile against a self-hosted Airflow.
+var airflowCommand = []string{
+	"dags",
+	"dag unpause 0a1b2c3d4e5f_dag --yes",
+	`dag trigger --conf '{"full": true}' --yes`,
+	"dag wait --last --timeout 1m",
+	"dag runs --limit 5",
+	"dag run --last",
+	"dag logs --last load_landings",
+	"dag pause 0a1b2c3d4e5f_dag",
+}
+
+func TestAirflowCommandsFollowTheJSONConventions(t *testing.T) {
+	_, reg := airflowCloudEnv(t, &dagServer{outcome: "success", steps: 1})
+	for _, line := range airflowCommand {
+		followsConventions(t, reg, line)
+	}
+}
+
+// TestDAGCommandsOnTheLocalScheduler runs the commands against the embedded stack's own
+// scheduler: the DAG is there, a triggered run is remembered for --last and has the DAG's five
+// tasks in its order.
+func TestDAGCommandsOnTheLocalScheduler(t *testing.T) {
+	ctx := context.Background()
+	env := openStack(t)
+	reg := New(env)
+	res, err := reg.Run(ctx, "dags")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dags := res.Data.([]DAGSummary); len(dags) != 1 || dags[0].DAG != pipelineDAG || dags[0].Schedule != "@daily" {
+		t.Fatalf("dags: %+v", dags)
+	}
+	if _, err := reg.Run(ctx, "dag trigger"); err != nil {
+		t.Fatal(err)
+	}
+	res, err = reg.Run(ctx, "dag run --last")
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := res.Data.(DAGRun)
+	var tasks []string
+	for _, ti := range run.Tasks {
+		tasks = append(tasks, ti.Task)
+	}
+	if run.RunType != "manual" || strings.Join(tasks, " ") != strings.Join(pipelineTasks, " ") {
+		t.Fatalf("run %+v", run)
+	}
+	_, err = reg.Run(ctx, "dag trigger nope_dag")
+	if want := "dag trigger: unknown DAG nope_dag (HTTP 404: DAG with dag_id: 'nope_dag' not found on the local scheduler): deploy it with pintui deploy, then wait for Airflow to parse it (a minute or two)"; err == nil || err.Error() != want {
 		t.Fatalf("%v\nwant %s", err, want)
 	}
 }
