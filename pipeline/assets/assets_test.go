@@ -117,6 +117,7 @@ func TestDAGFileAST(t *testing.T) {
 	settings := []dag.Settings{
 		dag.DefaultSettings(),
 		{Schedule: "30 4 * * 1-5", Catchup: true, Retries: 3, RetryDelay: 90 * time.Second},
+		{Schedule: "@hourly", Retries: 0, RetryDelay: 1500 * time.Millisecond},
 	}
 	for _, s := range settings {
 		var d dagShape
@@ -138,6 +139,9 @@ func TestDAGFileAST(t *testing.T) {
 			t.Errorf("SCHEDULE = %v, want %q", got, s.Schedule)
 		}
 		wantDelay := "timedelta(seconds=" + strconv.Itoa(int(s.RetryDelay/time.Second)) + ")"
+		if s.RetryDelay%time.Second != 0 {
+			wantDelay = "timedelta(microseconds=" + strconv.Itoa(int(s.RetryDelay/time.Microsecond)) + ")"
+		}
 		if d.DefaultArgs["retries"] != float64(s.Retries) || d.DefaultArgs["retry_delay"] != wantDelay {
 			t.Errorf("default_args = %v, want retries %d and retry_delay %s", d.DefaultArgs, s.Retries, wantDelay)
 		}
