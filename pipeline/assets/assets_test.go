@@ -38,6 +38,11 @@ func python3(t *testing.T) string {
 // assetFiles writes every asset of uid to a folder and returns their paths by name.
 func assetFiles(t *testing.T, s dag.Settings) map[string]string {
 	t.Helper()
+	return assetFilesOf(t, uid, s)
+}
+
+func assetFilesOf(t *testing.T, uid string, s dag.Settings) map[string]string {
+	t.Helper()
 	dir := t.TempDir()
 	files := map[string][]byte{
 		dag.FileName(uid): DAGFile(uid, s, dag.DefaultNotebookDir, cluster),
@@ -57,10 +62,13 @@ func assetFiles(t *testing.T, s dag.Settings) map[string]string {
 
 func TestAssetsCompile(t *testing.T) {
 	py := python3(t)
-	for name, p := range assetFiles(t, dag.DefaultSettings()) {
-		out, err := exec.Command(py, "-m", "py_compile", p).CombinedOutput()
-		if err != nil {
-			t.Errorf("%s does not compile: %v\n%s", name, err, out)
+	// A uid is 12 hex digits once the config is validated; any other still renders valid Python.
+	for _, id := range []string{uid, "x\"\"\"'\n#\\"} {
+		for name, p := range assetFilesOf(t, id, dag.DefaultSettings()) {
+			out, err := exec.Command(py, "-m", "py_compile", p).CombinedOutput()
+			if err != nil {
+				t.Errorf("%s of uid %q does not compile: %v\n%s", name, id, err, out)
+			}
 		}
 	}
 }
