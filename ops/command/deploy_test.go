@@ -21,6 +21,7 @@ import (
 
 	"github.com/pintui/pintui/config"
 	"github.com/pintui/pintui/ops/backend"
+	"github.com/pintui/pintui/ops/databricks"
 	"github.com/pintui/pintui/pipeline/assets"
 	"github.com/pintui/pintui/pipeline/dag"
 )
@@ -55,6 +56,9 @@ profiles:
       cluster_id: 0101-120000-abcd1234
       notebook_dir: /Workspace/pipelines
 `
+
+// The Databricks client is what deploy imports the notebooks through.
+var _ notebookWorkspace = (*databricks.Client)(nil)
 
 // fakeWorkspace records the notebooks imported into it.
 type fakeWorkspace struct {
