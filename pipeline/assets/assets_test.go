@@ -136,7 +136,7 @@ func TestDAGFileAST(t *testing.T) {
 		kw := d.DAG.Kwargs
 		for key, want := range map[string]any{
 			"dag_id": dag.ID(uid), "catchup": s.Catchup, "is_paused_upon_creation": false,
-			"default_args": "default_args", "start_date": "datetime(2024, 1, 1)",
+			"default_args": "default_args", "start_date": "datetime(2024, 1, 1, tzinfo=timezone.utc)",
 			"**": "{_SCHEDULE_ARG: SCHEDULE}",
 		} {
 			if kw[key] != want {
