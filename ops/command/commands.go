@@ -8,5 +8,6 @@ func (env *Env) commands() []*Command {
 	cmds = append(cmds, env.streamCommands()...)
 	cmds = append(cmds, env.streamJobCommands()...)
 	cmds = append(cmds, env.deployCommand())
+	cmds = append(cmds, env.jobCommands()...)
 	return append(cmds, env.lakehouseCommands()...)
 }
