@@ -7,27 +7,29 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pintui/pintui/ops/databricks/databrickstest"
 )
 
 func TestErrorsSayWhatHappenedAndWhatToDo(t *testing.T) {
-	f, srv := newFakeWorkspace(t)
-	c := f.client(t, srv)
+	f := databrickstest.New(t)
+	c := testClient(t, f)
 	ctx := context.Background()
-	f.failNext("/api/2.2/jobs/list", fakeError{status: 403, code: "PERMISSION_DENIED", msg: "User does not have permission to view jobs."})
+	f.FailNext("/api/2.2/jobs/list", 403, "PERMISSION_DENIED", "User does not have permission to view jobs.", "")
 	_, err := c.Jobs(ctx)
-	want := "list jobs: Databricks at " + srv.URL + " denied it (403 PERMISSION_DENIED: User does not have permission to view jobs.): the token expired or lacks permission; create a new token, set databricks.token or run databricks auth login"
+	want := "list jobs: Databricks at " + f.URL() + " denied it (403 PERMISSION_DENIED: User does not have permission to view jobs.): the token expired or lacks permission; create a new token, set databricks.token or run databricks auth login"
 	if err == nil || err.Error() != want {
 		t.Fatalf("403:\n%v\nwant\n%s", err, want)
 	}
-	f.failNext("/api/2.2/jobs/runs/get", fakeError{status: 400, code: "INVALID_PARAMETER_VALUE", msg: "Invalid run_id"})
+	f.FailNext("/api/2.2/jobs/runs/get", 400, "INVALID_PARAMETER_VALUE", "Invalid run_id", "")
 	_, err = c.Run(ctx, 1)
-	if want := "get run 1: Databricks at " + srv.URL + " answered 400 INVALID_PARAMETER_VALUE: Invalid run_id: fix what it names and try again"; err == nil || err.Error() != want {
+	if want := "get run 1: Databricks at " + f.URL() + " answered 400 INVALID_PARAMETER_VALUE: Invalid run_id: fix what it names and try again"; err == nil || err.Error() != want {
 		t.Fatalf("400:\n%v\nwant\n%s", err, want)
 	}
 
-	expired := f.client(t, srv, func(s *Settings) { s.Token = "dapi-expired" })
+	expired := testClient(t, f, func(s *Settings) { s.Token = "dapi-expired" })
 	_, err = expired.Jobs(ctx)
-	want = "list jobs: Databricks at " + srv.URL + " refused the token (401 UNAUTHENTICATED: Invalid access token.): the token expired or is wrong; create a new token, set databricks.token or run databricks auth login"
+	want = "list jobs: Databricks at " + f.URL() + " refused the token (401 UNAUTHENTICATED: Invalid access token.): the token expired or is wrong; create a new token, set databricks.token or run databricks auth login"
 	if err == nil || err.Error() != want {
 		t.Fatalf("401:\n%v\nwant\n%s", err, want)
 	}
@@ -37,31 +39,31 @@ func TestErrorsSayWhatHappenedAndWhatToDo(t *testing.T) {
 }
 
 func TestThrottledRequestsWaitForRetryAfter(t *testing.T) {
-	f, srv := newFakeWorkspace(t)
-	c := f.client(t, srv)
+	f := databrickstest.New(t)
+	c := testClient(t, f)
 	ctx := context.Background()
-	f.jobs = []map[string]any{batchJob(11, "j")}
-	f.failNext("/api/2.2/jobs/list", fakeError{status: 429, code: "REQUEST_LIMIT_EXCEEDED", msg: "Too many requests.", retryAfter: "2"})
+	f.AddJob(11, "j")
+	f.FailNext("/api/2.2/jobs/list", 429, "REQUEST_LIMIT_EXCEEDED", "Too many requests.", "2")
 	if _, err := c.Jobs(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if len(f.stamps) != 2 {
-		t.Fatalf("%d requests, want the throttled one and its retry: %v", len(f.stamps), f.requests)
+	if len(f.Times()) != 2 {
+		t.Fatalf("%d requests, want the throttled one and its retry: %v", len(f.Times()), f.Requests())
 	}
 	// The SDK's own backoff before a second try is 1 s and at most 0.75 s of jitter.
-	if gap := f.stamps[1].Sub(f.stamps[0]); gap < 2*time.Second {
+	if gap := f.Times()[1].Sub(f.Times()[0]); gap < 2*time.Second {
 		t.Fatalf("retried %s after a 429 asking for 2 s", gap)
 	}
 }
 
 func TestThrottlingThatLastsGivesUpSayingSo(t *testing.T) {
-	f, srv := newFakeWorkspace(t)
-	c := f.client(t, srv, func(s *Settings) { s.RetryTimeout = time.Second })
+	f := databrickstest.New(t)
+	c := testClient(t, f, func(s *Settings) { s.RetryTimeout = time.Second })
 	for range 10 {
-		f.failNext("/api/2.2/jobs/list", fakeError{status: 429, code: "REQUEST_LIMIT_EXCEEDED", msg: "Too many requests.", retryAfter: "1"})
+		f.FailNext("/api/2.2/jobs/list", 429, "REQUEST_LIMIT_EXCEEDED", "Too many requests.", "1")
 	}
 	_, err := c.Jobs(context.Background())
-	want := "list jobs: Databricks at " + srv.URL + " kept throttling the requests (429 Too many requests., each time asking to wait 1s), and pintui gave up after retrying for 1s: wait a minute and try again, or run fewer requests at once"
+	want := "list jobs: Databricks at " + f.URL() + " kept throttling the requests (429 Too many requests., each time asking to wait 1s), and pintui gave up after retrying for 1s: wait a minute and try again, or run fewer requests at once"
 	if err == nil || err.Error() != want {
 		t.Fatalf("err\n%v\nwant\n%s", err, want)
 	}

@@ -9,22 +9,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pintui/pintui/ops/databricks/databrickstest"
 	"github.com/pintui/pintui/pipeline/dag"
 )
 
-func batchJob(id int64, name string, params ...string) map[string]any {
-	defs := []map[string]any{}
-	for _, p := range params {
-		defs = append(defs, map[string]any{"name": p, "default": ""})
-	}
-	return map[string]any{"job_id": id, "created_time": 1764547200000, "creator_user_name": "someone@example.com",
-		"settings": map[string]any{"name": name, "parameters": defs,
-			"tasks": []map[string]any{{"task_key": "batch", "notebook_task": map[string]any{"notebook_path": "/Shared/pintui/0a1b2c3d4e5f_batch"}}}}}
-}
-
 func TestSubmitAndWaitSendRunsSubmitAndPollRunsGet(t *testing.T) {
-	f, srv := newFakeWorkspace(t)
-	c := f.client(t, srv)
+	f := databrickstest.New(t)
+	c := testClient(t, f)
 	var runner dag.TaskRunner = c
 	task := dag.NotebookTask{RunName: "0a1b2c3d4e5f_dag.clean_pin", TaskKey: "clean_pin", NotebookPath: "/Shared/pintui/0a1b2c3d4e5f_batch",
 		Parameters: map[string]string{dag.StepParam: "clean_pin"}, ClusterID: "0101-abc"}
@@ -33,7 +24,7 @@ func TestSubmitAndWaitSendRunsSubmitAndPollRunsGet(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := `{"run_name":"0a1b2c3d4e5f_dag.clean_pin","tasks":[{"existing_cluster_id":"0101-abc","notebook_task":{"base_parameters":{"step":"clean_pin"},"notebook_path":"/Shared/pintui/0a1b2c3d4e5f_batch","source":"WORKSPACE"},"task_key":"clean_pin"}]}`
-	if got := f.body("/api/2.2/jobs/runs/submit"); len(got) != 1 || got[0] != want {
+	if got := f.Bodies("/api/2.2/jobs/runs/submit"); len(got) != 1 || got[0] != want {
 		t.Fatalf("runs/submit body:\n%v\nwant\n%s", got, want)
 	}
 	out, err := runner.Wait(context.Background(), id)
@@ -44,8 +35,8 @@ func TestSubmitAndWaitSendRunsSubmitAndPollRunsGet(t *testing.T) {
 	if out != wantOut || !out.Succeeded() {
 		t.Fatalf("outcome %+v, want %+v", out, wantOut)
 	}
-	if f.runGets[id] != 3 {
-		t.Fatalf("runs/get asked %d times, want 3 (PENDING, RUNNING, TERMINATED)", f.runGets[id])
+	if f.RunGets(id) != 3 {
+		t.Fatalf("runs/get asked %d times, want 3 (PENDING, RUNNING, TERMINATED)", f.RunGets(id))
 	}
 	failed, _ := c.Submit(context.Background(), dag.NotebookTask{RunName: "x.fail", TaskKey: "analytics", NotebookPath: "/n"})
 	out, err = c.Wait(context.Background(), failed)
@@ -55,8 +46,8 @@ func TestSubmitAndWaitSendRunsSubmitAndPollRunsGet(t *testing.T) {
 }
 
 func TestWaitEndsWithItsContext(t *testing.T) {
-	f, srv := newFakeWorkspace(t)
-	c := f.client(t, srv, func(s *Settings) { s.PollEvery = time.Hour })
+	f := databrickstest.New(t)
+	c := testClient(t, f, func(s *Settings) { s.PollEvery = time.Hour })
 	id, err := c.Submit(context.Background(), dag.NotebookTask{RunName: "r", TaskKey: "k", NotebookPath: "/n"})
 	if err != nil {
 		t.Fatal(err)
@@ -70,9 +61,12 @@ func TestWaitEndsWithItsContext(t *testing.T) {
 }
 
 func TestJobsPagesAndFindsByNameOrID(t *testing.T) {
-	f, srv := newFakeWorkspace(t)
-	f.jobs = []map[string]any{batchJob(11, "0a1b2c3d4e5f_batch_job", "step"), batchJob(12, "other"), batchJob(13, "twin"), batchJob(14, "twin")}
-	c := f.client(t, srv)
+	f := databrickstest.New(t)
+	f.AddJob(11, "0a1b2c3d4e5f_batch_job", "step")
+	f.AddJob(12, "other")
+	f.AddJob(13, "twin")
+	f.AddJob(14, "twin")
+	c := testClient(t, f)
 	ctx := context.Background()
 	js, err := c.Jobs(ctx)
 	if err != nil {
@@ -95,7 +89,7 @@ func TestJobsPagesAndFindsByNameOrID(t *testing.T) {
 		}
 	}
 	_, err = c.Job(ctx, "nope")
-	if want := "find job nope: the workspace at " + srv.URL + " has no job named nope: list the jobs with pintui jobs, or run pintui deploy to put the notebooks in place"; err == nil || err.Error() != want {
+	if want := "find job nope: the workspace at " + f.URL() + " has no job named nope: list the jobs with pintui jobs, or run pintui deploy to put the notebooks in place"; err == nil || err.Error() != want {
 		t.Fatalf("err %v\nwant %s", err, want)
 	}
 	_, err = c.Job(ctx, "twin")
@@ -109,9 +103,11 @@ func TestJobsPagesAndFindsByNameOrID(t *testing.T) {
 }
 
 func TestRunNowSendsJobParametersOrLegacyNotebookParams(t *testing.T) {
-	f, srv := newFakeWorkspace(t)
-	c := f.client(t, srv)
+	f := databrickstest.New(t)
+	c := testClient(t, f)
 	ctx := context.Background()
+	f.AddJob(11, "with_parameters", "step")
+	f.AddJob(12, "legacy")
 	params := map[string]string{"step": "analytics"}
 	if _, err := c.RunNow(ctx, Job{ID: 11, Parameters: []string{"step"}}, params); err != nil {
 		t.Fatal(err)
@@ -123,14 +119,14 @@ func TestRunNowSendsJobParametersOrLegacyNotebookParams(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{`{"job_id":11,"job_parameters":{"step":"analytics"}}`, `{"job_id":12,"notebook_params":{"step":"analytics"}}`, `{"job_id":12}`}
-	if got := f.body("/api/2.2/jobs/run-now"); !reflect.DeepEqual(got, want) {
+	if got := f.Bodies("/api/2.2/jobs/run-now"); !reflect.DeepEqual(got, want) {
 		t.Fatalf("run-now bodies\n%v\nwant\n%v", got, want)
 	}
 }
 
 func TestRunsFollowsNextPageToken(t *testing.T) {
-	f, srv := newFakeWorkspace(t)
-	c := f.client(t, srv)
+	f := databrickstest.New(t)
+	c := testClient(t, f)
 	ctx := context.Background()
 	for i := range 30 {
 		if _, err := c.Submit(ctx, dag.NotebookTask{RunName: fmt.Sprintf("run-%d", i), TaskKey: "k", NotebookPath: "/n"}); err != nil {
@@ -145,7 +141,7 @@ func TestRunsFollowsNextPageToken(t *testing.T) {
 		t.Fatalf("%d runs, first %q last %q: want 28 newest first", len(runs), runs[0].Name, runs[len(runs)-1].Name)
 	}
 	var lists []string
-	for _, r := range f.requests {
+	for _, r := range f.Requests() {
 		if strings.HasPrefix(r, "GET /api/2.2/jobs/runs/list") {
 			lists = append(lists, r)
 		}
@@ -156,19 +152,18 @@ func TestRunsFollowsNextPageToken(t *testing.T) {
 	}
 	r := runs[0]
 	wantRun := Run{ID: r.ID, Name: "run-29", Type: "SUBMIT_RUN", LifeCycleState: "PENDING", StateMessage: "", Start: time.Date(2025, 12, 2, 0, 0, 0, 0, time.UTC),
-		URL: fmt.Sprintf("https://dbc.example/#job/run/%d", r.ID), Tasks: []TaskRun{{RunID: r.ID * 10, TaskKey: "k", NotebookPath: "/n", LifeCycleState: "PENDING"}}}
+		URL: fmt.Sprintf("https://dbc.example/#job/run/%d", r.ID), Tasks: []TaskRun{{RunID: r.ID * 10, TaskKey: "k", NotebookPath: "/n", LifeCycleState: "PENDING", Start: time.Date(2025, 12, 2, 0, 0, 0, 0, time.UTC)}}}
 	if !reflect.DeepEqual(r, wantRun) {
 		t.Fatalf("run\n%+v\nwant\n%+v", r, wantRun)
 	}
 }
 
 func TestOutputAsksEachTaskRun(t *testing.T) {
-	f, srv := newFakeWorkspace(t)
-	c := f.client(t, srv)
+	f := databrickstest.New(t)
+	c := testClient(t, f)
 	ctx := context.Background()
 	id, _ := c.Submit(ctx, dag.NotebookTask{RunName: "r", TaskKey: "analytics", NotebookPath: "/n"})
-	f.outputs[id*10] = map[string]any{"notebook_output": map[string]any{"result": `{"rows":9}`, "truncated": false}, "logs": "done\n",
-		"metadata": map[string]any{"run_id": id * 10}}
+	f.SetOutput(id*10, `{"rows":9}`, "done\n")
 	out, err := c.Output(ctx, id)
 	if err != nil {
 		t.Fatal(err)
@@ -180,7 +175,7 @@ func TestOutputAsksEachTaskRun(t *testing.T) {
 	if err := c.Cancel(ctx, id); err != nil {
 		t.Fatal(err)
 	}
-	if got := f.body("/api/2.2/jobs/runs/cancel"); !reflect.DeepEqual(got, []string{fmt.Sprintf(`{"run_id":%d}`, id)}) {
+	if got := f.Bodies("/api/2.2/jobs/runs/cancel"); !reflect.DeepEqual(got, []string{fmt.Sprintf(`{"run_id":%d}`, id)}) {
 		t.Fatalf("cancel body %v", got)
 	}
 	err = c.Cancel(ctx, 7)
@@ -190,17 +185,17 @@ func TestOutputAsksEachTaskRun(t *testing.T) {
 }
 
 func TestImportMakesTheFolderAndSendsSource(t *testing.T) {
-	f, srv := newFakeWorkspace(t)
-	c := f.client(t, srv)
+	f := databrickstest.New(t)
+	c := testClient(t, f)
 	ctx := context.Background()
 	if err := c.Import(ctx, "/Shared/pintui/0a1b2c3d4e5f_batch", []byte("# Databricks notebook source\nprint(1)\n")); err != nil {
 		t.Fatal(err)
 	}
-	if got := f.body("/api/2.0/workspace/mkdirs"); !reflect.DeepEqual(got, []string{`{"path":"/Shared/pintui"}`}) {
+	if got := f.Bodies("/api/2.0/workspace/mkdirs"); len(got) != 1 || got[0] != `{"path":"/Shared/pintui"}` {
 		t.Fatalf("mkdirs %v", got)
 	}
 	var imp map[string]any
-	if err := json.Unmarshal([]byte(f.body("/api/2.0/workspace/import")[0]), &imp); err != nil {
+	if err := json.Unmarshal([]byte(f.Bodies("/api/2.0/workspace/import")[0]), &imp); err != nil {
 		t.Fatal(err)
 	}
 	want := map[string]any{"path": "/Shared/pintui/0a1b2c3d4e5f_batch", "format": "SOURCE", "language": "PYTHON", "overwrite": true,
@@ -208,8 +203,9 @@ func TestImportMakesTheFolderAndSendsSource(t *testing.T) {
 	if !reflect.DeepEqual(imp, want) {
 		t.Fatalf("import %v, want %v", imp, want)
 	}
-	f.objects = []map[string]any{{"path": "/Shared/pintui/0a1b2c3d4e5f_stream", "object_type": "NOTEBOOK", "language": "PYTHON"},
-		{"path": "/Shared/pintui/0a1b2c3d4e5f_batch", "object_type": "NOTEBOOK", "language": "PYTHON"}}
+	if err := c.Import(ctx, "/Shared/pintui/0a1b2c3d4e5f_stream", []byte("# Databricks notebook source\n")); err != nil {
+		t.Fatal(err)
+	}
 	paths, err := c.List(ctx, "/Shared/pintui")
 	if err != nil || !reflect.DeepEqual(paths, []string{"/Shared/pintui/0a1b2c3d4e5f_batch", "/Shared/pintui/0a1b2c3d4e5f_stream"}) {
 		t.Fatalf("list %v %v", paths, err)
@@ -218,4 +214,18 @@ func TestImportMakesTheFolderAndSendsSource(t *testing.T) {
 	if want := "list workspace folder /Shared/none: Path (/Shared/none) doesn't exist. (RESOURCE_DOES_NOT_EXIST): run pintui deploy to import the notebooks there"; err == nil || err.Error() != want {
 		t.Fatalf("err %v\nwant %s", err, want)
 	}
+}
+
+// testClient is a client of the fake workspace that polls without waiting.
+func testClient(t *testing.T, f *databrickstest.Server, opts ...func(*Settings)) *Client {
+	t.Helper()
+	s := Settings{Host: f.URL(), Token: databrickstest.Token, Explicit: true, PollEvery: time.Millisecond, RetryTimeout: 20 * time.Second}
+	for _, o := range opts {
+		o(&s)
+	}
+	c, err := New(context.Background(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
