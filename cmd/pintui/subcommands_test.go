@@ -19,7 +19,7 @@ func TestEveryConsoleCommandIsASubcommand(t *testing.T) {
 		{[]string{"batch", "rnu"}, 2, "", "pintui: unknown command \"batch rnu\": did you mean \"batch run\"?\n"},
 		{[]string{"frobnicate"}, 2, "", "pintui: unknown command \"frobnicate\": run pintui --help for the list of commands\n"},
 		{[]string{"tables", "-o", "json"}, 0, "[]\n", ""},
-		{[]string{"schema"}, 2, "", "pintui: schema: wrong number of arguments: usage: pintui schema TABLE\n"},
+		{[]string{"schema"}, 2, "", "pintui: schema: wrong number of arguments: usage: pintui schema TABLE [--yes]\n"},
 		{[]string{"tables", "--bogus"}, 2, "", "pintui: tables: unknown flag: --bogus: run pintui tables --help for the flags\n"},
 		{[]string{"tables", "-o", "yaml"}, 2, "", "pintui: tables: --output \"yaml\" is not valid: use table or json\n"},
 		{[]string{"config", "show", "-o", "yaml"}, 2, "", "pintui: config show: --output \"yaml\" is not valid: use table or json\n"},

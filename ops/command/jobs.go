@@ -78,7 +78,7 @@ func (env *Env) workspaceName() string {
 }
 
 func (env *Env) jobRunAsks(in *Invocation) string {
-	if env.Config.IsLocal() {
+	if env.Config == nil || env.Config.IsLocal() {
 		return ""
 	}
 	return fmt.Sprintf("start a run of Databricks job %s in the workspace %s, which runs on its clusters", in.Args[0], env.workspaceName())

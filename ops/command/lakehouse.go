@@ -43,8 +43,10 @@ func (env *Env) lakehouseCommands() []*Command {
 			},
 			Run: env.batchRun,
 		},
-		{Name: "tables", Help: "List the lakehouse tables with their kind, row count, Delta version and files.", Run: env.tables},
-		{Name: "schema", Args: "TABLE", MinArgs: 1, MaxArgs: 1, Help: "Show a table's columns and Spark types.", Run: env.schema, Complete: env.completeTables},
+		{Name: "tables", Help: "List the lakehouse tables with their kind, row count, Delta version and files; in a cloud profile, the tables of databricks.catalog.schema through the SQL warehouse.",
+			Flags: []Flag{YesFlag}, Asks: env.warehouseAsks, Run: env.tables},
+		{Name: "schema", Args: "TABLE", MinArgs: 1, MaxArgs: 1, Help: "Show a table's columns and Spark types.",
+			Flags: []Flag{YesFlag}, Asks: env.warehouseAsks, Run: env.schema, Complete: env.completeTables},
 		{
 			Name: "preview", Args: "TABLE", MinArgs: 1, MaxArgs: 1,
 			Help: "Show a page of a table's rows.",
@@ -52,8 +54,9 @@ func (env *Env) lakehouseCommands() []*Command {
 				{Name: "limit", Default: "20", Help: "rows to show"},
 				{Name: "offset", Default: "0", Help: "matching rows to skip"},
 				{Name: "where", Help: "keep rows whose COL equals VALUE, written COL=VALUE"},
+				YesFlag,
 			},
-			Run: env.preview, Complete: env.completeTables,
+			Asks: env.warehouseAsks, Run: env.preview, Complete: env.completeTables,
 		},
 		{Name: "analytics", Args: "[NAME]", MaxArgs: 1, Help: "Show the nine analytics outputs of the last batch run, or one of them.", Run: env.analytics, Complete: env.completeAnalytics},
 		{
@@ -114,14 +117,14 @@ type TableVacuum struct {
 	LiveFiles    int      `json:"live_files"`
 }
 
-func (env *Env) tables(ctx context.Context, _ *Invocation) (*Result, error) {
+// listLakehouse lists the local lakehouse's tables; one that cannot be read is listed with why.
+func (env *Env) listLakehouse(ctx context.Context) ([]TableInfo, error) {
 	store := env.lakehouse()
 	roots, err := delta.ListTables(ctx, store, "")
 	if err != nil {
 		return nil, err
 	}
 	infos := []TableInfo{}
-	damaged := 0
 	for _, root := range roots {
 		snap, err := delta.Open(store, root).Snapshot(ctx)
 		if ctx.Err() != nil {
@@ -129,32 +132,14 @@ func (env *Env) tables(ctx context.Context, _ *Invocation) (*Result, error) {
 		}
 		// One unreadable table must not hide the others.
 		if err != nil {
-			damaged++
 			infos = append(infos, TableInfo{Table: root, Kind: env.tableKind(root), Version: -1, Damaged: err.Error()})
 			continue
 		}
 		rows, _ := snap.NumRecords()
 		infos = append(infos, TableInfo{Table: root, Kind: env.tableKind(root), Rows: rows, Version: snap.Version, Files: len(snap.Files), Run: snap.RunID})
 	}
-	// Batch tables first, then stream tables, then the analytics in the documented order.
-	rank := func(i TableInfo) int {
-		if n := slices.Index(analytics.Names(), i.Table); n >= 0 {
-			return 2000 + n
-		}
-		if i.Kind == "stream" {
-			return 1000
-		}
-		return 0
-	}
-	slices.SortStableFunc(infos, func(a, b TableInfo) int { return rank(a) - rank(b) })
-	res := &Result{Data: infos}
-	switch {
-	case len(infos) == 0:
-		res.Message = "no tables yet: run `batch run` to build them from the landings"
-	case damaged > 0:
-		res.Message = fmt.Sprintf("%d damaged, each saying why: `batch run` rebuilds the batch tables and the analytics", damaged)
-	}
-	return res, nil
+	slices.SortStableFunc(infos, func(a, b TableInfo) int { return tableRank(a) - tableRank(b) })
+	return infos, nil
 }
 
 func (env *Env) vacuum(ctx context.Context, in *Invocation) (*Result, error) {
@@ -259,14 +244,6 @@ func columns(fields []record.Field) []TableColumn {
 	return cols
 }
 
-func (env *Env) schema(ctx context.Context, in *Invocation) (*Result, error) {
-	_, snap, err := env.table(ctx, in.Args[0])
-	if err != nil {
-		return nil, err
-	}
-	return &Result{Data: TableSchema{Table: in.Args[0], Version: snap.Version, Columns: columns(snap.Fields)}}, nil
-}
-
 // TablePage is what `preview` returns: a page of a table's rows. Each row holds one value per
 // column: nil, string, int64, int32, float64, []float64 or time.Time.
 type TablePage struct {
@@ -331,52 +308,6 @@ func (p TablePage) TextTable() Table {
 		t.Rows = append(t.Rows, cells)
 	}
 	return t
-}
-
-func (env *Env) preview(ctx context.Context, in *Invocation) (*Result, error) {
-	limit, err := in.Int("limit")
-	if err != nil {
-		return nil, err
-	}
-	offset, err := in.Int("offset")
-	if err != nil {
-		return nil, err
-	}
-	if limit < 1 || offset < 0 {
-		return nil, fmt.Errorf("--limit must be at least 1 and --offset at least 0")
-	}
-	q := delta.Query{Limit: int64(limit), Offset: int64(offset)}
-	if w := in.Flag("where"); w != "" {
-		m, err := delta.ParseMatch(w)
-		if err != nil {
-			return nil, err
-		}
-		q.Where = []delta.Match{m}
-	}
-	t, snap, err := env.table(ctx, in.Args[0])
-	if err != nil {
-		return nil, err
-	}
-	page, err := t.Rows(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	total, _ := snap.NumRecords()
-	out := TablePage{Table: in.Args[0], Version: page.Version, Columns: columns(page.Fields), Rows: page.Rows,
-		Offset: int64(offset), Limit: int64(limit), Where: in.Flag("where"), TotalRows: total}
-	if out.Rows == nil {
-		out.Rows = [][]any{}
-	}
-	res := &Result{Data: out}
-	switch {
-	case len(page.Rows) == 0:
-		res.Message = fmt.Sprintf("no rows (table has %d)", total)
-	case q.Where != nil:
-		res.Message = fmt.Sprintf("rows %d–%d matching %s", offset+1, offset+len(page.Rows), in.Flag("where"))
-	default:
-		res.Message = fmt.Sprintf("rows %d–%d of %d", offset+1, offset+len(page.Rows), total)
-	}
-	return res, nil
 }
 
 func (env *Env) analytics(ctx context.Context, in *Invocation) (*Result, error) {

@@ -17,7 +17,7 @@ import (
 func lakehouseEnv(t *testing.T) *Env {
 	t.Helper()
 	cfg := &config.Loaded{}
-	cfg.DataDir, cfg.UID = t.TempDir(), "0a1b2c3d4e5f"
+	cfg.DataDir, cfg.UID, cfg.Profile = t.TempDir(), "0a1b2c3d4e5f", "local"
 	return &Env{Config: cfg}
 }
 

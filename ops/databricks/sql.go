@@ -39,10 +39,10 @@ type Statement struct {
 	Parameters map[string]string
 }
 
-// Column is one column of a result: its name and the type_name the warehouse reports (STRING,
-// LONG, INT, DOUBLE, TIMESTAMP …).
+// Column is one column of a result: its name, the type_name the warehouse reports (STRING,
+// LONG, INT, DOUBLE, TIMESTAMP …) and its SQL type as written (BIGINT, ARRAY<DOUBLE> …).
 type Column struct {
-	Name, Type string
+	Name, Type, TypeText string
 }
 
 // ResultSet is what a statement returned. Each row holds one value per column, converted by the
@@ -87,6 +87,7 @@ type statementResponse struct {
 			Columns []struct {
 				Name     string `json:"name"`
 				TypeName string `json:"type_name"`
+				TypeText string `json:"type_text"`
 			} `json:"columns"`
 		} `json:"schema"`
 	} `json:"manifest"`
@@ -113,8 +114,13 @@ func (c *Client) Query(ctx context.Context, s Statement) (ResultSet, error) {
 	if err := c.do(ctx, http.MethodPost, "/api/2.0/sql/statements", req, &resp); err != nil {
 		return ResultSet{}, c.fail(op, err, "set databricks.warehouse_id to a warehouse of the workspace")
 	}
+	// A statement that outlasts wait_timeout is often done a moment later: the polls start at a
+	// quarter of a second and double up to PollEvery.
+	wait := min(c.pollEvery, 250*time.Millisecond)
 	for resp.Status.State == string(sql.StatementStatePending) || resp.Status.State == string(sql.StatementStateRunning) {
-		if err := sleep(ctx, c.pollEvery); err != nil {
+		err := sleep(ctx, wait)
+		wait = min(2*wait, c.pollEvery)
+		if err != nil {
 			c.cancelStatement(resp.StatementID)
 			return ResultSet{}, fmt.Errorf("%s: still %s: %w", op, resp.Status.State, err)
 		}
@@ -139,7 +145,7 @@ func (c *Client) collect(ctx context.Context, op string, resp statementResponse)
 	rs := ResultSet{Columns: []Column{}, Rows: [][]any{}}
 	if resp.Manifest != nil {
 		for _, col := range resp.Manifest.Schema.Columns {
-			rs.Columns = append(rs.Columns, Column{Name: col.Name, Type: col.TypeName})
+			rs.Columns = append(rs.Columns, Column{Name: col.Name, Type: col.TypeName, TypeText: col.TypeText})
 		}
 	}
 	chunk := resp.Result

@@ -26,7 +26,7 @@ func TestQueryPollsUntilSucceededAndConvertsByType(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := ResultSet{
-		Columns: []Column{{Name: "ind", Type: "LONG"}, {Name: "title", Type: "STRING"}, {Name: "follower_count", Type: "INT"}, {Name: "score", Type: "DOUBLE"}, {Name: "timestamp", Type: "TIMESTAMP"}, {Name: "ok", Type: "BOOLEAN"}, {Name: "price", Type: "DECIMAL"}},
+		Columns: []Column{{Name: "ind", Type: "LONG", TypeText: "LONG"}, {Name: "title", Type: "STRING", TypeText: "STRING"}, {Name: "follower_count", Type: "INT", TypeText: "INT"}, {Name: "score", Type: "DOUBLE", TypeText: "DOUBLE"}, {Name: "timestamp", Type: "TIMESTAMP", TypeText: "TIMESTAMP"}, {Name: "ok", Type: "BOOLEAN", TypeText: "BOOLEAN"}, {Name: "price", Type: "DECIMAL", TypeText: "DECIMAL"}},
 		Rows: [][]any{
 			{int64(7528), "Ideas", int32(5000), 0.5, time.Date(2020, 6, 18, 15, 32, 4, 0, time.UTC), true, "12.30"},
 			{int64(2863), nil, nil, "not a number", nil, nil, nil},

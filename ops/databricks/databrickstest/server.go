@@ -49,9 +49,10 @@ type failure struct {
 	code, msg, retryAft string
 }
 
-// Column is one column of a statement's result, with its type_name (STRING, LONG, INT …).
+// Column is one column of a statement's result, with its type_name (STRING, LONG, INT …) and
+// type_text (BIGINT, ARRAY<DOUBLE> …; "" means the type_name).
 type Column struct {
-	Name, TypeName string
+	Name, TypeName, TypeText string
 }
 
 // Result is what a statement returns: its columns, and its rows in chunks of data_array, each
@@ -496,7 +497,11 @@ func (s *Server) statement(w http.ResponseWriter, method, rest string, raw json.
 		}
 		cols := []map[string]any{}
 		for i, c := range r.Columns {
-			cols = append(cols, map[string]any{"name": c.Name, "position": i, "type_name": c.TypeName, "type_text": c.TypeName})
+			text := c.TypeText
+			if text == "" {
+				text = c.TypeName
+			}
+			cols = append(cols, map[string]any{"name": c.Name, "position": i, "type_name": c.TypeName, "type_text": text})
 		}
 		rows := 0
 		for _, c := range r.Chunks {
