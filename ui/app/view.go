@@ -80,9 +80,15 @@ func (m *Model) header() string {
 
 func (m *Model) footer() string {
 	s := m.ctx.Styles
-	if m.confirmQuit != "" {
+	switch {
+	case m.confirmQuit != "":
 		text := " " + m.confirmQuit + ": press y to quit, any other key to stay "
 		return screen.Fill(s.Confirm.Render(ansi.Truncate(text, m.width, "…")), m.width, 1)
+	case m.ask != nil:
+		text := " " + m.ask.question + "? y/n: y does it, any other key cancels "
+		return screen.Fill(s.Confirm.Render(ansi.Truncate(text, m.width, "…")), m.width, 1)
+	case m.notice != "":
+		return screen.Fill(s.StatusBar.Render(ansi.Truncate(" "+m.notice+" ", m.width, "…")), m.width, 1)
 	}
 	var stack string
 	var down bool

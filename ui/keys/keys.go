@@ -20,6 +20,7 @@ type KeyMap struct {
 	NextPage, ListUnder                                  key.Binding
 	Pause, RawJSON, Start, Stop, Faster, Slower          key.Binding
 	TailFrom, Describe                                   key.Binding
+	Trigger, Cancel, PrevTry, NextTry                    key.Binding
 	Overview, Emulators, Topics, Streams, S3, DAGs, Jobs key.Binding
 	Tables                                               key.Binding
 }
@@ -55,11 +56,15 @@ func Default() *KeyMap {
 		Refresh:   b([]string{"r"}, "r", "refresh"),
 		Filter:    b([]string{"/"}, "/", "filter"),
 		Describe:  b([]string{"d"}, "d", "describe a topic"),
-		NextPage:  b([]string{"n"}, "n", "next page of a list"),
+		NextPage:  b([]string{"n"}, "n", "next page of a list; run a job now"),
 		ListUnder: b([]string{"P"}, "P", "list under a prefix"),
-		Pause:     b([]string{"p"}, "p", "pause / resume a tail"),
+		Pause:     b([]string{"p"}, "p", "pause / resume a tail or a DAG"),
 		RawJSON:   b([]string{"J"}, "J", "raw / pretty JSON"),
 		TailFrom:  b([]string{"o"}, "o", "tail from… (an offset, a sequence number, a time)"),
+		Trigger:   b([]string{"t"}, "t", "trigger a DAG run (asks in the cloud)"),
+		Cancel:    b([]string{"c"}, "c", "cancel a job run (asks)"),
+		PrevTry:   b([]string{"["}, "[", "a task's earlier try"),
+		NextTry:   b([]string{"]"}, "]", "a task's later try"),
 		Start:     b([]string{"s"}, "s", "start the emulator"),
 		Stop:      b([]string{"x"}, "x", "stop the emulator (asks)"),
 		Faster:    b([]string{"+", "="}, "+", "double the emulator's rate"),
@@ -82,8 +87,8 @@ func (k *KeyMap) actions() map[string]*key.Binding {
 		"palette": &k.Palette, "errors": &k.Errors, "up": &k.Up, "down": &k.Down, "top": &k.Top, "bottom": &k.Bottom,
 		"page_down": &k.PageDown, "page_up": &k.PageUp, "left": &k.Left, "right": &k.Right, "focus": &k.Focus, "enter": &k.Enter,
 		"refresh": &k.Refresh, "filter": &k.Filter, "next_page": &k.NextPage, "list_under": &k.ListUnder, "pause": &k.Pause, "raw_json": &k.RawJSON, "tail_from": &k.TailFrom,
-		"describe": &k.Describe,
-		"start":    &k.Start, "stop": &k.Stop, "faster": &k.Faster, "slower": &k.Slower,
+		"describe": &k.Describe, "trigger": &k.Trigger, "cancel": &k.Cancel, "previous_try": &k.PrevTry, "next_try": &k.NextTry,
+		"start": &k.Start, "stop": &k.Stop, "faster": &k.Faster, "slower": &k.Slower,
 		"overview":  &k.Overview,
 		"emulators": &k.Emulators, "topics": &k.Topics, "streams": &k.Streams, "s3": &k.S3,
 		"dags": &k.DAGs, "jobs": &k.Jobs, "tables": &k.Tables,
@@ -162,6 +167,7 @@ func (k *KeyMap) Groups() []Group {
 		{"Move", []key.Binding{k.Up, k.Down, k.Top, k.Bottom, k.PageDown, k.PageUp}},
 		{"Act", []key.Binding{k.Enter, k.Describe, k.Focus, k.Filter, k.Refresh, k.Left, k.Right, k.NextPage, k.ListUnder}},
 		{"Tails & emulators", []key.Binding{k.Pause, k.RawJSON, k.TailFrom, k.Start, k.Stop, k.Faster, k.Slower}},
+		{"DAGs & jobs", []key.Binding{k.Trigger, k.Cancel, k.PrevTry, k.NextTry}},
 	}
 }
 

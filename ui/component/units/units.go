@@ -80,6 +80,18 @@ func Millis(ms int64) string {
 	}
 }
 
+// Duration writes how long a run or a task took, to the second past a minute: "850 ms", "41.0 s",
+// "3 min 04 s", "2 h 05 min"; Millis rounds those to the minute, too coarse for a run.
+func Duration(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return Millis(d.Milliseconds())
+	case d < time.Hour:
+		return fmt.Sprintf("%d min %02d s", int(d/time.Minute), int(d%time.Minute/time.Second))
+	}
+	return fmt.Sprintf("%d h %02d min", int(d/time.Hour), int(d%time.Hour/time.Minute))
+}
+
 // Format turns one cell's plain number into its screen form; a cell that is not a whole number
 // is left as it is.
 type Format func(n int64) string

@@ -62,3 +62,12 @@ func TestCellsKeepsTheRowsItWasGiven(t *testing.T) {
 		t.Error("Cells changed the rows it was given")
 	}
 }
+
+func TestDuration(t *testing.T) {
+	for d, want := range map[time.Duration]string{850 * time.Millisecond: "850 ms", 41 * time.Second: "41.0 s",
+		3*time.Minute + 4*time.Second: "3 min 04 s", time.Hour: "1 h 00 min", 2*time.Hour + 5*time.Minute + 9*time.Second: "2 h 05 min"} {
+		if got := Duration(d); got != want {
+			t.Errorf("Duration(%v) = %q, want %q", d, got, want)
+		}
+	}
+}
