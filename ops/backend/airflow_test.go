@@ -4,8 +4,11 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pintui/pintui/config"
 )
@@ -71,5 +74,49 @@ func TestAirflowInTheCloud(t *testing.T) {
 	}
 	if got, want := b.AirflowMissing().Error(), "profile prod names no Airflow: set airflow.environment to an MWAA environment, or airflow.url to a self-hosted Airflow"; got != want {
 		t.Fatalf("%s\nwant %s", got, want)
+	}
+}
+
+func dagIDs(ctx context.Context, b *Backends) ([]string, error) {
+	list, err := b.Airflow.DAGs(ctx)
+	var ids []string
+	for _, d := range list {
+		ids = append(ids, d.ID)
+	}
+	return ids, err
+}
+
+// TestAttachedAirflowClientFollowsTheOwner checks that an attached process reaches the owner's
+// scheduler with the owner's control token, and a new owner's on its new port with its new
+// token.
+func TestAttachedAirflowClientFollowsTheOwner(t *testing.T) {
+	dir := t.TempDir()
+	first := open(t, dir)
+	attached := open(t, dir)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if ids, err := dagIDs(ctx, attached); err != nil || !slices.Equal(ids, []string{"0a1b2c3d4e5f_dag"}) {
+		t.Fatalf("the attached process lists the DAGs %v, %v; want the pipeline's", ids, err)
+	}
+	before, token := first.Stack.Endpoints().Airflow, first.Stack.ControlToken()
+	if err := first.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(5 * time.Second); attached.Owner().Alive && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	stopped := "the pintui that owned " + dir + " (pid " + strconv.Itoa(os.Getpid()) + ") has stopped"
+	if _, err := dagIDs(ctx, attached); err == nil || !strings.Contains(err.Error(), stopped) {
+		t.Errorf("DAGs with the owner gone: %v, want %q", err, stopped)
+	}
+	second := open(t, dir)
+	for deadline := time.Now().Add(5 * time.Second); !attached.Owner().Alive && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if after := second.Stack.Endpoints().Airflow; after == before || second.Stack.ControlToken() == token {
+		t.Fatalf("the new owner serves the scheduler at %s as the old one did, or with its token; the test needs another", after)
+	}
+	if ids, err := dagIDs(ctx, attached); err != nil || len(ids) != 1 {
+		t.Errorf("DAGs after reattaching: %v, %v; want the pipeline's from the new owner", ids, err)
 	}
 }

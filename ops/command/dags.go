@@ -98,7 +98,7 @@ func (env *Env) completeRuns(ctx context.Context, _ string) ([]string, error) {
 // what is a sentence with %s for the DAG.
 func (env *Env) asksAirflow(what string) func(*Invocation) string {
 	return func(in *Invocation) string {
-		if env.Config.IsLocal() || env.Backends == nil || env.Backends.Airflow == nil {
+		if env.Backends == nil || env.Backends.Airflow == nil || env.Config.IsLocal() {
 			return ""
 		}
 		return fmt.Sprintf(what, env.dagArg(in)) + " on " + env.Backends.Airflow.Where()
@@ -528,7 +528,11 @@ func (env *Env) dagLogs(ctx context.Context, in *Invocation) (*Result, error) {
 			}
 			return nil, fmt.Errorf("run %s of %s has no task %s: give one of %s", run, d, task, strings.Join(names, ", "))
 		}
-		try = max(tis[i].TryNumber, 1)
+		if tis[i].TryNumber == 0 {
+			msg := fmt.Sprintf("task %s of run %s has not started yet, so it has no log: wait for the run with pintui dag wait %s --dag %s", task, run, run, d)
+			return &Result{Data: TaskLog{DAG: d, RunID: run, Task: task}, Message: msg}, nil
+		}
+		try = tis[i].TryNumber
 	}
 	text, err := c.Log(ctx, d, run, task, try)
 	if err != nil {

@@ -83,7 +83,11 @@ func (s *dagServer) tasks(r *dagServerRun) []any {
 		case st == "running" && i < 4:
 			ts = "running"
 		}
-		list = append(list, map[string]any{"task_id": t, "dag_id": pipelineDAG, "dag_run_id": r.id, "state": ts, "try_number": 1, "max_tries": 1,
+		try := 1
+		if ts == nil {
+			try = 0
+		}
+		list = append(list, map[string]any{"task_id": t, "dag_id": pipelineDAG, "dag_run_id": r.id, "state": ts, "try_number": try, "max_tries": 1,
 			"operator": "DatabricksSubmitRunOperator", "start_date": nil, "end_date": nil})
 	}
 	return list
@@ -321,7 +325,14 @@ func TestDAGTriggerAndWait(t *testing.T) {
 	if err == nil || !strings.HasPrefix(err.Error(), "dag logs: no log of try 2 of task clean_pin in run manual__2026-12-01T10:00:00Z of DAG 0a1b2c3d4e5f_dag (HTTP 404") {
 		t.Fatalf("try 2: %v", err)
 	}
-	if _, err = reg.Run(ctx, "dag logs --last nope"); err == nil || err.Error() != "dag logs: run manual__2026-12-01T10:00:00Z of 0a1b2c3d4e5f_dag has no task nope: give one of load_landings, clean_pin, clean_geo, clean_user, analytics" {
+	if _, err := reg.Run(ctx, "dag trigger"); err != nil {
+		t.Fatal(err)
+	}
+	res, err = reg.Run(ctx, "dag logs --last analytics")
+	if want := "task analytics of run manual__2026-12-01T10:01:00Z has not started yet, so it has no log: wait for the run with pintui dag wait manual__2026-12-01T10:01:00Z --dag 0a1b2c3d4e5f_dag"; err != nil || res.Message != want || res.Data.(TaskLog).TryNumber != 0 {
+		t.Fatalf("log of a task not started: %+v, %v\nwant %s", res, err, want)
+	}
+	if _, err = reg.Run(ctx, "dag logs --last nope"); err == nil || err.Error() != "dag logs: run manual__2026-12-01T10:01:00Z of 0a1b2c3d4e5f_dag has no task nope: give one of load_landings, clean_pin, clean_geo, clean_user, analytics" {
 		t.Fatalf("unknown task: %v", err)
 	}
 }
@@ -407,6 +418,16 @@ func TestDAGCommandsAskFirstInTheCloud(t *testing.T) {
 	for _, line := range []string{"dags", "dag pause 0a1b2c3d4e5f_dag", "dag runs", "dag run --last"} {
 		if _, err := reg.Run(ctx, line); err != nil {
 			t.Errorf("%s: %v", line, err)
+		}
+	}
+}
+
+// TestDAGCommandsWithoutBackends checks that a registry with no pipeline behind it, as the
+// console's fixture has, answers the asking commands with an error instead of panicking.
+func TestDAGCommandsWithoutBackends(t *testing.T) {
+	for _, line := range []string{"dag trigger", "dag unpause 0a1b2c3d4e5f_dag"} {
+		if _, err := New(&Env{}).Run(context.Background(), line); err == nil {
+			t.Errorf("%s ran without a pipeline", line)
 		}
 	}
 }

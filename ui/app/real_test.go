@@ -48,7 +48,7 @@ func newRealModel(t *testing.T, reg screen.Runner, width, height int) *Model {
 // a table, the same columns.
 func TestFixtureAnswersLikeTheRealCommands(t *testing.T) {
 	reg := realPipeline(t)
-	run(t, reg, "emulate batch --count 10 --rate 0", "wait emulator", "wait landings >= 30", "batch run")
+	run(t, reg, "emulate batch --count 10 --rate 0", "wait emulator", "wait landings >= 30", "batch run", "dag trigger")
 	fix := fixture.New()
 	lines := map[string]string{
 		"analytics":      "analytics top_country",
