@@ -503,7 +503,7 @@ func (s *Stack) startAirflow(opts Options) error {
 	}
 	sched, err := startScheduler(schedulerConfig{
 		dir: opts.DataDir, uid: opts.UID, settings: opts.DAG,
-		notebook:  dag.NotebookPath(dag.DefaultNotebookDir, opts.UID, dag.BatchNotebook),
+		notebook:  dag.NotebookPath(or(opts.NotebookDir, dag.DefaultNotebookDir), opts.UID, dag.BatchNotebook),
 		clusterID: opts.ClusterID, runner: runner, clock: clock,
 	})
 	if err != nil {

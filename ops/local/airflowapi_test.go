@@ -281,7 +281,7 @@ func TestStackServesTheSchedulerBehindTheControlToken(t *testing.T) {
 	clock := newFakeClock(at(t, "2026-01-10T10:00:00Z"))
 	runner := newFakeRunner(clock)
 	opts := freePorts(testDir(t))
-	opts.AirflowAddr, opts.clock, opts.Control = "127.0.0.1:0", clock, http.NotFoundHandler()
+	opts.AirflowAddr, opts.clock, opts.Control, opts.NotebookDir = "127.0.0.1:0", clock, http.NotFoundHandler(), "/Team/pipelines"
 	var given Endpoints
 	opts.Tasks = func(e Endpoints) (dag.TaskRunner, error) { given = e; return runner, nil }
 	s := start(t, opts)
@@ -296,6 +296,9 @@ func TestStackServesTheSchedulerBehindTheControlToken(t *testing.T) {
 		_, _, body := api.call("GET", "/api/v1/dags/0a1b2c3d4e5f_dag/dagRuns/now", "", "")
 		return strings.Contains(body, `"state":"success"`)
 	})
+	if got := runner.submitted()[0].task.NotebookPath; got != "/Team/pipelines/0a1b2c3d4e5f_batch" {
+		t.Errorf("the tasks ran notebook %s, want the batch notebook in Options.NotebookDir, /Team/pipelines/0a1b2c3d4e5f_batch", got)
+	}
 	if err := s.Close(context.Background()); err != nil {
 		t.Fatal(err)
 	}
