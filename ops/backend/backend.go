@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/pintui/pintui/config"
+	"github.com/pintui/pintui/ops/airflow"
 	"github.com/pintui/pintui/ops/kafka"
 	"github.com/pintui/pintui/ops/kinesis"
 	"github.com/pintui/pintui/ops/local"
@@ -37,6 +38,9 @@ type Backends struct {
 	S3 *s3.Client
 	// Kinesis reaches the local Kinesis or AWS Kinesis; nil while the local stack serves none.
 	Kinesis *kinesis.Client
+	// Airflow reaches the local scheduler, MWAA or a self-hosted Airflow; nil when there is none
+	// (AirflowMissing says why).
+	Airflow *airflow.Client
 	// Bucket is the landing bucket.
 	Bucket string
 	// GatewayURL is where the emulators post: the local gateway or the API Gateway invoke URL.
@@ -81,6 +85,9 @@ type Backends struct {
 	// kinesisTransport carries the Kinesis client of an attached process to the owner's current
 	// address, as s3Transport does.
 	kinesisTransport *http.Transport
+	// airflowTransport carries the Airflow client of an attached process to the owner's
+	// scheduler, as kinesisTransport does.
+	airflowTransport *http.Transport
 
 	// workspace is the Databricks client, made by Databricks on first use.
 	workspace workspaceConn
@@ -152,6 +159,9 @@ func (b *Backends) open(ctx context.Context) error {
 		return err
 	}
 	if err := b.openKinesis(ctx); err != nil {
+		return err
+	}
+	if err := b.openAirflow(ctx); err != nil {
 		return err
 	}
 	if b.remote != nil {

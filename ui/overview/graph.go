@@ -19,7 +19,7 @@ const (
 )
 
 // graph draws the components as boxes joined by arrows, as many to a row as fit in width: the
-// batch half, then the streaming half from a row of its own.
+// batch half, then the streaming half and the orchestration, each from a row of its own.
 func (m *Model) graph(width int) []string {
 	if len(m.comps) == 0 {
 		return []string{m.ctx.Styles.Muted.Render("status reported no components")}
@@ -28,8 +28,10 @@ func (m *Model) graph(width int) []string {
 	perRow := max(1, min(len(m.comps), (avail+gap)/(boxMin+gap)))
 	bw := max(8, min(boxMax, (avail-(perRow-1)*gap)/perRow))
 	out := m.chain(m.comps, perRow, bw)
-	if stream := m.stream.comps(); len(stream) > 0 {
-		out = append(append(out, ""), m.chain(stream, perRow, bw)...)
+	for _, half := range [][]component{m.stream.comps(), m.orch.comps()} {
+		if len(half) > 0 {
+			out = append(append(out, ""), m.chain(half, perRow, bw)...)
+		}
 	}
 	return out
 }
@@ -141,8 +143,10 @@ func fitCells(s string, width int) string {
 // the graph when there is no room for boxes.
 func (m *Model) strip(width int) []string {
 	out := m.badges(m.comps, width)
-	if stream := m.stream.comps(); len(stream) > 0 {
-		out = append(out, m.badges(stream, width)...)
+	for _, half := range [][]component{m.stream.comps(), m.orch.comps()} {
+		if len(half) > 0 {
+			out = append(out, m.badges(half, width)...)
+		}
 	}
 	return out
 }

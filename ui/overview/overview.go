@@ -29,7 +29,7 @@ var Hops = []string{"source", "emulator", "gateway", "kafka", "sink", "s3", "lak
 // Opens is the screen enter opens from each component's row.
 var Opens = map[string]screen.ID{
 	"emulator": screen.Emulators, "kafka": screen.Topics, "sink": screen.S3, "s3": screen.S3,
-	"lakehouse": screen.Tables, "kinesis": screen.Streams, "stream job": screen.Tables, "airflow": screen.DAGs,
+	"lakehouse": screen.Tables, "kinesis": screen.Streams, "stream job": screen.Tables, "airflow": screen.DAGs, "databricks": screen.Jobs,
 }
 
 // component is one box: a row of status with the rates measured from its count, or a box of the
@@ -60,13 +60,14 @@ type Model struct {
 	comps   []component
 	status  []command.Component // the latest status answer, the table's first rows
 	stream  streaming
+	orch    orchestration
 	series  map[string]*sparkline.Series // by component, kept across polls
 }
 
 // New returns the Overview screen.
 func New(ctx *screen.Context) *Model {
 	m := &Model{ctx: ctx, poll: screen.NewPoll(screen.Overview), table: table.New(ctx.Styles), series: map[string]*sparkline.Series{},
-		stream: newStreaming(ctx.Runner)}
+		stream: newStreaming(ctx.Runner), orch: newOrchestration(ctx.Runner)}
 	m.filter = filter.New(ctx.Styles, m.table, "text in any column")
 	m.table.Style = func(col int, cell string) string {
 		if col != 1 {
@@ -125,6 +126,11 @@ func (m *Model) fetch() tea.Cmd {
 	if m.stream.job.offered {
 		m.stream.job.ticket = ask(m.stream.job.line)
 	}
+	for _, p := range []*streamPoll{&m.orch.dags, &m.orch.runs} {
+		if p.offered {
+			p.ticket = ask(p.line)
+		}
+	}
 	m.loading, m.pending = true, len(cmds)
 	return tea.Batch(cmds...)
 }
@@ -150,6 +156,10 @@ func (m *Model) Update(msg tea.Msg) (screen.Screen, tea.Cmd) {
 			m.stream.streams.box = kinesisBox(msg)
 		case m.stream.job.ticket:
 			m.stream.job.box = jobBox(msg, m.ctx.Now().Location())
+		case m.orch.dags.ticket:
+			m.orch.dags.box = airflowBox(msg, m.ctx.Now())
+		case m.orch.runs.ticket:
+			m.orch.runs.box = databricksBox(msg, m.ctx.Now())
 		default:
 			return m, nil
 		}
@@ -222,7 +232,8 @@ func isHop(name string) bool { return slices.Contains(Hops, name) }
 // linked reports that records flow from one component straight to the other, both hops of the
 // batch half or both of the streaming half, so an arrow joins their boxes.
 func linked(from, to string) bool {
-	return isHop(from) && isHop(to) || slices.Contains(Streaming, from) && slices.Contains(Streaming, to)
+	return isHop(from) && isHop(to) || slices.Contains(Streaming, from) && slices.Contains(Streaming, to) ||
+		slices.Contains(Orchestration, from) && slices.Contains(Orchestration, to)
 }
 
 // View draws the graph, the table and the refresh time in width×height cells. When the boxes
@@ -246,7 +257,7 @@ func (m *Model) View(width, height int) string {
 	}
 	if m.loaded {
 		graph := m.graph(width)
-		if len(lines)+len(graph)+1+len(m.status)+len(m.stream.comps())+2 > height {
+		if len(lines)+len(graph)+1+len(m.status)+len(m.stream.comps())+len(m.orch.comps())+2 > height {
 			graph = m.strip(width)
 		}
 		lines = append(lines, graph...)
@@ -277,7 +288,7 @@ func (m *Model) marked() [][]string {
 	for _, c := range m.status {
 		row(c.Component, c.State, c.Detail, c.Count)
 	}
-	for _, c := range m.stream.comps() {
+	for _, c := range append(m.stream.comps(), m.orch.comps()...) {
 		row(c.name, c.state, c.detail, c.rows)
 	}
 	return out
