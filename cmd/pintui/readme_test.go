@@ -66,7 +66,7 @@ func runBlock(t *testing.T, block string) {
 	if strings.Contains(block, "pintui serve") {
 		defaultPortsFree(t)
 	} else {
-		env = append(env, "PINTUI_LOCAL_KAFKA_ADDR=127.0.0.1:0", "PINTUI_LOCAL_S3_ADDR=127.0.0.1:0", "PINTUI_LOCAL_GATEWAY_ADDR=127.0.0.1:0", "PINTUI_LOCAL_KINESIS_ADDR=127.0.0.1:0")
+		env = append(env, "PINTUI_LOCAL_KAFKA_ADDR=127.0.0.1:0", "PINTUI_LOCAL_S3_ADDR=127.0.0.1:0", "PINTUI_LOCAL_GATEWAY_ADDR=127.0.0.1:0", "PINTUI_LOCAL_KINESIS_ADDR=127.0.0.1:0", "PINTUI_LOCAL_AIRFLOW_ADDR=127.0.0.1:0")
 	}
 	// Output goes to a file, not a pipe: a server the block leaves in the background keeps its
 	// end of a pipe open after bash exits.

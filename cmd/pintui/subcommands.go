@@ -146,11 +146,14 @@ func (a *app) registryCommand(c *command.Command) *cobra.Command {
 		},
 	}
 	for _, f := range c.Flags {
-		if f.Bool {
+		switch {
+		case f.Bool:
 			cmd.Flags().Bool(f.Name, false, flagHelp(f.Help))
-			continue
+		case f.Repeated:
+			cmd.Flags().Var(&textsFlag{name: f.ValueName()}, f.Name, flagHelp(f.Help+" (repeatable)"))
+		default:
+			cmd.Flags().Var(newTextFlag(f.Default, f.ValueName()), f.Name, flagHelp(f.Help))
 		}
-		cmd.Flags().Var(newTextFlag(f.Default, f.ValueName()), f.Name, flagHelp(f.Help))
 	}
 	addOutputFlag(cmd, &output)
 	return cmd
@@ -171,9 +174,17 @@ func argCount(c *command.Command) cobra.PositionalArgs {
 func registryLine(cmd *cobra.Command, c *command.Command, args []string) string {
 	words := append(strings.Fields(c.Name), quoteAll(args)...)
 	for _, f := range c.Flags {
-		if fl := cmd.Flags().Lookup(f.Name); fl.Changed {
-			words = append(words, "--"+f.Name+"="+quote(fl.Value.String()))
+		fl := cmd.Flags().Lookup(f.Name)
+		if !fl.Changed {
+			continue
 		}
+		if many, ok := fl.Value.(*textsFlag); ok {
+			for _, v := range many.values {
+				words = append(words, "--"+f.Name+"="+quote(v))
+			}
+			continue
+		}
+		words = append(words, "--"+f.Name+"="+quote(fl.Value.String()))
 	}
 	return strings.Join(words, " ")
 }
@@ -198,6 +209,16 @@ func newTextFlag(value, name string) *textFlag { return &textFlag{value: value, 
 func (f *textFlag) String() string     { return f.value }
 func (f *textFlag) Set(s string) error { f.value = s; return nil }
 func (f *textFlag) Type() string       { return f.name }
+
+// textsFlag is a repeatable flag's values, each kept as given.
+type textsFlag struct {
+	values []string
+	name   string
+}
+
+func (f *textsFlag) String() string     { return strings.Join(f.values, ",") }
+func (f *textsFlag) Set(s string) error { f.values = append(f.values, s); return nil }
+func (f *textsFlag) Type() string       { return f.name }
 
 func quote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"

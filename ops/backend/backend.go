@@ -19,6 +19,7 @@ import (
 	"github.com/pintui/pintui/ops/kinesis"
 	"github.com/pintui/pintui/ops/local"
 	"github.com/pintui/pintui/ops/s3"
+	"github.com/pintui/pintui/pipeline/dag"
 	"github.com/pintui/pintui/pipeline/objstore"
 	"github.com/pintui/pintui/pipeline/sink"
 	"github.com/pintui/pintui/pipeline/stream"
@@ -73,6 +74,9 @@ type Backends struct {
 	// kinesisTransport carries the Kinesis client of an attached process to the owner's current
 	// address, as s3Transport does.
 	kinesisTransport *http.Transport
+
+	// workspace is the Databricks client, made by Databricks on first use.
+	workspace workspaceConn
 }
 
 // Open starts (or attaches to) the local stack in the local profile, or connects the cloud
@@ -97,7 +101,10 @@ func (b *Backends) open(ctx context.Context) error {
 			KafkaAddr: cfg.Local.KafkaAddr, S3Addr: cfg.Local.S3Addr, GatewayAddr: cfg.Local.GatewayAddr,
 			S3Anonymous: cfg.Local.S3Anonymous,
 			KinesisAddr: cfg.Local.KinesisAddr, KinesisLimits: cfg.Local.KinesisLimits == "aws", KinesisShards: cfg.Local.KinesisShards,
+			AirflowAddr: cfg.Local.AirflowAddr, NotebookDir: cfg.Databricks.NotebookDir, ClusterID: cfg.Databricks.ClusterID,
+			DAG:     dag.Settings{Schedule: cfg.DAG.Schedule, Catchup: cfg.DAG.Catchup, Retries: cfg.DAG.Retries, RetryDelay: cfg.DAGRetryDelay()},
 			Control: b.controlHandler(),
+			Tasks:   localTasks,
 		})
 		if err != nil {
 			return fmt.Errorf("start the local stack: %w", err)

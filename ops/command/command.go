@@ -26,6 +26,9 @@ type Flag struct {
 	Bool bool
 	// Placeholder names the value in usage lines, e.g. COL=VALUE; when empty, ValueName derives it.
 	Placeholder string
+	// Repeated lets the flag be given more than once, as --param a=1 --param b=2, each value kept
+	// in order for Values.
+	Repeated bool
 }
 
 // ValueName names the flag's value in usage lines and --help: the placeholder if declared, else
@@ -76,6 +79,10 @@ func (c *Command) Usage() string {
 			parts = append(parts, "[--"+f.Name+"]")
 			continue
 		}
+		if f.Repeated {
+			parts = append(parts, "[--"+f.Name+" "+f.ValueName()+"]…")
+			continue
+		}
 		parts = append(parts, "[--"+f.Name+" "+f.ValueName()+"]")
 	}
 	return strings.Join(parts, " ")
@@ -94,6 +101,15 @@ func (in *Invocation) Flag(name string) string {
 		return f.Value.String()
 	}
 	return ""
+}
+
+// Values returns every value given for a Repeated flag, in order, and none when it was not
+// given; for another flag, its one value.
+func (in *Invocation) Values(name string) []string {
+	if vs, err := in.flags.GetStringArray(name); err == nil {
+		return vs
+	}
+	return []string{in.Flag(name)}
 }
 
 // Changed reports whether the flag was given on the line.
@@ -222,11 +238,14 @@ func (r *Registry) Parse(line string) (*Invocation, error) {
 	fs.SetOutput(discard{})
 	fs.SetInterspersed(true)
 	for _, f := range cmd.Flags {
-		if f.Bool {
+		switch {
+		case f.Bool:
 			fs.Bool(f.Name, false, f.Help)
-			continue
+		case f.Repeated:
+			fs.StringArray(f.Name, nil, f.Help)
+		default:
+			fs.String(f.Name, f.Default, f.Help)
 		}
-		fs.String(f.Name, f.Default, f.Help)
 	}
 	if err := fs.Parse(words[n:]); err != nil {
 		return nil, usage(fmt.Errorf("%s: %v (usage: %s)", cmd.Name, err, cmd.Usage()))

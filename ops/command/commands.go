@@ -7,5 +7,6 @@ func (env *Env) commands() []*Command {
 	cmds = append(append(cmds, env.toolCommands()...), env.benchCommands()...)
 	cmds = append(cmds, env.streamCommands()...)
 	cmds = append(cmds, env.streamJobCommands()...)
+	cmds = append(cmds, env.jobCommands()...)
 	return append(cmds, env.lakehouseCommands()...)
 }

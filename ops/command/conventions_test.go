@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/pintui/pintui/ops/backend/backendtest"
+	"github.com/pintui/pintui/ops/databricks/databrickstest"
 )
 
 // openStack starts the real local stack with ports the kernel picks, in a fresh data dir.
@@ -74,46 +75,80 @@ func TestEveryCommandFollowsTheJSONConventions(t *testing.T) {
 	env := openStack(t)
 	reg := New(env)
 	covered := map[string]bool{}
-	ctx := context.Background()
 	for _, line := range everyCommand {
-		line = strings.ReplaceAll(line, "{dir}", env.Config.DataDir)
+		covered[followsConventions(t, reg, strings.ReplaceAll(line, "{dir}", env.Config.DataDir))] = true
+	}
+	for _, line := range cloudCommand {
 		in, err := reg.Parse(line)
 		if err != nil {
 			t.Fatalf("%s: %v", line, err)
 		}
 		covered[in.Command.Name] = true
-		res, err := reg.Run(ctx, line)
-		if err != nil {
-			t.Fatalf("%s: %v", line, err)
-		}
-		if res.Data == nil {
-			t.Errorf("%s: no typed value in Result.Data", line)
-		}
-		noNilSlices(t, line, reflect.ValueOf(res.Data), "data")
-		var out bytes.Buffer
-		if err := res.Write(&out, FormatJSON); err != nil {
-			t.Fatalf("%s: %v", line, err)
-		}
-		dec := json.NewDecoder(&out)
-		dec.UseNumber()
-		var doc any
-		if err := dec.Decode(&doc); err != nil {
-			t.Fatalf("%s: not one JSON document: %v", line, err)
-		}
-		if dec.More() {
-			t.Errorf("%s: more than one JSON document", line)
-		}
-		conventional(t, line, doc, "")
-		out.Reset()
-		if err := res.Write(&out, FormatTable); err != nil || out.Len() == 0 {
-			t.Errorf("%s: table form: %q, %v", line, out.String(), err)
-		}
 	}
 	for _, c := range reg.Commands() {
 		if !covered[c.Name] {
-			t.Errorf("command %q is not in everyCommand: add a line that runs it", c.Name)
+			t.Errorf("command %q is not in everyCommand or cloudCommand: add a line that runs it", c.Name)
 		}
 	}
+}
+
+// cloudCommand is one line per command that TestCloudCommandsFollowTheJSONConventions runs in a
+// cloud profile against the fake Databricks workspace.
+var cloudCommand = []string{
+	"jobs",
+	"job run 0a1b2c3d4e5f_batch_job --param step=analytics --yes",
+	"job wait --last",
+	"job runs",
+	"job runs 0a1b2c3d4e5f_batch_job --limit 5",
+	"job output --last",
+	"job cancel --last",
+}
+
+func TestCloudCommandsFollowTheJSONConventions(t *testing.T) {
+	f := databrickstest.New(t)
+	f.AddJob(11, "0a1b2c3d4e5f_batch_job", "step")
+	f.SetOutput(1010, `{"analytics":9}`, "analytics done")
+	_, reg := cloudEnv(t, f)
+	for _, line := range cloudCommand {
+		followsConventions(t, reg, line)
+	}
+}
+
+// followsConventions runs one line and checks its result against SPEC §7's conventions; it
+// returns the command's name.
+func followsConventions(t *testing.T, reg *Registry, line string) string {
+	t.Helper()
+	in, err := reg.Parse(line)
+	if err != nil {
+		t.Fatalf("%s: %v", line, err)
+	}
+	res, err := reg.Run(context.Background(), line)
+	if err != nil {
+		t.Fatalf("%s: %v", line, err)
+	}
+	if res.Data == nil {
+		t.Errorf("%s: no typed value in Result.Data", line)
+	}
+	noNilSlices(t, line, reflect.ValueOf(res.Data), "data")
+	var out bytes.Buffer
+	if err := res.Write(&out, FormatJSON); err != nil {
+		t.Fatalf("%s: %v", line, err)
+	}
+	dec := json.NewDecoder(&out)
+	dec.UseNumber()
+	var doc any
+	if err := dec.Decode(&doc); err != nil {
+		t.Fatalf("%s: not one JSON document: %v", line, err)
+	}
+	if dec.More() {
+		t.Errorf("%s: more than one JSON document", line)
+	}
+	conventional(t, line, doc, "")
+	out.Reset()
+	if err := res.Write(&out, FormatTable); err != nil || out.Len() == 0 {
+		t.Errorf("%s: table form: %q, %v", line, out.String(), err)
+	}
+	return in.Command.Name
 }
 
 var (

@@ -79,6 +79,9 @@ type Options struct {
 	// DAG says when the local scheduler runs the DAG and how it retries a failing task; the zero
 	// value means dag.DefaultSettings.
 	DAG dag.Settings
+	// NotebookDir is the workspace folder of the batch notebook the DAG's tasks run; "" means
+	// dag.DefaultNotebookDir. ClusterID is the cluster they run on; "" lets the workspace choose.
+	NotebookDir, ClusterID string
 	// Tasks returns what the scheduler submits each DAG task's notebook run to and waits on (the
 	// local workspace's Jobs API, through the Databricks client), once the stack's endpoints are
 	// known; nil runs no scheduler.
@@ -95,6 +98,8 @@ type Options struct {
 	// limits bound the clients of every listener; the zero value means defaultLimits. Tests
 	// shorten them.
 	limits serverLimits
+	// clock is the scheduler's time; nil means the wall clock. Tests run it by hand.
+	clock airflowClock
 }
 
 // Topics returns the stack's Kafka topics for uid, <uid>.pin, <uid>.geo and <uid>.user.
@@ -127,6 +132,8 @@ type Stack struct {
 	streams      *kinesisServer
 	gateway      *http.Server
 	closeGateway func()
+	airflow      *http.Server
+	scheduler    *scheduler
 }
 
 // Start starts the stack in opts.DataDir, or attaches to the one another process (or another
@@ -262,6 +269,9 @@ func (s *Stack) start(ctx context.Context, opts Options) error {
 		return err
 	}
 	if err := s.startControl(opts); err != nil {
+		return err
+	}
+	if err := s.startAirflow(opts); err != nil {
 		return err
 	}
 	s.since = time.Now().UTC().Truncate(time.Millisecond)
@@ -477,6 +487,7 @@ func (s *Stack) stop(ctx context.Context) error {
 	if s.control != nil {
 		errs = append(errs, shutdown(ctx, s.control, "control endpoint"), removeToken(s.dir))
 	}
+	errs = append(errs, s.stopAirflow(ctx))
 	if s.gateway != nil {
 		errs = append(errs, shutdown(ctx, s.gateway, "gateway"))
 	}
