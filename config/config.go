@@ -77,6 +77,9 @@ type SinkConfig struct {
 	FlushSize int `key:"flush_size" default:"1" help:"records per landed object (the Confluent S3 sink's flush.size); keep it fixed for a data dir"`
 	// InCloud runs pintui's sink against MSK and S3; by default the cloud lands through MSK Connect.
 	InCloud bool `key:"in_cloud" help:"in a cloud profile, run pintui's S3 sink in the console or script process instead of relying on the MSK Connect connector"`
+	// Connector and Group name the MSK Connect connector of a cloud profile and its consumer group.
+	Connector string `key:"connector" help:"MSK Connect connector that lands the topics in a cloud profile; default the only connector whose name holds the uid"`
+	Group     string `key:"group" help:"consumer group of the MSK Connect connector; default connect-<connector name>, Kafka Connect's own"`
 }
 
 // StreamConfig tunes the stream job that runs in the local stack's owner.

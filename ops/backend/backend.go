@@ -43,10 +43,16 @@ type Backends struct {
 	// Brokers are the Kafka bootstrap addresses.
 	Brokers []string
 
+	// sink is the S3 sink this process runs, nil when it runs none; it, sinkErr, stopSink and
+	// sinkDone change under mu when sink restart starts it again.
 	sink     *sink.Sink
 	sinkErr  error
 	stopSink context.CancelFunc
 	sinkDone chan struct{}
+	// kset reaches Kafka as the sink does; connector is the managed sink of a cloud profile.
+	kset        kafka.Settings
+	connector   *managedSink
+	sinkRestart sync.Mutex
 
 	mu sync.Mutex
 	// emulators are the last emulator of each kind started here, indexed as EmulatorKinds.
@@ -134,6 +140,7 @@ func (b *Backends) open(ctx context.Context) error {
 			User: cfg.Kafka.Username, Password: cfg.Kafka.Password, AWSProfile: cfg.AWS.Profile, AWSRegion: cfg.AWS.Region}
 		sset = s3.Settings{Endpoint: cfg.S3.Endpoint, Region: cfg.AWS.Region, Profile: cfg.AWS.Profile}
 	}
+	b.kset = kset
 	var err error
 	if b.Kafka, err = kafka.New(ctx, kset); err != nil {
 		return err
@@ -150,11 +157,12 @@ func (b *Backends) open(ctx context.Context) error {
 		go b.watchOwner(watchCtx)
 	}
 	if b.Owned() || (!cfg.IsLocal() && cfg.Sink.InCloud) {
-		if err := b.startSink(kset); err != nil {
+		if err := b.startSink(); err != nil {
 			return err
 		}
 	}
 	b.openStreamJob()
+	b.openConnector(ctx)
 	return nil
 }
 
@@ -167,8 +175,8 @@ func (b *Backends) Landings() objstore.Store { return b.S3.Store(b.Bucket, "") }
 // Topics returns the pipeline's three topics.
 func (b *Backends) Topics() []string { return local.Topics(b.cfg.UID) }
 
-func (b *Backends) startSink(kset kafka.Settings) error {
-	opts, err := kset.Options(context.Background())
+func (b *Backends) startSink() error {
+	opts, err := b.kset.Options(context.Background())
 	if err != nil {
 		return err
 	}
@@ -178,9 +186,12 @@ func (b *Backends) startSink(kset kafka.Settings) error {
 		return fmt.Errorf("start the S3 sink: %w", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	b.sink, b.stopSink, b.sinkDone = s, cancel, make(chan struct{})
+	done := make(chan struct{})
+	b.mu.Lock()
+	b.sink, b.sinkErr, b.stopSink, b.sinkDone = s, nil, cancel, done
+	b.mu.Unlock()
 	go func() {
-		defer close(b.sinkDone)
+		defer close(done)
 		if err := s.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
 			slog.Error("s3 sink stopped", "err", err)
 			b.mu.Lock()
@@ -194,15 +205,16 @@ func (b *Backends) startSink(kset kafka.Settings) error {
 // SinkStatus returns the running sink's status, or false if this process runs no sink; a sink
 // that stopped on an error reports it in Status.Error.
 func (b *Backends) SinkStatus() (sink.Status, bool) {
-	if b.sink == nil {
+	b.mu.Lock()
+	s, err := b.sink, b.sinkErr
+	b.mu.Unlock()
+	if s == nil {
 		return sink.Status{}, false
 	}
-	st := b.sink.Status()
-	b.mu.Lock()
-	if b.sinkErr != nil {
-		st.Error, st.Stopped = "stopped: "+b.sinkErr.Error(), true
+	st := s.Status()
+	if err != nil {
+		st.Error, st.Stopped = "stopped: "+err.Error(), true
 	}
-	b.mu.Unlock()
 	return st, true
 }
 
@@ -219,13 +231,8 @@ func (b *Backends) Close(ctx context.Context) error {
 		b.stopEmulator(kind)
 	}
 	b.stopStreamJob()
-	if b.stopSink != nil {
-		b.stopSink()
-		select {
-		case <-b.sinkDone:
-		case <-time.After(10 * time.Second):
-		}
-	}
+	b.endSink(10 * time.Second)
+	b.closeConnector()
 	if b.Kafka != nil {
 		b.Kafka.Close()
 	}

@@ -56,6 +56,7 @@ var everyCommand = []string{
 	"s3 ls topics/0a1b2c3d4e5f.pin/partition=0/ --limit 5",
 	"s3 cat topics/0a1b2c3d4e5f.pin/partition=0/0a1b2c3d4e5f.pin+0+0000000000.json",
 	"sink status",
+	"sink restart",
 	"batch run",
 	"wait rows 0a1b2c3d4e5f_geo_batch >= 1 --timeout 60s",
 	"stream status",
@@ -68,6 +69,7 @@ var everyCommand = []string{
 	"optimize 0a1b2c3d4e5f_geo_batch",
 	"analytics",
 	"analytics top_country",
+	"deploy --dry-run",
 	"status",
 }
 

@@ -335,6 +335,9 @@ func (env *Env) sinkStatus(ctx context.Context, _ *Invocation) (*Result, error) 
 	if err != nil {
 		return nil, err
 	}
+	if b.ManagedSink() {
+		return env.connectorStatus(ctx, b)
+	}
 	st, err := env.sinkProgress(ctx, b, true)
 	if err != nil {
 		return nil, err

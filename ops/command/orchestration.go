@@ -188,14 +188,20 @@ type ConnectorStatus struct {
 	Connector string `json:"connector"`
 	ARN       string `json:"arn"`
 	// State is MSK Connect's: CREATING, RUNNING, UPDATING, DELETING or FAILED.
-	State   string `json:"state"`
-	Workers int    `json:"workers"`
-	Plugin  string `json:"plugin"`
+	State string `json:"state"`
+	// Workers is the provisioned worker count, or the autoscaling minimum when Autoscaled;
+	// MaxWorkers is the autoscaling maximum, equal to Workers when provisioned.
+	Workers    int    `json:"workers"`
+	MaxWorkers int    `json:"max_workers"`
+	Autoscaled bool   `json:"autoscaled"`
+	Plugin     string `json:"plugin"`
 	// FailureReason is why the connector or its last operation failed; "" when it has not.
 	FailureReason string `json:"failure_reason"`
 	// Group is the connector's consumer group, Lag its lag per topic partition.
 	Group string         `json:"group"`
 	Lag   []PartitionLag `json:"lag"`
+	// LagError is why the lag could not be read, "" when it was.
+	LagError string `json:"lag_error"`
 }
 
 // PartitionLag is a consumer group's progress on one topic partition.

@@ -214,6 +214,10 @@ func (env *Env) pipelineStatus(ctx context.Context) []Component {
 	kc.State, kc.Count = StateReady, counted(end)
 	kc.Detail = fmt.Sprintf("%d records in %d topics at %s", end, len(b.Topics()), strings.Join(b.Brokers, ","))
 	gw.Count = counted(end)
+	if b.ManagedSink() {
+		sk, s3c = env.connectorComponents(ctx, b)
+		return []Component{emu, gw, kc, sk, s3c}
+	}
 	sk.State, sk.Count = StateReady, counted(done)
 	sk.Detail = fmt.Sprintf("%d landed, lag %d", done, end-done)
 	switch {

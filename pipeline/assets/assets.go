@@ -75,6 +75,7 @@ func Notebooks(uid, notebookDir string) map[string][]byte {
 // table is what the notebooks need of one of the three tables.
 type table struct {
 	Name          string
+	Topic         string
 	RawColumns    []string
 	Fields        []record.Field
 	LandingPrefix string
@@ -105,6 +106,7 @@ func notebookData(uid string) map[string]any {
 	for _, t := range record.Tables {
 		tables = append(tables, table{
 			Name:          string(t),
+			Topic:         uid + "." + string(t), // SPEC §1's topic, <uid>.<table>
 			RawColumns:    raw[t],
 			Fields:        fields[t],
 			LandingPrefix: batch.TopicPrefix(uid, t),

@@ -99,6 +99,7 @@ func TestBatchNotebookAST(t *testing.T) {
 	expectConstants(t, n, specRules)
 	expectConstants(t, n, map[string]string{
 		"LANDING_PREFIXES": `{"pin": "topics/0a1b2c3d4e5f.pin/", "geo": "topics/0a1b2c3d4e5f.geo/", "user": "topics/0a1b2c3d4e5f.user/"}`,
+		"TOPICS":           `{"pin": "0a1b2c3d4e5f.pin", "geo": "0a1b2c3d4e5f.geo", "user": "0a1b2c3d4e5f.user"}`,
 		"BATCH_TABLES":     `{"pin": "0a1b2c3d4e5f_pin_batch", "geo": "0a1b2c3d4e5f_geo_batch", "user": "0a1b2c3d4e5f_user_batch"}`,
 		"LOAD_STEP":        `"load_landings"`,
 		"CLEAN_STEPS":      `{"clean_pin": "pin", "clean_geo": "geo", "clean_user": "user"}`,
@@ -128,9 +129,11 @@ func TestBatchNotebookAST(t *testing.T) {
 		{"dbutils.widgets.get", []any{"step"}},
 		{"dbutils.notebook.exit", []any{"json.dumps(summary)"}},
 		{".dropDuplicates", []any{`RAW_COLUMNS[table] + ['_corrupt_record']`}},
-		{".saveAsTable", []any{"BATCH_TABLES[table]"}},
 		{".saveAsTable", []any{"name"}},
+		{"overwrite", []any{"rows", "name"}},
+		{"overwrite", []any{"quarantined", "name + '_quarantine'"}},
 		{".format", []any{"delta"}},
+		{".option", []any{"userMetadata", "RUN_ID"}},
 		{".percentile_approx", []any{"follower_count", 0.5}},
 		{".rank", nil},
 		{".join", []any{"geos", "ind"}},
@@ -180,6 +183,7 @@ func TestStreamNotebookAST(t *testing.T) {
 		{".outputMode", []any{"append"}},
 		{".option", []any{"checkpointLocation", "f'{CHECKPOINTS}/{target}'"}},
 		{".toTable", []any{"target"}},
+		{".concat_ws", []any{"/", "F.col('stream')", "F.col('shardId')", "F.col('sequenceNumber')"}},
 		{".from_json", []any{"data", "raw_schema(table)", map[string]any{"mode": "PERMISSIVE", "columnNameOfCorruptRecord": "_corrupt_record"}}},
 	} {
 		if !n.called(c.target, c.args...) {

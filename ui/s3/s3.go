@@ -48,6 +48,8 @@ type Model struct {
 	sinkErr    error
 	sinkStale  bool // the sink panel is from before the screen was last entered
 	sinkAt     time.Time
+	// connector is the MSK Connect connector of a cloud profile, nil while pintui's sink answers.
+	connector *command.ConnectorStatus
 
 	open          string // the previewed object's key, "" when none
 	content       string
@@ -158,8 +160,12 @@ func (m *Model) reply(msg screen.ResultMsg) tea.Cmd {
 	case m.sinkTicket:
 		m.sinkErr = msg.Err
 		if msg.Err == nil {
-			if st, ok := msg.Result.Data.(command.SinkStatus); ok {
+			if k, ok := msg.Result.Data.(command.ConnectorStatus); ok {
 				m.sinkStale, m.sinkAt = false, m.ctx.Now()
+				m.setConnector(k)
+			}
+			if st, ok := msg.Result.Data.(command.SinkStatus); ok {
+				m.sinkStale, m.sinkAt, m.connector = false, m.ctx.Now(), nil
 				t := st.TextTable()
 				m.sink.SetRows(t.Columns, units.Cells(t.Columns, t.Rows, map[string]units.Format{
 					"landed_offset": units.Count, "end_offset": units.Count, "lag": units.Count,
@@ -289,7 +295,7 @@ func (m *Model) View(width, height int) string {
 	}
 	sinkH := 0
 	if height >= 14 {
-		sinkH = min(m.sink.Len()+2, 6)
+		sinkH = min(m.sink.Len()+2, 6) + m.connectorLines()
 		if m.sinkErr != nil {
 			sinkH = 2
 		}
@@ -339,11 +345,17 @@ func (m *Model) sinkView(width, height int) string {
 		when = " · updated " + units.Ago(m.ctx.Now().Sub(m.sinkAt)) + " · asking sink status…"
 	}
 	head := s.PanelTitle.Render("Sink") + s.Muted.Render(" · what the S3 sink has landed per topic partition"+when)
+	rows := height - 1
+	if m.connector != nil && m.sinkErr == nil {
+		head = s.PanelTitle.Render("Sink") + s.Muted.Render(" · the MSK Connect connector and its group's lag per topic partition"+when)
+		head += "\n" + m.connectorView(width)
+		rows -= m.connectorLines()
+	}
 	if m.sinkErr != nil {
 		return screen.Fill(head+"\n"+s.Error.Render(ansi.Truncate("sink status failed: "+m.sinkErr.Error(), width, "…")), width, height)
 	}
 	if m.sink.Len() == 0 {
 		return screen.Fill(head+"\n"+s.Muted.Render(fmt.Sprintf("%-*s", width, "  no sink partitions yet")), width, height)
 	}
-	return screen.Fill(head+"\n"+m.sink.View(width, height-1), width, height)
+	return screen.Fill(head+"\n"+m.sink.View(width, rows), width, height)
 }
