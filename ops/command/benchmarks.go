@@ -329,6 +329,7 @@ func (env *Env) benchStreamRun(ctx context.Context, limits string, rate int, d t
 		Env: func(k string) (string, bool) { v, ok := fresh[k]; return v, ok },
 		Flags: map[string]string{"data_dir": dir, "uid": env.Config.UID,
 			"local.kafka_addr": "127.0.0.1:0", "local.s3_addr": "127.0.0.1:0", "local.gateway_addr": "127.0.0.1:0", "local.kinesis_addr": "127.0.0.1:0",
+			"local.airflow_addr": "127.0.0.1:0", "local.workspace_addr": "127.0.0.1:0",
 			"local.kinesis_limits": limits},
 	})
 	if err != nil {
