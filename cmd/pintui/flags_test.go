@@ -15,6 +15,7 @@ func TestEveryFlagConfigShowNamesParses(t *testing.T) {
 	values := map[string]string{
 		"profile": "local", "data_dir": "DATA", "uid": "abc123abc123", "color": "never", "source.url": "/x/source.db",
 		"local.kafka_addr": "127.0.0.1:0", "local.s3_addr": "127.0.0.1:0", "local.gateway_addr": "127.0.0.1:0", "local.kinesis_addr": "127.0.0.1:0",
+		"local.workspace_addr": "127.0.0.1:0",
 	}
 	origin := func(home string, args ...string) map[string]string {
 		t.Helper()

@@ -16,7 +16,8 @@ func pintui(t *testing.T, home, stdin string, args ...string) (stdout, stderr st
 	t.Helper()
 	var out, errb bytes.Buffer
 	env := map[string]string{"HOME": home, "XDG_CONFIG_HOME": filepath.Join(home, "config"), "XDG_DATA_HOME": filepath.Join(home, "data"),
-		"PINTUI_LOCAL_KAFKA_ADDR": "127.0.0.1:0", "PINTUI_LOCAL_S3_ADDR": "127.0.0.1:0", "PINTUI_LOCAL_GATEWAY_ADDR": "127.0.0.1:0", "PINTUI_LOCAL_KINESIS_ADDR": "127.0.0.1:0", "PINTUI_LOCAL_AIRFLOW_ADDR": "127.0.0.1:0"}
+		"PINTUI_LOCAL_KAFKA_ADDR": "127.0.0.1:0", "PINTUI_LOCAL_S3_ADDR": "127.0.0.1:0", "PINTUI_LOCAL_GATEWAY_ADDR": "127.0.0.1:0", "PINTUI_LOCAL_KINESIS_ADDR": "127.0.0.1:0", "PINTUI_LOCAL_AIRFLOW_ADDR": "127.0.0.1:0",
+		"PINTUI_LOCAL_WORKSPACE_ADDR": "127.0.0.1:0"}
 	p := &process{
 		stdin:  strings.NewReader(stdin),
 		stdout: &out,

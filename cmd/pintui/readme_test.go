@@ -66,7 +66,8 @@ func runBlock(t *testing.T, block string) {
 	if strings.Contains(block, "pintui serve") {
 		defaultPortsFree(t)
 	} else {
-		env = append(env, "PINTUI_LOCAL_KAFKA_ADDR=127.0.0.1:0", "PINTUI_LOCAL_S3_ADDR=127.0.0.1:0", "PINTUI_LOCAL_GATEWAY_ADDR=127.0.0.1:0", "PINTUI_LOCAL_KINESIS_ADDR=127.0.0.1:0", "PINTUI_LOCAL_AIRFLOW_ADDR=127.0.0.1:0")
+		env = append(env, "PINTUI_LOCAL_KAFKA_ADDR=127.0.0.1:0", "PINTUI_LOCAL_S3_ADDR=127.0.0.1:0", "PINTUI_LOCAL_GATEWAY_ADDR=127.0.0.1:0", "PINTUI_LOCAL_KINESIS_ADDR=127.0.0.1:0", "PINTUI_LOCAL_AIRFLOW_ADDR=127.0.0.1:0",
+			"PINTUI_LOCAL_WORKSPACE_ADDR=127.0.0.1:0")
 	}
 	// Output goes to a file, not a pipe: a server the block leaves in the background keeps its
 	// end of a pipe open after bash exits.
@@ -93,7 +94,7 @@ func runBlock(t *testing.T, block string) {
 // defaultPortsFree checks the documented default listeners are free, since a block that talks
 // to `pintui serve` names them.
 func defaultPortsFree(t *testing.T) {
-	for _, addr := range []string{"127.0.0.1:9092", "127.0.0.1:9000", "127.0.0.1:8082", "127.0.0.1:4567"} {
+	for _, addr := range []string{"127.0.0.1:9092", "127.0.0.1:9000", "127.0.0.1:8082", "127.0.0.1:4567", "127.0.0.1:8080", "127.0.0.1:8090"} {
 		ln, err := net.Listen("tcp", addr)
 		if err != nil {
 			if os.Getenv("CI") == "true" {

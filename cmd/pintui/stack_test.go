@@ -52,7 +52,7 @@ type endpoints struct {
 func serve(t *testing.T, dataDir string) (*exec.Cmd, endpoints) {
 	t.Helper()
 	cmd := exec.Command(binary, "serve", "--output", "json", "--data-dir", dataDir,
-		"--kafka-addr", "127.0.0.1:0", "--s3-addr", "127.0.0.1:0", "--gateway-addr", "127.0.0.1:0", "--kinesis-addr", "127.0.0.1:0", "--airflow-addr", "127.0.0.1:0")
+		"--kafka-addr", "127.0.0.1:0", "--s3-addr", "127.0.0.1:0", "--gateway-addr", "127.0.0.1:0", "--kinesis-addr", "127.0.0.1:0", "--airflow-addr", "127.0.0.1:0", "--workspace-addr", "127.0.0.1:0")
 	cmd.Env = append(os.Environ(), "HOME="+dataDir)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -159,7 +159,7 @@ func TestScriptIngestsEndToEnd(t *testing.T) {
 	}, "\n")
 	// The real binary, not the race-instrumented test process, so the 60 s budget is the user's.
 	runScript := func(script string) string {
-		cmd := exec.Command(binary, "--script", "-", "-o", "json", "--kafka-addr", "127.0.0.1:0", "--s3-addr", "127.0.0.1:0", "--gateway-addr", "127.0.0.1:0", "--kinesis-addr", "127.0.0.1:0", "--airflow-addr", "127.0.0.1:0")
+		cmd := exec.Command(binary, "--script", "-", "-o", "json", "--kafka-addr", "127.0.0.1:0", "--s3-addr", "127.0.0.1:0", "--gateway-addr", "127.0.0.1:0", "--kinesis-addr", "127.0.0.1:0", "--airflow-addr", "127.0.0.1:0", "--workspace-addr", "127.0.0.1:0")
 		cmd.Env = append(os.Environ(), "HOME="+home, "XDG_DATA_HOME="+filepath.Join(home, "data"), "XDG_CONFIG_HOME="+filepath.Join(home, "config"))
 		cmd.Stdin = strings.NewReader(script)
 		var stderr bytes.Buffer

@@ -56,7 +56,7 @@ func homeDir(t *testing.T) string {
 func scriptJSON(t *testing.T, dataDir, script string) []string {
 	t.Helper()
 	cmd := exec.Command(binary, "--script", "-", "-o", "json", "--data-dir", dataDir,
-		"--kafka-addr", "127.0.0.1:0", "--s3-addr", "127.0.0.1:0", "--gateway-addr", "127.0.0.1:0", "--kinesis-addr", "127.0.0.1:0", "--airflow-addr", "127.0.0.1:0")
+		"--kafka-addr", "127.0.0.1:0", "--s3-addr", "127.0.0.1:0", "--gateway-addr", "127.0.0.1:0", "--kinesis-addr", "127.0.0.1:0", "--airflow-addr", "127.0.0.1:0", "--workspace-addr", "127.0.0.1:0")
 	cmd.Env = append(os.Environ(), "HOME="+dataDir)
 	cmd.Stdin = strings.NewReader(script)
 	var stderr bytes.Buffer

@@ -136,7 +136,8 @@ func (c *Client) failed(op, api string, r reply, notFound string) error {
 		text = fmt.Sprintf("%s: %s refused the call (%s): %s", op, c.tr.where(), said, c.tr.credentials(r.status))
 	case http.StatusNotFound:
 		if notFound == "" {
-			notFound = "not found: check the name"
+			text = fmt.Sprintf("%s: %s has no such path (%s): check that airflow.url is where the API is", op, c.tr.where(), said)
+			break
 		}
 		head, tail, _ := strings.Cut(notFound, ": ")
 		text = fmt.Sprintf("%s (%s on %s): %s", head, said, c.tr.where(), tail)

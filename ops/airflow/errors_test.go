@@ -41,6 +41,22 @@ func TestNoAPIAtTheURL(t *testing.T) {
 }
 
 // TestJWT checks that v2 logs in once, keeps its token, and logs in again when a call answers 401.
+func TestWrongURL(t *testing.T) {
+	r := newRig(t, directV1, Settings{})
+	r.c, _ = New(context.Background(), Settings{URL: r.url + "/wrong", API: APIv1})
+	_, err := r.c.DAGs(context.Background())
+	if want := "GET /dags: Airflow at " + r.url + "/wrong has no such path (HTTP 404: Not Found): check that airflow.url is where the API is"; err == nil || err.Error() != want {
+		t.Fatalf("%v\nwant %s", err, want)
+	}
+}
+
+func TestWhereShowsNoPassword(t *testing.T) {
+	c, err := New(context.Background(), Settings{URL: "https://admin:hunter2@airflow.example.com/"})
+	if err != nil || c.Where() != "Airflow at https://airflow.example.com" {
+		t.Fatalf("%q, %v", c.Where(), err)
+	}
+}
+
 func TestJWT(t *testing.T) {
 	ctx := context.Background()
 	r := newRig(t, directV2, Settings{API: APIv2})

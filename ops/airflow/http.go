@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -41,7 +42,12 @@ func (d *direct) where() string {
 	if d.name != "" {
 		return d.name
 	}
-	return "Airflow at " + d.base
+	shown := d.base
+	if u, err := url.Parse(d.base); err == nil && u.User != nil {
+		u.User = nil
+		shown = u.String()
+	}
+	return "Airflow at " + shown
 }
 
 func (d *direct) maxPath() int { return 0 }

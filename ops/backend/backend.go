@@ -15,10 +15,12 @@ import (
 	"time"
 
 	"github.com/pintui/pintui/config"
+	"github.com/pintui/pintui/ops/airflow"
 	"github.com/pintui/pintui/ops/kafka"
 	"github.com/pintui/pintui/ops/kinesis"
 	"github.com/pintui/pintui/ops/local"
 	"github.com/pintui/pintui/ops/s3"
+	"github.com/pintui/pintui/pipeline/assets"
 	"github.com/pintui/pintui/pipeline/dag"
 	"github.com/pintui/pintui/pipeline/objstore"
 	"github.com/pintui/pintui/pipeline/sink"
@@ -36,6 +38,9 @@ type Backends struct {
 	S3 *s3.Client
 	// Kinesis reaches the local Kinesis or AWS Kinesis; nil while the local stack serves none.
 	Kinesis *kinesis.Client
+	// Airflow reaches the local scheduler, MWAA or a self-hosted Airflow; nil when there is none
+	// (AirflowMissing says why).
+	Airflow *airflow.Client
 	// Bucket is the landing bucket.
 	Bucket string
 	// GatewayURL is where the emulators post: the local gateway or the API Gateway invoke URL.
@@ -80,6 +85,9 @@ type Backends struct {
 	// kinesisTransport carries the Kinesis client of an attached process to the owner's current
 	// address, as s3Transport does.
 	kinesisTransport *http.Transport
+	// airflowTransport carries the Airflow client of an attached process to the owner's
+	// scheduler, as kinesisTransport does.
+	airflowTransport *http.Transport
 
 	// workspace is the Databricks client, made by Databricks on first use.
 	workspace workspaceConn
@@ -108,9 +116,11 @@ func (b *Backends) open(ctx context.Context) error {
 			S3Anonymous: cfg.Local.S3Anonymous,
 			KinesisAddr: cfg.Local.KinesisAddr, KinesisLimits: cfg.Local.KinesisLimits == "aws", KinesisShards: cfg.Local.KinesisShards,
 			AirflowAddr: cfg.Local.AirflowAddr, NotebookDir: cfg.Databricks.NotebookDir, ClusterID: cfg.Databricks.ClusterID,
-			DAG:     dag.Settings{Schedule: cfg.DAG.Schedule, Catchup: cfg.DAG.Catchup, Retries: cfg.DAG.Retries, RetryDelay: cfg.DAGRetryDelay()},
-			Control: b.controlHandler(),
-			Tasks:   localTasks,
+			DAG:           dag.Settings{Schedule: cfg.DAG.Schedule, Catchup: cfg.DAG.Catchup, Retries: cfg.DAG.Retries, RetryDelay: cfg.DAGRetryDelay()},
+			Control:       b.controlHandler(),
+			Tasks:         localTasks,
+			WorkspaceAddr: cfg.Local.WorkspaceAddr, RunNotebook: b.runNotebook,
+			Notebooks: assets.Notebooks(cfg.UID, cfg.Databricks.NotebookDir),
 		})
 		if err != nil {
 			return fmt.Errorf("start the local stack: %w", err)
@@ -149,6 +159,9 @@ func (b *Backends) open(ctx context.Context) error {
 		return err
 	}
 	if err := b.openKinesis(ctx); err != nil {
+		return err
+	}
+	if err := b.openAirflow(ctx); err != nil {
 		return err
 	}
 	if b.remote != nil {

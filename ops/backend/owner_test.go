@@ -52,7 +52,8 @@ func TestMain(m *testing.M) {
 // openDir opens the pipeline on dir as one more pintui on it would, on free ports.
 func openDir(dir string) (*Backends, error) {
 	env := map[string]string{"HOME": dir, "XDG_CONFIG_HOME": filepath.Join(dir, "config"),
-		"PINTUI_LOCAL_KAFKA_ADDR": "127.0.0.1:0", "PINTUI_LOCAL_S3_ADDR": "127.0.0.1:0", "PINTUI_LOCAL_GATEWAY_ADDR": "127.0.0.1:0", "PINTUI_LOCAL_KINESIS_ADDR": "127.0.0.1:0", "PINTUI_LOCAL_AIRFLOW_ADDR": "127.0.0.1:0"}
+		"PINTUI_LOCAL_KAFKA_ADDR": "127.0.0.1:0", "PINTUI_LOCAL_S3_ADDR": "127.0.0.1:0", "PINTUI_LOCAL_GATEWAY_ADDR": "127.0.0.1:0", "PINTUI_LOCAL_KINESIS_ADDR": "127.0.0.1:0", "PINTUI_LOCAL_AIRFLOW_ADDR": "127.0.0.1:0",
+		"PINTUI_LOCAL_WORKSPACE_ADDR": "127.0.0.1:0"}
 	cfg, err := config.Load(config.Options{Env: func(k string) (string, bool) { v, ok := env[k]; return v, ok },
 		Flags: map[string]string{"data_dir": dir}})
 	if err != nil {

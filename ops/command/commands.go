@@ -8,6 +8,7 @@ func (env *Env) commands() []*Command {
 	cmds = append(append(cmds, env.toolCommands()...), env.benchCommands()...)
 	cmds = append(cmds, env.streamCommands()...)
 	cmds = append(cmds, env.streamJobCommands()...)
+	cmds = append(cmds, env.dagCommands()...)
 	cmds = append(cmds, env.jobCommands()...)
 	cmds = append(cmds, env.deployCommand())
 	return append(cmds, env.lakehouseCommands()...)

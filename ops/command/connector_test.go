@@ -226,3 +226,25 @@ func TestSinkRestartInTheLocalProfileRestartsTheOwnersSink(t *testing.T) {
 		t.Fatalf("the restarted sink lands nothing: %v", err)
 	}
 }
+
+// TestAConnectorGoneIsLookedUpAgain describes the connector found once by its ARN, and lists the
+// connectors again when that ARN is gone, as after the connector was deleted and created anew.
+func TestAConnectorGoneIsLookedUpAgain(t *testing.T) {
+	env, srv := cloudStack(t, nil)
+	reg := New(env)
+	for range 2 {
+		if _, err := reg.Run(context.Background(), "sink status"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv.Fail("DescribeConnector", 404, "NotFoundException", "Resource with arn "+sinkARN+" not found.")
+	_, err := reg.Run(context.Background(), "sink status")
+	if err == nil || !strings.Contains(err.Error(), "it does not exist (NotFoundException") {
+		t.Errorf("got %v", err)
+	}
+	want := []string{"ListConnectors", "DescribeConnector", "DescribeCustomPlugin", "DescribeConnector",
+		"DescribeConnector", "ListConnectors", "DescribeConnector"}
+	if got := srv.Calls(); !reflect.DeepEqual(got, want) {
+		t.Errorf("calls %q\nwant  %q", got, want)
+	}
+}

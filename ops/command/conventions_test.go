@@ -80,7 +80,7 @@ func TestEveryCommandFollowsTheJSONConventions(t *testing.T) {
 	for _, line := range everyCommand {
 		covered[followsConventions(t, reg, strings.ReplaceAll(line, "{dir}", env.Config.DataDir))] = true
 	}
-	for _, line := range cloudCommand {
+	for _, line := range append(slices.Clone(cloudCommand), airflowCommand...) {
 		in, err := reg.Parse(line)
 		if err != nil {
 			t.Fatalf("%s: %v", line, err)
@@ -89,7 +89,7 @@ func TestEveryCommandFollowsTheJSONConventions(t *testing.T) {
 	}
 	for _, c := range reg.Commands() {
 		if !covered[c.Name] {
-			t.Errorf("command %q is not in everyCommand or cloudCommand: add a line that runs it", c.Name)
+			t.Errorf("command %q is not in everyCommand, cloudCommand or airflowCommand: add a line that runs it", c.Name)
 		}
 	}
 }

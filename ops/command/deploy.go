@@ -50,13 +50,17 @@ type deployClients struct {
 	workspace func(ctx context.Context) (notebookWorkspace, error)
 }
 
-// errNoWorkspaceClient stands where Backends.Databricks (ops/databricks, issue #9) will give the
-// workspace client: until then deploy writes the DAG file and names the notebooks' paths.
-var errNoWorkspaceClient = errors.New("this build has no Databricks workspace client yet: import the notebooks at the paths deploy --dry-run prints with the Databricks CLI (databricks workspace import)")
-
-// deployWorkspace is the workspace the notebooks go to.
-func (env *Env) deployWorkspace(context.Context) (notebookWorkspace, error) {
-	return nil, errNoWorkspaceClient
+// deployWorkspace is the workspace the notebooks go to: the profile's Databricks workspace, the
+// local workspace in the local profile.
+func (env *Env) deployWorkspace(ctx context.Context) (notebookWorkspace, error) {
+	if env.Backends == nil {
+		return nil, errors.New("no Databricks workspace: deploy needs the running pipeline")
+	}
+	c, err := env.Backends.Databricks(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
 }
 
 func (env *Env) deployCommand() *Command {

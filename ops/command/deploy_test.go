@@ -3,6 +3,8 @@ package command
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"net"
 	"net/http"
@@ -21,6 +23,8 @@ import (
 
 	"github.com/pintui/pintui/config"
 	"github.com/pintui/pintui/ops/backend"
+	"github.com/pintui/pintui/ops/databricks"
+	"github.com/pintui/pintui/ops/databricks/databrickstest"
 	"github.com/pintui/pintui/pipeline/assets"
 	"github.com/pintui/pintui/pipeline/dag"
 )
@@ -55,6 +59,9 @@ profiles:
       cluster_id: 0101-120000-abcd1234
       notebook_dir: /Workspace/pipelines
 `
+
+// The Databricks client is what deploy imports the notebooks through.
+var _ notebookWorkspace = (*databricks.Client)(nil)
 
 // fakeWorkspace records the notebooks imported into it.
 type fakeWorkspace struct {
@@ -273,5 +280,45 @@ func TestDeployDryRunInAReadOnlyProfile(t *testing.T) {
 	}
 	if got := res.Data.(Deploy).Assets[0].Destination; got != "s3://dags-bucket/team/dags/0a1b2c3d4e5f_dag.py" {
 		t.Errorf("DAG destination %s, want s3://dags-bucket/team/dags/0a1b2c3d4e5f_dag.py", got)
+	}
+}
+
+// TestDeployImportsThroughTheProfilesWorkspace deploys with the registry's own clients: the
+// notebooks reach the profile's Databricks workspace (a fake that answers as Databricks does)
+// through Backends.Databricks, and the DAG file the local S3, standing in for the DAG bucket.
+func TestDeployImportsThroughTheProfilesWorkspace(t *testing.T) {
+	local := openStack(t)
+	ctx := context.Background()
+	if err := local.Backends.S3.EnsureBucket(ctx, "airflow-dags"); err != nil {
+		t.Fatal(err)
+	}
+	f := databrickstest.New(t)
+	env, reg := cloudEnv(t, f, "cluster_id: 0101-120000-abcd1234")
+	env.Config.Airflow.DAGFolder = "s3://airflow-dags/dags"
+	env.Backends.S3 = local.Backends.S3
+	if _, err := reg.Run(ctx, "deploy --yes"); err != nil {
+		t.Fatal(err)
+	}
+	want := assets.Notebooks("0a1b2c3d4e5f", dag.DefaultNotebookDir)
+	got := map[string][]byte{}
+	for _, body := range f.Bodies("/api/2.0/workspace/import") {
+		var in struct {
+			Path, Format, Language, Content string
+			Overwrite                       bool
+		}
+		if err := json.Unmarshal([]byte(body), &in); err != nil {
+			t.Fatal(err)
+		}
+		source, err := base64.StdEncoding.DecodeString(in.Content)
+		if err != nil || in.Format != "SOURCE" || in.Language != "PYTHON" || !in.Overwrite {
+			t.Errorf("import %s as %s %s overwrite=%v (%v), want SOURCE PYTHON overwriting", in.Path, in.Format, in.Language, in.Overwrite, err)
+		}
+		got[in.Path] = source
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("the workspace got %d notebooks, want the batch and stream notebooks at %s", len(got), dag.DefaultNotebookDir)
+	}
+	if _, err := local.Backends.S3.Store("airflow-dags", "dags/").Get(ctx, "0a1b2c3d4e5f_dag.py"); err != nil {
+		t.Errorf("the DAG file is not in the DAG folder: %v", err)
 	}
 }

@@ -22,7 +22,8 @@ func TestNoOutputPrintsASecret(t *testing.T) {
 	for _, form := range forms {
 		dir := t.TempDir()
 		env := map[string]string{"HOME": dir, "PINTUI_DATA_DIR": dir, "PINTUI_SOURCE_URL": form,
-			"PINTUI_LOCAL_KAFKA_ADDR": "127.0.0.1:0", "PINTUI_LOCAL_S3_ADDR": "127.0.0.1:0", "PINTUI_LOCAL_GATEWAY_ADDR": "127.0.0.1:0", "PINTUI_LOCAL_KINESIS_ADDR": "127.0.0.1:0", "PINTUI_LOCAL_AIRFLOW_ADDR": "127.0.0.1:0"}
+			"PINTUI_LOCAL_KAFKA_ADDR": "127.0.0.1:0", "PINTUI_LOCAL_S3_ADDR": "127.0.0.1:0", "PINTUI_LOCAL_GATEWAY_ADDR": "127.0.0.1:0", "PINTUI_LOCAL_KINESIS_ADDR": "127.0.0.1:0", "PINTUI_LOCAL_AIRFLOW_ADDR": "127.0.0.1:0",
+			"PINTUI_LOCAL_WORKSPACE_ADDR": "127.0.0.1:0"}
 		for _, key := range []string{"DATABRICKS_HOST", "AIRFLOW_URL", "GATEWAY_INVOKE_URL", "S3_ENDPOINT"} {
 			env["PINTUI_"+key] = "https://u:hunter2@h.example/x?token=hunter2"
 		}

@@ -106,17 +106,8 @@ type Connector struct {
 // Group is the consumer group Kafka Connect gives a sink connector: connect-<name>.
 func Group(connector string) string { return "connect-" + connector }
 
-// Find returns the connector named name, or with no name the only connector whose name holds
-// uid; when there is none, or several, the error lists the connectors there are.
-func (c *Client) Find(ctx context.Context, name, uid string) (Connector, error) {
-	arn, err := c.Lookup(ctx, name, uid)
-	if err != nil {
-		return Connector{}, err
-	}
-	return c.Describe(ctx, arn)
-}
-
-// Lookup returns the ARN of the connector Find describes.
+// Lookup returns the ARN of the connector named name, or with no name of the only connector
+// whose name holds uid; when there is none, or several, the error lists the connectors there are.
 func (c *Client) Lookup(ctx context.Context, name, uid string) (string, error) {
 	summaries, err := c.list(ctx, name)
 	if err != nil {

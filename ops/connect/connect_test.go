@@ -51,9 +51,18 @@ func client(t *testing.T, srv *connecttest.Server, attempts int) *Client {
 	return c
 }
 
+// find looks the connector up and describes it, as the backend does.
+func find(c *Client, name string) (Connector, error) {
+	arn, err := c.Lookup(context.Background(), name, uid)
+	if err != nil {
+		return Connector{}, err
+	}
+	return c.Describe(context.Background(), arn)
+}
+
 func TestFindPagesThroughTheConnectorsToTheOneHoldingTheUID(t *testing.T) {
 	srv := connecttest.New(t, []connecttest.Plugin{{ARN: pluginARN, Name: "confluentinc-kafka-connect-s3-10-0-3"}}, append(slices.Clone(others), sinkConnector)...)
-	k, err := client(t, srv, 0).Find(context.Background(), "", uid)
+	k, err := find(client(t, srv, 0), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +79,7 @@ func TestFindPagesThroughTheConnectorsToTheOneHoldingTheUID(t *testing.T) {
 
 func TestFindByNameAsksUnderItsPrefix(t *testing.T) {
 	srv := connecttest.New(t, nil, append(slices.Clone(others), sinkConnector)...)
-	k, err := client(t, srv, 0).Find(context.Background(), "b-users-sink", uid)
+	k, err := find(client(t, srv, 0), "b-users-sink")
 	if err != nil || k.Name != "b-users-sink" || k.Plugin != "" {
 		t.Fatalf("got %+v, %v", k, err)
 	}
@@ -82,24 +91,24 @@ func TestFindByNameAsksUnderItsPrefix(t *testing.T) {
 func TestFindNamesTheConnectorsThereAre(t *testing.T) {
 	srv := connecttest.New(t, nil, others...)
 	c := client(t, srv, 0)
-	_, err := c.Find(context.Background(), "", uid)
+	_, err := find(c, "")
 	want := "find the MSK Connect connector in us-east-1: no connector name holds the user id 0a1b2c3d4e5f; the connectors there are a-users-sink, b-users-sink, c-users-sink: set sink.connector to the connector that lands the topics"
 	if err == nil || err.Error() != want {
 		t.Errorf("by uid: %v\nwant %s", err, want)
 	}
-	_, err = c.Find(context.Background(), "pins-sink", uid)
+	_, err = find(c, "pins-sink")
 	want = "find the MSK Connect connector in us-east-1: no connector named pins-sink; the connectors there are a-users-sink, b-users-sink, c-users-sink: set sink.connector to the connector that lands the topics"
 	if err == nil || err.Error() != want {
 		t.Errorf("by name: %v\nwant %s", err, want)
 	}
-	_, err = client(t, connecttest.New(t, nil), 0).Find(context.Background(), "", uid)
+	_, err = find(client(t, connecttest.New(t, nil), 0), "")
 	want = "find the MSK Connect connector in us-east-1: no connector name holds the user id 0a1b2c3d4e5f, and there are no connectors there: create the S3 sink connector, or check aws.region"
 	if err == nil || err.Error() != want {
 		t.Errorf("none: %v\nwant %s", err, want)
 	}
 	twin := sinkConnector
 	twin.Name, twin.ARN = uid+"-old-sink", "arn:aws:kafkaconnect:us-east-1:123456789012:connector/old/9"
-	_, err = client(t, connecttest.New(t, nil, sinkConnector, twin), 0).Find(context.Background(), "", uid)
+	_, err = find(client(t, connecttest.New(t, nil, sinkConnector, twin), 0), "")
 	want = "find the MSK Connect connector in us-east-1: 0a1b2c3d4e5f-old-sink, 0a1b2c3d4e5f-s3-sink all hold the user id 0a1b2c3d4e5f: set sink.connector to the one that lands the topics"
 	if err == nil || err.Error() != want {
 		t.Errorf("several: %v\nwant %s", err, want)
@@ -174,6 +183,8 @@ func TestErrorsSayWhatToDo(t *testing.T) {
 			"describe MSK Connect connector " + sinkARN + ": it does not exist (NotFoundException: Resource with arn x not found.): sink status lists the connectors there are", true},
 		{http.StatusUnauthorized, "UnauthorizedException", "The security token included in the request is expired",
 			"describe MSK Connect connector " + sinkARN + ": the credentials were refused (UnauthorizedException: The security token included in the request is expired): run aws sso login, or check aws.profile", false},
+		{http.StatusForbidden, "ExpiredTokenException", "The security token included in the request is expired",
+			"describe MSK Connect connector " + sinkARN + ": the credentials were refused (ExpiredTokenException: The security token included in the request is expired): run aws sso login, or check aws.profile", false},
 		{http.StatusForbidden, "ForbiddenException", "User is not authorized to perform: kafkaconnect:DescribeConnector",
 			"describe MSK Connect connector " + sinkARN + ": access denied (ForbiddenException: User is not authorized to perform: kafkaconnect:DescribeConnector): give the profile's role the kafkaconnect:ListConnectors, DescribeConnector, DescribeCustomPlugin and UpdateConnector permissions", false},
 	}

@@ -257,7 +257,7 @@ func (s *scheduler) advance(r *runRecord, now time.Time) (retryAt time.Time, don
 			case stateSuccess:
 				s.startTry(r, ti, now)
 			case stateFailed:
-				ti.State, ti.EndDate = stateUpstreamFailed, now
+				ti.State, ti.StartDate, ti.EndDate = stateUpstreamFailed, now, now
 			}
 		case stateUpForRetry:
 			if now.Before(ti.RetryAt) {
@@ -503,7 +503,7 @@ func (s *Stack) startAirflow(opts Options) error {
 	}
 	sched, err := startScheduler(schedulerConfig{
 		dir: opts.DataDir, uid: opts.UID, settings: opts.DAG,
-		notebook:  dag.NotebookPath(or(opts.NotebookDir, dag.DefaultNotebookDir), opts.UID, dag.BatchNotebook),
+		notebook:  dag.NotebookPath(dag.DefaultNotebookDir, opts.UID, dag.BatchNotebook),
 		clusterID: opts.ClusterID, runner: runner, clock: clock,
 	})
 	if err != nil {

@@ -467,7 +467,7 @@ func TestSchedulerSetsAsideAFileItCannotRead(t *testing.T) {
 func TestSchedulerRefusesAnInvalidSchedule(t *testing.T) {
 	clock := newFakeClock(at(t, "2026-01-10T10:00:00Z"))
 	_, err := startScheduler(schedulerConfig{dir: testDir(t), uid: uid, settings: dag.Settings{Schedule: "every day"}, runner: newFakeRunner(clock), clock: clock})
-	want := `start the scheduler: dag.schedule "every day" is not valid: expected exactly 5 fields, found 2: [every day]: use a cron expression of 5 fields (minute hour day month weekday) or @hourly, @daily, @weekly, @monthly, @yearly`
+	want := `start the scheduler: dag.schedule "every day" is not valid: expected exactly 5 fields, found 2: [every day]: use a cron expression of 5 fields (minute hour day month weekday) or @hourly, @daily, @weekly, @monthly, @quarterly, @yearly`
 	if err == nil || err.Error() != want {
 		t.Errorf("error %v, want %s", err, want)
 	}

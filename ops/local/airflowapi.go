@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -139,7 +140,8 @@ func (s *scheduler) checkDAG(r *http.Request) error {
 	return nil
 }
 
-// dagJSON is the DAG as Airflow's DAG schema has it; mu must be held.
+// dagJSON is the DAG as Airflow's DAG schema has it, with the owner and tags of the deployed DAG
+// file (pipeline/assets) and where a local deploy puts it; mu must be held.
 func (s *scheduler) dagJSON() map[string]any {
 	next := s.nextInterval(s.cfg.clock.Now())
 	return map[string]any{
@@ -147,11 +149,11 @@ func (s *scheduler) dagJSON() map[string]any {
 		"is_paused": s.dag.IsPaused, "is_active": true, "is_subdag": false,
 		"last_parsed_time": optTime(s.dag.StartDate), "last_pickled": nil, "last_expired": nil,
 		"scheduler_lock": nil, "pickle_id": nil, "default_view": "grid",
-		"fileloc": dag.FileName(s.cfg.uid), "file_token": s.dagID,
-		"owners": []string{"airflow"}, "description": nil,
+		"fileloc": filepath.Join(s.store.dir, "dags", dag.FileName(s.cfg.uid)), "file_token": s.dagID,
+		"owners": []string{"pintui"}, "description": nil,
 		"schedule_interval":     map[string]any{"__type": "CronExpression", "value": s.cfg.settings.Schedule},
 		"timetable_description": s.cfg.settings.Schedule,
-		"tags":                  []map[string]string{{"name": "pintui"}},
+		"tags":                  []map[string]string{},
 		"max_active_tasks":      len(dag.Tasks()), "max_active_runs": 1,
 		"has_task_concurrency_limits": false, "has_import_errors": false,
 		"next_dagrun":                     optTime(next.start),

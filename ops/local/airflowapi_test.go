@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -95,22 +96,27 @@ const wantDAG = `{
 	"is_paused": false, "is_active": true, "is_subdag": false,
 	"last_parsed_time": "2026-01-10T10:00:00+00:00", "last_pickled": null, "last_expired": null,
 	"scheduler_lock": null, "pickle_id": null, "default_view": "grid",
-	"fileloc": "0a1b2c3d4e5f_dag.py", "file_token": "0a1b2c3d4e5f_dag", "owners": ["airflow"], "description": null,
+	"fileloc": "DAGFILE", "file_token": "0a1b2c3d4e5f_dag", "owners": ["pintui"], "description": null,
 	"schedule_interval": {"__type": "CronExpression", "value": "@daily"}, "timetable_description": "@daily",
-	"tags": [{"name": "pintui"}], "max_active_tasks": 5, "max_active_runs": 1,
+	"tags": [], "max_active_tasks": 5, "max_active_runs": 1,
 	"has_task_concurrency_limits": false, "has_import_errors": false,
 	"next_dagrun": "2026-01-11T00:00:00+00:00", "next_dagrun_data_interval_start": "2026-01-11T00:00:00+00:00",
 	"next_dagrun_data_interval_end": "2026-01-12T00:00:00+00:00", "next_dagrun_create_after": "2026-01-12T00:00:00+00:00",
 	"max_consecutive_failed_dag_runs": 0
 }`
 
+// dagJSONIn is wantDAG for a data dir: its DAG file is where a local deploy puts it.
+func dagJSONIn(dir string) string {
+	return strings.Replace(wantDAG, "DAGFILE", filepath.Join(dir, "airflow", "dags", "0a1b2c3d4e5f_dag.py"), 1)
+}
+
 func TestAirflowAPIServesTheDAGAndItsRunsAsAirflow2Does(t *testing.T) {
 	clock := newFakeClock(at(t, "2026-01-10T10:00:00Z"))
 	s := startTestScheduler(t, testDir(t), daily(), clock, newFakeRunner(clock))
 	api := serveTestScheduler(t, s)
 
-	api.expect("GET", "/api/v1/dags", "", 200, `{"dags": [`+wantDAG+`], "total_entries": 1}`)
-	api.expect("GET", "/api/v1/dags/0a1b2c3d4e5f_dag", "", 200, wantDAG)
+	api.expect("GET", "/api/v1/dags", "", 200, `{"dags": [`+dagJSONIn(s.cfg.dir)+`], "total_entries": 1}`)
+	api.expect("GET", "/api/v1/dags/0a1b2c3d4e5f_dag", "", 200, dagJSONIn(s.cfg.dir))
 	api.expect("GET", "/api/v1/health", "", 200, `{"metadatabase": {"status": "healthy"},
 		"scheduler": {"status": "healthy", "latest_scheduler_heartbeat": "2026-01-10T10:00:00+00:00"}}`)
 	api.expect("GET", "/api/v1/version", "", 200, `{"version": "2.10.3", "git_version": null}`)
@@ -251,7 +257,7 @@ func TestAirflowAPIPausesAndUnpausesTheDAG(t *testing.T) {
 	clock := newFakeClock(at(t, "2026-01-10T10:00:00Z"))
 	s := startTestScheduler(t, dir, daily(), clock, newFakeRunner(clock))
 	api := serveTestScheduler(t, s)
-	paused := strings.Replace(wantDAG, `"is_paused": false`, `"is_paused": true`, 1)
+	paused := strings.Replace(dagJSONIn(dir), `"is_paused": false`, `"is_paused": true`, 1)
 	api.expect("PATCH", "/api/v1/dags/0a1b2c3d4e5f_dag?update_mask=is_paused", `{"is_paused": true}`, 200, paused)
 	api.expect("POST", "/api/v1/dags/0a1b2c3d4e5f_dag/dagRuns", `{"dag_run_id": "waits"}`, 200, "")
 	s.close()
@@ -262,7 +268,7 @@ func TestAirflowAPIPausesAndUnpausesTheDAG(t *testing.T) {
 	if got := api.expect("GET", "/api/v1/dags/0a1b2c3d4e5f_dag/dagRuns/waits", "", 200, "")["state"]; got != "queued" {
 		t.Errorf("a run triggered while paused is %v, want queued", got)
 	}
-	api.expect("PATCH", "/api/v1/dags/0a1b2c3d4e5f_dag", `{"is_paused": false}`, 200, wantDAG)
+	api.expect("PATCH", "/api/v1/dags/0a1b2c3d4e5f_dag", `{"is_paused": false}`, 200, dagJSONIn(dir))
 	waitFor(t, "the run to end once unpaused", s.ended(1))
 }
 
@@ -284,7 +290,7 @@ func TestStackServesTheSchedulerBehindTheControlToken(t *testing.T) {
 		t.Fatalf("the stack serves the scheduler on %q and gave the runner %+v", e.Airflow, given)
 	}
 	api := airflowAPI{t: t, base: e.Airflow, token: s.ControlToken()}
-	api.expect("GET", "/api/v1/dags/0a1b2c3d4e5f_dag", "", 200, wantDAG)
+	api.expect("GET", "/api/v1/dags/0a1b2c3d4e5f_dag", "", 200, dagJSONIn(opts.DataDir))
 	api.expect("POST", "/api/v1/dags/0a1b2c3d4e5f_dag/dagRuns", `{"dag_run_id": "now"}`, 200, "")
 	waitFor(t, "the run to end", func() bool {
 		_, _, body := api.call("GET", "/api/v1/dags/0a1b2c3d4e5f_dag/dagRuns/now", "", "")

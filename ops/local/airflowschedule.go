@@ -2,6 +2,7 @@ package local
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -22,11 +23,29 @@ type interval struct {
 // schedule with no tick in ten years back has none at all.
 const maxLookBack = 10 * 365 * 24 * time.Hour
 
-// newTimetable parses a 5-field cron expression or a descriptor such as @daily.
+// scheduleHelp says what dag.schedule takes.
+const scheduleHelp = "use a cron expression of 5 fields (minute hour day month weekday) or @hourly, @daily, @weekly, @monthly, @quarterly, @yearly"
+
+// newTimetable parses a 5-field cron expression or a descriptor such as @daily, as the deployed
+// DAG's Airflow reads it: in UTC, with Airflow's @quarterly and without robfig/cron's @every,
+// which Airflow's cron schedules do not have.
 func newTimetable(schedule string) (timetable, error) {
-	s, err := cron.ParseStandard(schedule)
+	invalid := func(why string) error {
+		return fmt.Errorf("dag.schedule %q is not valid: %s: %s", schedule, why, scheduleHelp)
+	}
+	switch {
+	case strings.HasPrefix(schedule, "@every"):
+		return timetable{}, invalid("Airflow's cron schedules have no @every")
+	case strings.HasPrefix(schedule, "TZ=") || strings.HasPrefix(schedule, "CRON_TZ="):
+		return timetable{}, invalid("the DAG runs in UTC and takes no time zone")
+	}
+	spec := schedule
+	if spec == "@quarterly" {
+		spec = "0 0 1 */3 *"
+	}
+	s, err := cron.ParseStandard(spec)
 	if err != nil {
-		return timetable{}, fmt.Errorf("dag.schedule %q is not valid: %w: use a cron expression of 5 fields (minute hour day month weekday) or @hourly, @daily, @weekly, @monthly, @yearly", schedule, err)
+		return timetable{}, invalid(err.Error())
 	}
 	return timetable{cron: s}, nil
 }

@@ -62,3 +62,22 @@ func TestTimetableSchedulesIntervalsAsAirflowsCronTimetable(t *testing.T) {
 		t.Errorf("a manual run at 10:00 covers [%s, %s), want the day before", iv.start, iv.end)
 	}
 }
+
+func TestTimetableTakesOnlyWhatAirflowsCronTimetableTakes(t *testing.T) {
+	for schedule, want := range map[string]string{
+		"@every 1h":                   `dag.schedule "@every 1h" is not valid: Airflow's cron schedules have no @every: use a cron expression of 5 fields (minute hour day month weekday) or @hourly, @daily, @weekly, @monthly, @quarterly, @yearly`,
+		"TZ=UTC 0 0 * * *":            `dag.schedule "TZ=UTC 0 0 * * *" is not valid: the DAG runs in UTC and takes no time zone: use a cron expression of 5 fields (minute hour day month weekday) or @hourly, @daily, @weekly, @monthly, @quarterly, @yearly`,
+		"CRON_TZ=Europe/Paris @daily": `dag.schedule "CRON_TZ=Europe/Paris @daily" is not valid: the DAG runs in UTC and takes no time zone: use a cron expression of 5 fields (minute hour day month weekday) or @hourly, @daily, @weekly, @monthly, @quarterly, @yearly`,
+	} {
+		if _, err := newTimetable(schedule); err == nil || err.Error() != want {
+			t.Errorf("%s: error %v, want %s", schedule, err, want)
+		}
+	}
+	tt, err := newTimetable("@quarterly")
+	if err != nil {
+		t.Fatalf("@quarterly: %v", err)
+	}
+	if got := tt.next(at(t, "2026-02-10T10:00:00Z")); !got.Equal(at(t, "2026-04-01T00:00:00Z")) {
+		t.Errorf("@quarterly after 2026-02-10 is %s, want 2026-04-01", got)
+	}
+}

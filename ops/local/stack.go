@@ -79,8 +79,9 @@ type Options struct {
 	// DAG says when the local scheduler runs the DAG and how it retries a failing task; the zero
 	// value means dag.DefaultSettings.
 	DAG dag.Settings
-	// NotebookDir is the workspace folder of the batch notebook the DAG's tasks run; "" means
-	// dag.DefaultNotebookDir. ClusterID is the cluster they run on; "" lets the workspace choose.
+	// NotebookDir is the workspace folder of the batch notebook the DAG's tasks and the
+	// workspace's batch job run; "" means dag.DefaultNotebookDir. ClusterID is the cluster they
+	// run on; "" lets the workspace choose.
 	NotebookDir, ClusterID string
 	// Tasks returns what the scheduler submits each DAG task's notebook run to and waits on (the
 	// local workspace's Jobs API, through the Databricks client), once the stack's endpoints are
@@ -90,8 +91,11 @@ type Options struct {
 	// Jobs API 2.2 and Workspace API subset; "" means DefaultWorkspaceAddr, port 0 picks a free one.
 	WorkspaceAddr string
 	// RunNotebook executes one notebook run of the local workspace on the embedded pipeline; nil
-	// serves no workspace.
+	// serves no workspace. The workspace takes the control endpoint's token, so it needs Control.
 	RunNotebook NotebookFunc
+	// Notebooks are the workspace's notebooks by workspace path, imported at start into each
+	// path that holds none yet, so a fresh data dir runs the DAG without a deploy.
+	Notebooks map[string][]byte
 	// Control serves the owner's control endpoint on a free loopback port, behind the bearer
 	// token in <data-dir>/control.token; nil serves none.
 	Control http.Handler
@@ -132,6 +136,8 @@ type Stack struct {
 	streams      *kinesisServer
 	gateway      *http.Server
 	closeGateway func()
+	workspace    *workspace
+	workspaceSrv *http.Server
 	airflow      *http.Server
 	scheduler    *scheduler
 }
@@ -269,6 +275,10 @@ func (s *Stack) start(ctx context.Context, opts Options) error {
 		return err
 	}
 	if err := s.startControl(opts); err != nil {
+		return err
+	}
+	// The scheduler's tasks submit to the workspace, so it serves first.
+	if err := s.startWorkspace(opts); err != nil {
 		return err
 	}
 	if err := s.startAirflow(opts); err != nil {
@@ -488,6 +498,12 @@ func (s *Stack) stop(ctx context.Context) error {
 		errs = append(errs, shutdown(ctx, s.control, "control endpoint"), removeToken(s.dir))
 	}
 	errs = append(errs, s.stopAirflow(ctx))
+	if s.workspaceSrv != nil {
+		errs = append(errs, shutdown(ctx, s.workspaceSrv, "workspace"))
+	}
+	if s.workspace != nil {
+		errs = append(errs, s.workspace.close(ctx))
+	}
 	if s.gateway != nil {
 		errs = append(errs, shutdown(ctx, s.gateway, "gateway"))
 	}
@@ -513,6 +529,7 @@ func (s *Stack) stop(ctx context.Context) error {
 	s.owned = false
 	s.mu.Unlock()
 	s.lock, s.control, s.kafka, s.s3, s.kinesis, s.streams, s.gateway, s.closeGateway = nil, nil, nil, nil, nil, nil, nil, nil
+	s.workspace, s.workspaceSrv = nil, nil
 	return errors.Join(errs...)
 }
 

@@ -22,7 +22,8 @@ const uid = "0a1b2c3d4e5f"
 
 // freePorts lets every test run beside a pintui already using the default ports.
 func freePorts(dir string) Options {
-	return Options{DataDir: dir, UID: uid, KafkaAddr: "127.0.0.1:0", S3Addr: "127.0.0.1:0", GatewayAddr: "127.0.0.1:0", KinesisAddr: "127.0.0.1:0", AirflowAddr: "127.0.0.1:0"}
+	return Options{DataDir: dir, UID: uid, KafkaAddr: "127.0.0.1:0", S3Addr: "127.0.0.1:0", GatewayAddr: "127.0.0.1:0", KinesisAddr: "127.0.0.1:0",
+		AirflowAddr: "127.0.0.1:0", WorkspaceAddr: "127.0.0.1:0"}
 }
 
 func start(t *testing.T, opts Options) *Stack {

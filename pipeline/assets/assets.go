@@ -123,7 +123,6 @@ func notebookData(uid string) map[string]any {
 	}
 	return map[string]any{
 		"UID":                uid,
-		"DAGID":              dag.ID(uid),
 		"StepParam":          dag.StepParam,
 		"LoadStep":           dag.TaskLoadLandings,
 		"AnalyticsStep":      dag.TaskAnalytics,

@@ -38,6 +38,11 @@ func python3(t *testing.T) string {
 // assetFiles writes every asset of uid to a folder and returns their paths by name.
 func assetFiles(t *testing.T, s dag.Settings) map[string]string {
 	t.Helper()
+	return assetFilesOf(t, uid, s)
+}
+
+func assetFilesOf(t *testing.T, uid string, s dag.Settings) map[string]string {
+	t.Helper()
 	dir := t.TempDir()
 	files := map[string][]byte{
 		dag.FileName(uid): DAGFile(uid, s, dag.DefaultNotebookDir, cluster),
@@ -57,10 +62,13 @@ func assetFiles(t *testing.T, s dag.Settings) map[string]string {
 
 func TestAssetsCompile(t *testing.T) {
 	py := python3(t)
-	for name, p := range assetFiles(t, dag.DefaultSettings()) {
-		out, err := exec.Command(py, "-m", "py_compile", p).CombinedOutput()
-		if err != nil {
-			t.Errorf("%s does not compile: %v\n%s", name, err, out)
+	// A uid is 12 hex digits once the config is validated; any other still renders valid Python.
+	for _, id := range []string{uid, "x\"\"\"'\n#\\"} {
+		for name, p := range assetFilesOf(t, id, dag.DefaultSettings()) {
+			out, err := exec.Command(py, "-m", "py_compile", p).CombinedOutput()
+			if err != nil {
+				t.Errorf("%s of uid %q does not compile: %v\n%s", name, id, err, out)
+			}
 		}
 	}
 }
@@ -117,6 +125,7 @@ func TestDAGFileAST(t *testing.T) {
 	settings := []dag.Settings{
 		dag.DefaultSettings(),
 		{Schedule: "30 4 * * 1-5", Catchup: true, Retries: 3, RetryDelay: 90 * time.Second},
+		{Schedule: "@hourly", Retries: 0, RetryDelay: 1500 * time.Millisecond},
 	}
 	for _, s := range settings {
 		var d dagShape
@@ -127,7 +136,7 @@ func TestDAGFileAST(t *testing.T) {
 		kw := d.DAG.Kwargs
 		for key, want := range map[string]any{
 			"dag_id": dag.ID(uid), "catchup": s.Catchup, "is_paused_upon_creation": false,
-			"default_args": "default_args", "start_date": "datetime(2024, 1, 1)",
+			"default_args": "default_args", "start_date": "datetime(2024, 1, 1, tzinfo=timezone.utc)",
 			"**": "{_SCHEDULE_ARG: SCHEDULE}",
 		} {
 			if kw[key] != want {
@@ -138,6 +147,9 @@ func TestDAGFileAST(t *testing.T) {
 			t.Errorf("SCHEDULE = %v, want %q", got, s.Schedule)
 		}
 		wantDelay := "timedelta(seconds=" + strconv.Itoa(int(s.RetryDelay/time.Second)) + ")"
+		if s.RetryDelay%time.Second != 0 {
+			wantDelay = "timedelta(microseconds=" + strconv.Itoa(int(s.RetryDelay/time.Microsecond)) + ")"
+		}
 		if d.DefaultArgs["retries"] != float64(s.Retries) || d.DefaultArgs["retry_delay"] != wantDelay {
 			t.Errorf("default_args = %v, want retries %d and retry_delay %s", d.DefaultArgs, s.Retries, wantDelay)
 		}

@@ -118,6 +118,7 @@ func TestBatchNotebookAST(t *testing.T) {
 		"POST_YEARS": `[2018, 2022]`,
 		"JOIN_YEARS": `[2015, 2020]`,
 	})
+	checkRuleCalls(t, "batch", n)
 	if keys := orderedKeys(BatchNotebook(uid), "ANALYTICS = {"); !slices.Equal(keys, specOutputs) {
 		t.Errorf("analytics in order %v, want SPEC's %v", keys, specOutputs)
 	}
@@ -164,9 +165,34 @@ func orderedKeys(source []byte, opening string) []string {
 	return keys
 }
 
+// checkRuleCalls asserts the calls that apply SPEC §4's rules: coordinates as [latitude,
+// longitude], user_name as first and last name, the save_location prefix cut.
+func checkRuleCalls(t *testing.T, notebook string, n notebookShape) {
+	t.Helper()
+	for _, c := range []struct {
+		target string
+		args   []any
+	}{
+		{"finite_double", []any{"c('latitude')"}},
+		{"finite_double", []any{"c('longitude')"}},
+		{"F.array", []any{"lat", "lon"}},
+		{"F.concat", []any{"c('first_name')", "F.lit(' ')", "c('last_name')"}},
+		{"c.startswith", []any{"Local save in "}},
+		{"F.coalesce", []any{"F.col('index')", "F.col('ind')"}},
+		{"whole_number", []any{"c('age')"}},
+		{"timestamp", []any{"c('date_joined')"}},
+		{"timestamp", []any{"c('timestamp')"}},
+	} {
+		if !n.called(c.target, c.args...) {
+			t.Errorf("the %s notebook never calls %s%v", notebook, c.target, c.args)
+		}
+	}
+}
+
 func TestStreamNotebookAST(t *testing.T) {
 	n := notebook(t, "stream.py")
 	expectConstants(t, n, specRules)
+	checkRuleCalls(t, "stream", n)
 	expectConstants(t, n, map[string]string{
 		"STREAMS":       `{"pin": "streaming-0a1b2c3d4e5f-pin", "geo": "streaming-0a1b2c3d4e5f-geo", "user": "streaming-0a1b2c3d4e5f-user"}`,
 		"STREAM_TABLES": `{"pin": "0a1b2c3d4e5f_pin_table", "geo": "0a1b2c3d4e5f_geo_table", "user": "0a1b2c3d4e5f_user_table"}`,

@@ -156,13 +156,9 @@ func (j *Job) Run(ctx context.Context) (*Result, error) {
 	res.Report.Table = ""
 
 	res.Analytics = analytics.Compute(cleaned.pins, cleaned.geos, cleaned.users)
-	for _, o := range res.Analytics {
-		commit, err := delta.Open(j.Lakehouse, o.Name, j.TableOptions...).
-			WriteRows(ctx, write, o.Fields, o.Rows)
-		if err != nil {
-			return nil, fmt.Errorf("run batch job: write analytics %s: %w", o.Name, err)
-		}
-		res.Outputs = append(res.Outputs, OutputRun{Name: o.Name, Written: commit.Rows, Version: commit.Version})
+	var err error
+	if res.Outputs, err = j.writeAnalytics(ctx, write, res.Analytics); err != nil {
+		return nil, fmt.Errorf("run batch job: %w", err)
 	}
 	return res, nil
 }
@@ -236,33 +232,41 @@ func (j *Job) checkEmptyTopics(ctx context.Context, keys [][]string) error {
 		found[i] = fmt.Sprintf("%s %d", table, len(keys[i]))
 	}
 	for i, table := range record.Tables {
-		if len(keys[i]) > 0 {
-			continue
-		}
-		name := TableName(j.UID, table)
-		snap, err := delta.Open(j.Lakehouse, name, j.TableOptions...).Snapshot(ctx)
-		var holds string
-		switch {
-		case errors.Is(err, delta.ErrNoTable):
-			continue
-		case errors.Is(err, delta.ErrDamaged):
-			holds = "is damaged and may hold rows"
-		case err != nil:
+		if err := j.checkEmptyTopic(ctx, table, strings.Join(found, ", "), len(keys[i])); err != nil {
 			return err
-		default:
-			n, exact := snap.NumRecords()
-			if n == 0 && (exact || len(snap.Files) == 0) {
-				continue
-			}
-			holds = fmt.Sprintf("holds %d rows", n)
-			if !exact {
-				holds = fmt.Sprintf("holds at least %d rows", n)
-			}
 		}
-		return fmt.Errorf("found no landings under %s (%s), but table %s %s; check --landings and the uid, or give --allow-empty to empty the tables",
-			TopicPrefix(j.UID, table), strings.Join(found, ", "), name, holds)
 	}
 	return nil
+}
+
+// checkEmptyTopic refuses to overwrite one table holding rows when its topic has n landings, 0;
+// found says what was found of every topic checked, for the error.
+func (j *Job) checkEmptyTopic(ctx context.Context, table record.Table, found string, n int) error {
+	if j.AllowEmpty || n > 0 {
+		return nil
+	}
+	name := TableName(j.UID, table)
+	snap, err := delta.Open(j.Lakehouse, name, j.TableOptions...).Snapshot(ctx)
+	var holds string
+	switch {
+	case errors.Is(err, delta.ErrNoTable):
+		return nil
+	case errors.Is(err, delta.ErrDamaged):
+		holds = "is damaged and may hold rows"
+	case err != nil:
+		return err
+	default:
+		rows, exact := snap.NumRecords()
+		if rows == 0 && (exact || len(snap.Files) == 0) {
+			return nil
+		}
+		holds = fmt.Sprintf("holds %d rows", rows)
+		if !exact {
+			holds = fmt.Sprintf("holds at least %d rows", rows)
+		}
+	}
+	return fmt.Errorf("found no landings under %s (%s), but table %s %s; check --landings and the uid, or give --allow-empty to empty the tables",
+		TopicPrefix(j.UID, table), found, name, holds)
 }
 
 // newRunID draws the id of a run: 12 hex digits, short enough for a column of `tables`.

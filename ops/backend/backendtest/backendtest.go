@@ -35,6 +35,7 @@ func Open(t testing.TB) (*config.Loaded, *backend.Backends) {
 		},
 		Flags: map[string]string{
 			"data_dir": dir, "local.kafka_addr": "127.0.0.1:0", "local.s3_addr": "127.0.0.1:0", "local.gateway_addr": "127.0.0.1:0", "local.kinesis_addr": "127.0.0.1:0", "local.airflow_addr": "127.0.0.1:0",
+			"local.workspace_addr": "127.0.0.1:0",
 		},
 	})
 	if err != nil {
