@@ -138,31 +138,21 @@ func (env *Env) dagRunArg(in *Invocation) (string, string, error) {
 	return d, run, nil
 }
 
-func timeOf(t *time.Time) Time {
-	if t == nil {
-		return Time{}
-	}
-	return At(*t)
-}
+func timeOf(t *time.Time) Time { return At(deref(t)) }
 
-// durationMS is end − start, or how long it has been going; nil before it starts.
-func durationMS(start, end *time.Time, now time.Time) *int64 {
-	if start == nil {
-		return nil
+// deref is the time t points at, or the zero time for nil.
+func deref(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
 	}
-	stop := now
-	if end != nil {
-		stop = *end
-	}
-	ms := max(stop.Sub(*start), 0).Milliseconds()
-	return &ms
+	return *t
 }
 
 // dagRunOf maps the client's run and task instances to the typed result, the tasks in the
 // DAG's order.
 func dagRunOf(r airflow.Run, tis []airflow.TaskInstance, now time.Time) DAGRun {
 	out := DAGRun{DAG: r.DAG, RunID: r.ID, State: r.State, RunType: r.Type, LogicalDate: timeOf(r.LogicalDate),
-		Start: timeOf(r.Start), End: timeOf(r.End), DurationMS: durationMS(r.Start, r.End, now), Conf: r.Conf, Tasks: []TaskInstance{}}
+		Start: timeOf(r.Start), End: timeOf(r.End), DurationMS: spanMS(deref(r.Start), deref(r.End), now), Conf: r.Conf, Tasks: []TaskInstance{}}
 	if out.Conf == nil {
 		out.Conf = map[string]any{}
 	}
@@ -185,7 +175,7 @@ func dagRunOf(r airflow.Run, tis []airflow.TaskInstance, now time.Time) DAGRun {
 	})
 	for _, ti := range tis {
 		out.Tasks = append(out.Tasks, TaskInstance{Task: ti.Task, State: ti.State, TryNumber: ti.TryNumber, MaxTries: ti.MaxTries,
-			Start: timeOf(ti.Start), End: timeOf(ti.End), DurationMS: durationMS(ti.Start, ti.End, now), Operator: ti.Operator})
+			Start: timeOf(ti.Start), End: timeOf(ti.End), DurationMS: spanMS(deref(ti.Start), deref(ti.End), now), Operator: ti.Operator})
 	}
 	return out
 }
@@ -205,9 +195,9 @@ func fetchRun(ctx context.Context, c *airflow.Client, d, run string) (DAGRun, er
 
 // TextTable lays out the run's task instances, one a row.
 func (r DAGRun) TextTable() Table {
-	t := Table{Columns: []string{"task", "state", "try", "start", "end", "duration_ms", "operator"}}
+	t := Table{Columns: []string{"task", "state", "try", "start", "end", "duration", "operator"}}
 	for _, ti := range r.Tasks {
-		t.Rows = append(t.Rows, []string{ti.Task, ti.State, fmt.Sprintf("%d/%d", ti.TryNumber, ti.MaxTries+1), Cell(ti.Start), Cell(ti.End), Cell(ti.DurationMS), ti.Operator})
+		t.Rows = append(t.Rows, []string{ti.Task, ti.State, fmt.Sprintf("%d/%d", ti.TryNumber, ti.MaxTries+1), Cell(ti.Start), Cell(ti.End), spanText(ti.DurationMS), ti.Operator})
 	}
 	return t
 }
@@ -240,9 +230,9 @@ func taskGlyphs(tasks []TaskInstance) string {
 
 // TextTable lays out the runs, one a row, with a glyph per task in the DAG's order.
 func (r DAGRuns) TextTable() Table {
-	t := Table{Columns: []string{"run_id", "state", "run_type", "logical_date", "start", "duration_ms", "tasks"}}
+	t := Table{Columns: []string{"run_id", "state", "run_type", "logical_date", "start", "duration", "tasks"}}
 	for _, run := range r.Runs {
-		t.Rows = append(t.Rows, []string{run.RunID, run.State, run.RunType, Cell(run.LogicalDate), Cell(run.Start), Cell(run.DurationMS), taskGlyphs(run.Tasks)})
+		t.Rows = append(t.Rows, []string{run.RunID, run.State, run.RunType, Cell(run.LogicalDate), Cell(run.Start), spanText(run.DurationMS), taskGlyphs(run.Tasks)})
 	}
 	return t
 }

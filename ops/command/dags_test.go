@@ -304,8 +304,8 @@ func TestDAGTriggerAndWait(t *testing.T) {
 	}
 	var out strings.Builder
 	res.Write(&out, FormatTable)
-	if want := "run_id                        state    run_type  logical_date          start                 duration_ms  tasks\n" +
-		"manual__2026-12-01T10:00:00Z  success  manual    2026-12-01T10:00:00Z  2026-12-01T10:00:01Z  90000        ✓✓✓✓✓\n1 of 1 runs of 0a1b2c3d4e5f_dag\n"; out.String() != want {
+	if want := "run_id                        state    run_type  logical_date          start                 duration  tasks\n" +
+		"manual__2026-12-01T10:00:00Z  success  manual    2026-12-01T10:00:00Z  2026-12-01T10:00:01Z  1m30s     ✓✓✓✓✓\n1 of 1 runs of 0a1b2c3d4e5f_dag\n"; out.String() != want {
 		t.Fatalf("dag runs:\n%s\nwant\n%s", out.String(), want)
 	}
 	if got, err := reg.Complete(ctx, "dag run "); err != nil || fmt.Sprint(got) != "[dag run manual__2026-12-01T10:00:00Z]" {
