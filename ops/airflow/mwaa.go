@@ -9,13 +9,13 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/mwaa"
 	"github.com/aws/aws-sdk-go-v2/service/mwaa/document"
 	"github.com/aws/aws-sdk-go-v2/service/mwaa/types"
 	"github.com/aws/smithy-go"
 	smithydoc "github.com/aws/smithy-go/document"
+
+	"github.com/pintui/pintui/ops/internal/awsconf"
 )
 
 // invokeMaxPath is the longest Path InvokeRestApi takes.
@@ -31,19 +31,9 @@ type mwaaEnv struct {
 }
 
 func newMWAA(ctx context.Context, s Settings) (mwaaEnv, error) {
-	var load []func(*awsconfig.LoadOptions) error
-	if s.Profile != "" {
-		load = append(load, awsconfig.WithSharedConfigProfile(s.Profile))
-	}
-	if s.Region != "" {
-		load = append(load, awsconfig.WithRegion(s.Region))
-	}
-	if s.AccessKey != "" {
-		load = append(load, awsconfig.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(s.AccessKey, s.SecretKey, "")))
-	}
-	cfg, err := awsconfig.LoadDefaultConfig(ctx, load...)
+	cfg, err := awsconf.Load(ctx, "MWAA", awsconf.Settings{Profile: s.Profile, Region: s.Region, AccessKey: s.AccessKey, SecretKey: s.SecretKey})
 	if err != nil {
-		return mwaaEnv{}, fmt.Errorf("load AWS config for MWAA (profile %q): %w: check the profile, or run aws sso login", s.Profile, err)
+		return mwaaEnv{}, err
 	}
 	api := mwaa.NewFromConfig(cfg, func(o *mwaa.Options) {
 		o.HTTPClient = s.HTTPClient

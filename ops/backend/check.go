@@ -13,9 +13,8 @@ import (
 	"strings"
 	"time"
 
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
-
 	"github.com/pintui/pintui/config"
+	"github.com/pintui/pintui/ops/internal/awsconf"
 	"github.com/pintui/pintui/ops/kafka"
 	"github.com/pintui/pintui/ops/local"
 	"github.com/pintui/pintui/ops/s3"
@@ -188,14 +187,7 @@ func checkKafkaData(cfg *config.Loaded) Check {
 
 func checkAWS(ctx context.Context, cfg *config.Loaded) Check {
 	c := Check{Name: "aws credentials"}
-	var load []func(*awsconfig.LoadOptions) error
-	if cfg.AWS.Profile != "" {
-		load = append(load, awsconfig.WithSharedConfigProfile(cfg.AWS.Profile))
-	}
-	if cfg.AWS.Region != "" {
-		load = append(load, awsconfig.WithRegion(cfg.AWS.Region))
-	}
-	ac, err := awsconfig.LoadDefaultConfig(ctx, load...)
+	ac, err := awsconf.Load(ctx, "the credentials check", awsconf.Settings{Profile: cfg.AWS.Profile, Region: cfg.AWS.Region})
 	if err != nil {
 		c.Detail, c.Fix = err.Error(), "check aws.profile against ~/.aws/config"
 		return c

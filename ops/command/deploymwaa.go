@@ -8,10 +8,10 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/mwaa"
 	"github.com/aws/smithy-go"
 
+	"github.com/pintui/pintui/ops/internal/awsconf"
 	"github.com/pintui/pintui/pipeline/dag"
 )
 
@@ -101,16 +101,9 @@ func (env *Env) mwaaRefused(err error) error {
 // mwaaClient builds the MWAA control-plane client from the profile's AWS settings.
 func (env *Env) mwaaClient(ctx context.Context) (environmentGetter, error) {
 	cfg := env.Config
-	var load []func(*awsconfig.LoadOptions) error
-	if cfg.AWS.Profile != "" {
-		load = append(load, awsconfig.WithSharedConfigProfile(cfg.AWS.Profile))
-	}
-	if cfg.AWS.Region != "" {
-		load = append(load, awsconfig.WithRegion(cfg.AWS.Region))
-	}
-	awsCfg, err := awsconfig.LoadDefaultConfig(ctx, load...)
+	awsCfg, err := awsconf.Load(ctx, "MWAA", awsconf.Settings{Profile: cfg.AWS.Profile, Region: cfg.AWS.Region})
 	if err != nil {
-		return nil, fmt.Errorf("load AWS config for MWAA (profile %q): %w: check the profile, or run aws sso login", cfg.AWS.Profile, err)
+		return nil, err
 	}
 	return mwaa.NewFromConfig(awsCfg), nil
 }

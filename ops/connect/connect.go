@@ -14,9 +14,10 @@ import (
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/kafkaconnect"
 	"github.com/aws/aws-sdk-go-v2/service/kafkaconnect/types"
+
+	"github.com/pintui/pintui/ops/internal/awsconf"
 )
 
 // Settings say how to reach MSK Connect.
@@ -48,16 +49,9 @@ type Client struct {
 
 // New returns a client of MSK Connect in the settings' region.
 func New(ctx context.Context, s Settings) (*Client, error) {
-	var load []func(*awsconfig.LoadOptions) error
-	if s.Profile != "" {
-		load = append(load, awsconfig.WithSharedConfigProfile(s.Profile))
-	}
-	if s.Region != "" {
-		load = append(load, awsconfig.WithRegion(s.Region))
-	}
-	cfg, err := awsconfig.LoadDefaultConfig(ctx, load...)
+	cfg, err := awsconf.Load(ctx, "MSK Connect", awsconf.Settings{Profile: s.Profile, Region: s.Region})
 	if err != nil {
-		return nil, fmt.Errorf("load AWS config for MSK Connect (profile %q): %w: check the profile, or run aws sso login", s.Profile, err)
+		return nil, err
 	}
 	creds := cfg.Credentials
 	// The HTTP client goes through the service options, not config.WithHTTPClient, which

@@ -12,13 +12,14 @@ import (
 	"net"
 	"strings"
 
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/sasl"
 	msk "github.com/twmb/franz-go/pkg/sasl/aws"
 	"github.com/twmb/franz-go/pkg/sasl/plain"
 	"github.com/twmb/franz-go/pkg/sasl/scram"
+
+	"github.com/pintui/pintui/ops/internal/awsconf"
 )
 
 // SASL mechanisms the client can authenticate with; the empty mechanism means no authentication.
@@ -87,16 +88,9 @@ func (s Settings) mechanism(ctx context.Context) (sasl.Mechanism, error) {
 	case SASLPlainText:
 		return plain.Auth{User: s.User, Pass: s.Password}.AsMechanism(), nil
 	case SASLMSKIAM:
-		var load []func(*awsconfig.LoadOptions) error
-		if s.AWSProfile != "" {
-			load = append(load, awsconfig.WithSharedConfigProfile(s.AWSProfile))
-		}
-		if s.AWSRegion != "" {
-			load = append(load, awsconfig.WithRegion(s.AWSRegion))
-		}
-		cfg, err := awsconfig.LoadDefaultConfig(ctx, load...)
+		cfg, err := awsconf.Load(ctx, "MSK IAM", awsconf.Settings{Profile: s.AWSProfile, Region: s.AWSRegion})
 		if err != nil {
-			return nil, fmt.Errorf("load AWS credentials for MSK IAM (profile %q): %w: check the profile, or run aws sso login", s.AWSProfile, err)
+			return nil, err
 		}
 		// The SDK caches and refreshes the credentials; franz-go asks on every new connection.
 		return msk.ManagedStreamingIAM(func(ctx context.Context) (msk.Auth, error) {

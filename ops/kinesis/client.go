@@ -16,11 +16,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	awskinesis "github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/smithy-go"
 
+	"github.com/pintui/pintui/ops/internal/awsconf"
 	"github.com/pintui/pintui/ops/s3"
 	"github.com/pintui/pintui/pipeline/stream"
 )
@@ -52,19 +52,9 @@ func New(ctx context.Context, s Settings) (*Client, error) {
 	if s.Endpoint != "" {
 		return newLocal(s), nil
 	}
-	var load []func(*awsconfig.LoadOptions) error
-	if s.Profile != "" {
-		load = append(load, awsconfig.WithSharedConfigProfile(s.Profile))
-	}
-	if s.Region != "" {
-		load = append(load, awsconfig.WithRegion(s.Region))
-	}
-	if s.AccessKey != "" {
-		load = append(load, awsconfig.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(s.AccessKey, s.SecretKey, "")))
-	}
-	cfg, err := awsconfig.LoadDefaultConfig(ctx, load...)
+	cfg, err := awsconf.Load(ctx, "Kinesis", awsconf.Settings{Profile: s.Profile, Region: s.Region, AccessKey: s.AccessKey, SecretKey: s.SecretKey})
 	if err != nil {
-		return nil, fmt.Errorf("load AWS config for Kinesis (profile %q): %w: check the profile, or run aws sso login", s.Profile, err)
+		return nil, err
 	}
 	// The HTTP client goes through the service options, not config.WithHTTPClient, which
 	// conflicts with AWS_CA_BUNDLE.

@@ -13,10 +13,11 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/pintui/pintui/ops/internal/awsconf"
 )
 
 // LocalAccessKey and LocalSecretKey are the dummy credentials the embedded S3 server accepts.
@@ -51,19 +52,9 @@ func New(ctx context.Context, s Settings) (*Client, error) {
 	if s.Endpoint != "" {
 		return newLocal(s), nil
 	}
-	var load []func(*awsconfig.LoadOptions) error
-	if s.Profile != "" {
-		load = append(load, awsconfig.WithSharedConfigProfile(s.Profile))
-	}
-	if s.Region != "" {
-		load = append(load, awsconfig.WithRegion(s.Region))
-	}
-	if s.AccessKey != "" {
-		load = append(load, awsconfig.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(s.AccessKey, s.SecretKey, "")))
-	}
-	cfg, err := awsconfig.LoadDefaultConfig(ctx, load...)
+	cfg, err := awsconf.Load(ctx, "S3", awsconf.Settings{Profile: s.Profile, Region: s.Region, AccessKey: s.AccessKey, SecretKey: s.SecretKey})
 	if err != nil {
-		return nil, fmt.Errorf("load AWS config for S3 (profile %q): %w: check the profile, or run aws sso login", s.Profile, err)
+		return nil, err
 	}
 	// The HTTP client goes through the service options, not config.WithHTTPClient, which
 	// conflicts with AWS_CA_BUNDLE.
