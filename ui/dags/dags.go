@@ -19,6 +19,7 @@ import (
 
 // Model is the DAGs screen: the list, and the DAG, run and log opened from it.
 type Model struct {
+	screen.Named
 	ctx  *screen.Context
 	poll *screen.Poll
 
@@ -64,7 +65,7 @@ type taskLog struct {
 
 // New returns the DAGs screen.
 func New(ctx *screen.Context) *Model {
-	m := &Model{ctx: ctx, poll: screen.NewPoll(screen.DAGs), list: table.New(ctx.Styles)}
+	m := &Model{Named: screen.NewNamed(screen.DAGs, "dags", "DAGs"), ctx: ctx, poll: screen.NewPoll(screen.DAGs), list: table.New(ctx.Styles)}
 	m.list.Style = m.stateColumn(5)
 	return m
 }
@@ -80,15 +81,6 @@ func (m *Model) stateColumn(col int) func(int, string) string {
 		return st.Render(cell)
 	}
 }
-
-// ID is screen.DAGs.
-func (m *Model) ID() screen.ID { return screen.DAGs }
-
-// Name is the palette name.
-func (m *Model) Name() string { return "dags" }
-
-// Title is the tab label.
-func (m *Model) Title() string { return "DAGs" }
 
 // Capturing is always false: the screen reads no text.
 func (m *Model) Capturing() bool { return false }

@@ -37,6 +37,7 @@ var tables = []string{"pin", "geo", "user"}
 
 // Model is the Emulators screen.
 type Model struct {
+	screen.Named
 	ctx  *screen.Context
 	poll *screen.Poll
 
@@ -61,22 +62,14 @@ type Model struct {
 // New returns the Emulators screen.
 func New(ctx *screen.Context) *Model {
 	m := &Model{
-		ctx: ctx, poll: screen.NewPoll(screen.Emulators), table: table.New(ctx.Styles),
+		Named: screen.NewNamed(screen.Emulators, "emulators", "Emulators"),
+		ctx:   ctx, poll: screen.NewPoll(screen.Emulators), table: table.New(ctx.Styles),
 		statuses: map[string]command.EmulatorStatus{}, series: map[string]*sparkline.Series{},
 		prompt: prompt.New(ctx.Styles, "start ", startHint(ctx.Runner)),
 	}
 	m.filter = filter.New(ctx.Styles, m.table, "text in any column")
 	return m
 }
-
-// ID is screen.Emulators.
-func (m *Model) ID() screen.ID { return screen.Emulators }
-
-// Name is the palette name.
-func (m *Model) Name() string { return "emulators" }
-
-// Title is the tab label.
-func (m *Model) Title() string { return "Emulators" }
 
 // Capturing reports that the start prompt or the filter is reading text.
 func (m *Model) Capturing() bool { return m.asking != "" || m.filter.Capturing() }

@@ -23,6 +23,7 @@ const everyRun = "*"
 
 // Model is the Jobs screen: the list, and the runs and the run opened from it.
 type Model struct {
+	screen.Named
 	ctx  *screen.Context
 	poll *screen.Poll
 
@@ -64,7 +65,7 @@ type run struct {
 
 // New returns the Jobs screen.
 func New(ctx *screen.Context) *Model {
-	m := &Model{ctx: ctx, poll: screen.NewPoll(screen.Jobs), list: table.New(ctx.Styles)}
+	m := &Model{Named: screen.NewNamed(screen.Jobs, "jobs", "Jobs"), ctx: ctx, poll: screen.NewPoll(screen.Jobs), list: table.New(ctx.Styles)}
 	m.list.Style = m.stateColumn(4)
 	return m
 }
@@ -80,15 +81,6 @@ func (m *Model) stateColumn(col int) func(int, string) string {
 		return st.Render(cell)
 	}
 }
-
-// ID is screen.Jobs.
-func (m *Model) ID() screen.ID { return screen.Jobs }
-
-// Name is the palette name.
-func (m *Model) Name() string { return "jobs" }
-
-// Title is the tab label.
-func (m *Model) Title() string { return "Jobs" }
 
 // Capturing reports that c is asking, so the answer's key is not a global one.
 func (m *Model) Capturing() bool { return m.confirming != 0 }

@@ -46,6 +46,7 @@ type component struct {
 
 // Model is the Overview screen.
 type Model struct {
+	screen.Named
 	ctx     *screen.Context
 	poll    *screen.Poll
 	table   *table.Model
@@ -66,7 +67,7 @@ type Model struct {
 
 // New returns the Overview screen.
 func New(ctx *screen.Context) *Model {
-	m := &Model{ctx: ctx, poll: screen.NewPoll(screen.Overview), table: table.New(ctx.Styles), series: map[string]*sparkline.Series{},
+	m := &Model{Named: screen.NewNamed(screen.Overview, "overview", "Overview"), ctx: ctx, poll: screen.NewPoll(screen.Overview), table: table.New(ctx.Styles), series: map[string]*sparkline.Series{},
 		stream: newStreaming(ctx.Runner), orch: newOrchestration(ctx.Runner)}
 	m.filter = filter.New(ctx.Styles, m.table, "text in any column")
 	m.table.Style = func(col int, cell string) string {
@@ -80,15 +81,6 @@ func New(ctx *screen.Context) *Model {
 	}
 	return m
 }
-
-// ID is screen.Overview.
-func (m *Model) ID() screen.ID { return screen.Overview }
-
-// Name is the palette name.
-func (m *Model) Name() string { return "overview" }
-
-// Title is the tab label.
-func (m *Model) Title() string { return "Overview" }
 
 // Capturing reports that the filter is being typed.
 func (m *Model) Capturing() bool { return m.filter.Capturing() }

@@ -29,6 +29,7 @@ import (
 
 // Model is the S3 screen.
 type Model struct {
+	screen.Named
 	ctx  *screen.Context
 	poll *screen.Poll
 
@@ -61,21 +62,12 @@ type Model struct {
 
 // New returns the S3 screen at the bucket's root.
 func New(ctx *screen.Context) *Model {
-	m := &Model{ctx: ctx, poll: screen.NewPoll(screen.S3), list: table.New(ctx.Styles),
+	m := &Model{Named: screen.NewNamed(screen.S3, "s3", "S3"), ctx: ctx, poll: screen.NewPoll(screen.S3), list: table.New(ctx.Styles),
 		sink: table.New(ctx.Styles), preview: pager.New(ctx.Styles), pretty: true,
 		pages: pages{max: MaxRows}, goTo: prompt.New(ctx.Styles, "list under ", "a prefix, e.g. topics/0a1b2c3d4e5f.pin/partition=0/0a1b2c3d4e5f.pin+0+00000012")}
 	m.filter = filter.New(ctx.Styles, m.list, "text in a key, size or date")
 	return m
 }
-
-// ID is screen.S3.
-func (m *Model) ID() screen.ID { return screen.S3 }
-
-// Name is the palette name.
-func (m *Model) Name() string { return "s3" }
-
-// Title is the tab label.
-func (m *Model) Title() string { return "S3" }
 
 // Capturing reports that the listing's filter or a prefix to list under is being typed.
 func (m *Model) Capturing() bool { return m.typing || m.filter.Capturing() }

@@ -223,3 +223,22 @@ func Fill(text string, width, height int) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// Named is what every screen says about itself: its number, its palette name and its tab label.
+// A screen embeds it, so the three never drift apart and no screen writes them out again.
+type Named struct {
+	id          ID
+	name, title string
+}
+
+// NewNamed returns the identity of screen id, named name in the palette and title on its tab.
+func NewNamed(id ID, name, title string) Named { return Named{id: id, name: name, title: title} }
+
+// ID is the screen's number.
+func (n Named) ID() ID { return n.id }
+
+// Name is the palette name.
+func (n Named) Name() string { return n.name }
+
+// Title is the tab label.
+func (n Named) Title() string { return n.title }

@@ -77,3 +77,10 @@ func TestActAndRunSayWhichKindAndCountOnce(t *testing.T) {
 		t.Errorf("running = %d with every request answered", c.Running())
 	}
 }
+
+func TestNamedSaysWhatTheScreenIs(t *testing.T) {
+	n := NewNamed(DAGs, "dags", "DAGs")
+	if n.ID() != DAGs || n.Name() != "dags" || n.Title() != "DAGs" {
+		t.Fatalf("got %v %q %q", n.ID(), n.Name(), n.Title())
+	}
+}

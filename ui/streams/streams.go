@@ -41,6 +41,7 @@ const unavailable = "live tail unavailable: this console has no stream reader; t
 
 // Model is the Streams screen: the list, and the stream opened from it.
 type Model struct {
+	screen.Named
 	ctx    *screen.Context
 	tailer Tailer
 	poll   *screen.Poll
@@ -60,21 +61,12 @@ type Model struct {
 // New returns the Streams screen; a nil tailer leaves the list and the shards working and says
 // the tail is unavailable.
 func New(ctx *screen.Context, tailer Tailer) *Model {
-	m := &Model{ctx: ctx, tailer: tailer, poll: screen.NewPoll(screen.Streams), list: table.New(ctx.Styles)}
+	m := &Model{Named: screen.NewNamed(screen.Streams, "streams", "Streams"), ctx: ctx, tailer: tailer, poll: screen.NewPoll(screen.Streams), list: table.New(ctx.Styles)}
 	m.listFilter = filter.New(ctx.Styles, m.list, "text in any column")
 	m.start = livetail.NewStart(ctx.Styles, DefaultStart, "trim-horizon, latest, a sequence number, or a time: 2026-12-01T10:00:00Z, -10m",
 		func(from string) error { return checkFrom(from, ctx.Now()) })
 	return m
 }
-
-// ID is screen.Streams.
-func (m *Model) ID() screen.ID { return screen.Streams }
-
-// Name is the palette name.
-func (m *Model) Name() string { return "streams" }
-
-// Title is the tab label.
-func (m *Model) Title() string { return "Streams" }
 
 // Capturing reports that the list's or the tail's filter, or a tail's start, is being typed.
 func (m *Model) Capturing() bool {

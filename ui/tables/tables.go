@@ -21,6 +21,7 @@ const PageSize = 20
 
 // Model is the Tables screen: a list, and the detail of the table opened from it.
 type Model struct {
+	screen.Named
 	ctx  *screen.Context
 	poll *screen.Poll
 
@@ -43,6 +44,7 @@ type Model struct {
 // New returns the Tables screen.
 func New(ctx *screen.Context) *Model {
 	m := &Model{
+		Named:  screen.NewNamed(screen.Tables, "tables", "Tables"),
 		ctx:    ctx,
 		poll:   screen.NewPoll(screen.Tables),
 		list:   table.New(ctx.Styles),
@@ -51,15 +53,6 @@ func New(ctx *screen.Context) *Model {
 	m.filter = filter.New(ctx.Styles, m.list, "text in a table's name, kind or counts")
 	return m
 }
-
-// ID is screen.Tables.
-func (m *Model) ID() screen.ID { return screen.Tables }
-
-// Name is the palette name.
-func (m *Model) Name() string { return "tables" }
-
-// Title is the tab label.
-func (m *Model) Title() string { return "Tables" }
 
 // Capturing reports that a filter is being typed.
 func (m *Model) Capturing() bool { return m.typing || m.filter.Capturing() }

@@ -27,6 +27,7 @@ const RecentRecords = 100
 
 // Model is the Topics screen: the list, and the tail opened from it.
 type Model struct {
+	screen.Named
 	ctx    *screen.Context
 	tailer Tailer
 	poll   *screen.Poll
@@ -51,21 +52,12 @@ type Model struct {
 // New returns the Topics screen; a nil tailer leaves the list working and says the tail is
 // unavailable.
 func New(ctx *screen.Context, tailer Tailer) *Model {
-	m := &Model{ctx: ctx, tailer: tailer, poll: screen.NewPoll(screen.Topics), list: newRatedTable(ctx.Styles),
+	m := &Model{Named: screen.NewNamed(screen.Topics, "topics", "Topics"), ctx: ctx, tailer: tailer, poll: screen.NewPoll(screen.Topics), list: newRatedTable(ctx.Styles),
 		topicRates: map[string]*sparkline.Series{}, partRates: map[partitionKey]*sparkline.Series{}}
 	m.listFilter = filter.New(ctx.Styles, m.list, "text in any column")
 	m.start = m.newStart()
 	return m
 }
-
-// ID is screen.Topics.
-func (m *Model) ID() screen.ID { return screen.Topics }
-
-// Name is the palette name.
-func (m *Model) Name() string { return "topics" }
-
-// Title is the tab label.
-func (m *Model) Title() string { return "Topics" }
 
 // Capturing reports that the list's, the description's or the tail's filter, or a tail's start,
 // is being typed.
