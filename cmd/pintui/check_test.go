@@ -29,9 +29,12 @@ func TestConfigCheckOnAServedDataDir(t *testing.T) {
 	}
 	pid := server.Process.Pid
 	want := map[string]string{
-		"kafka listener":   fmt.Sprintf("kafka %s served by pintui pid %d", e.Kafka, pid),
-		"s3 listener":      fmt.Sprintf("s3 %s served by pintui pid %d", hostPort(e.S3), pid),
-		"gateway listener": fmt.Sprintf("gateway %s served by pintui pid %d", hostPort(e.Gateway), pid),
+		"kafka listener":     fmt.Sprintf("kafka %s served by pintui pid %d", e.Kafka, pid),
+		"s3 listener":        fmt.Sprintf("s3 %s served by pintui pid %d", hostPort(e.S3), pid),
+		"gateway listener":   fmt.Sprintf("gateway %s served by pintui pid %d", hostPort(e.Gateway), pid),
+		"kinesis listener":   fmt.Sprintf("kinesis %s served by pintui pid %d", hostPort(e.Kinesis), pid),
+		"scheduler listener": fmt.Sprintf("scheduler %s served by pintui pid %d", hostPort(e.Airflow), pid),
+		"workspace listener": fmt.Sprintf("workspace %s served by pintui pid %d", hostPort(e.Workspace), pid),
 	}
 	for _, c := range checks {
 		if w, ok := want[c.Name]; ok {

@@ -218,7 +218,7 @@ func TestConfigCheckSaysWhatFailedAndWhatToDo(t *testing.T) {
 	}
 	defer ln.Close()
 	out, errs, code := pintui(t, home, "", "config", "check", "--kafka-addr", ln.Addr().String(), "-o", "json")
-	if code != 1 || !strings.Contains(errs, "2 of 6 checks failed for profile local") {
+	if code != 1 || !strings.Contains(errs, "2 of 9 checks failed for profile local") {
 		t.Fatalf("exit %d, stderr %q", code, errs)
 	}
 	var checks []struct {

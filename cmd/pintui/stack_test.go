@@ -45,7 +45,7 @@ func TestMain(m *testing.M) {
 
 // endpoints are what `pintui serve --output json` prints.
 type endpoints struct {
-	Gateway, Kafka, S3, Kinesis, Bucket string
+	Gateway, Kafka, S3, Kinesis, Airflow, Workspace, Bucket string
 }
 
 // serve starts `pintui serve` on dataDir as a separate process and returns its endpoints.

@@ -111,6 +111,9 @@ func checkLocalAddrs(cfg *config.Loaded) []Check {
 		{"kafka listener", "kafka", "local.kafka_addr", cfg.Local.KafkaAddr, owner.Kafka},
 		{"s3 listener", "s3", "local.s3_addr", cfg.Local.S3Addr, owner.S3},
 		{"gateway listener", "gateway", "local.gateway_addr", cfg.Local.GatewayAddr, owner.Gateway},
+		{"kinesis listener", "kinesis", "local.kinesis_addr", cfg.Local.KinesisAddr, owner.Kinesis},
+		{"scheduler listener", "scheduler", "local.airflow_addr", cfg.Local.AirflowAddr, owner.Airflow},
+		{"workspace listener", "workspace", "local.workspace_addr", cfg.Local.WorkspaceAddr, owner.Workspace},
 	} {
 		c := Check{Name: l.name}
 		if served && l.served != "" {

@@ -107,3 +107,26 @@ func TestCheckErrorsHideURLSecrets(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckTakenPortOfEveryListener keeps config check looking at every listener the stack
+// opens: a port in use for the Kinesis, the scheduler or the workspace stops serve as surely as
+// one for Kafka.
+func TestCheckTakenPortOfEveryListener(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	for _, l := range []struct{ check, key, env string }{
+		{"kinesis listener", "local.kinesis_addr", "PINTUI_LOCAL_KINESIS_ADDR"},
+		{"scheduler listener", "local.airflow_addr", "PINTUI_LOCAL_AIRFLOW_ADDR"},
+		{"workspace listener", "local.workspace_addr", "PINTUI_LOCAL_WORKSPACE_ADDR"},
+	} {
+		cfg := loadedConfig(t, t.TempDir(), map[string]string{l.env: ln.Addr().String()})
+		c := checkNamed(t, CheckConfig(t.Context(), cfg), l.check)
+		if c.OK || !strings.HasPrefix(c.Detail, ln.Addr().String()+" is taken: ") ||
+			c.Fix != "stop what listens there, or set "+l.key+" (port 0 picks a free one)" {
+			t.Errorf("%s: %+v", l.check, c)
+		}
+	}
+}
