@@ -9,6 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/smithy-go"
+
+	"github.com/pintui/pintui/ops/internal/awsconf"
 )
 
 // ErrNotFound is what a call on a connector MSK Connect does not have wraps (NotFoundException).
@@ -34,23 +36,6 @@ type credentialsError struct{ err error }
 func (e *credentialsError) Error() string { return e.err.Error() }
 func (e *credentialsError) Unwrap() error { return e.err }
 
-// apiError is a failed MSK Connect call in words a person can act on; the SDK's error and the
-// package's sentinel for its kind stay reachable for errors.As and errors.Is.
-type apiError struct {
-	text string
-	kind error
-	err  error
-}
-
-func (e *apiError) Error() string { return e.text }
-
-func (e *apiError) Unwrap() []error {
-	if e.kind == nil {
-		return []error{e.err}
-	}
-	return []error{e.kind, e.err}
-}
-
 // failed wraps the error of the call op with what happened and what to do, by MSK Connect's
 // error code (restJson1's X-Amzn-ErrorType).
 func (c *Client) failed(op string, err error) error {
@@ -60,7 +45,7 @@ func (c *Client) failed(op string, err error) error {
 	}
 	var ce *credentialsError
 	if errors.As(err, &ce) {
-		return &apiError{err: err, text: fmt.Sprintf("%s: no usable AWS credentials (%v): %s, or set credentials for the SDK's standard chain", op, ce.err, login)}
+		return &awsconf.APIError{Err: err, Text: fmt.Sprintf("%s: no usable AWS credentials (%v): %s, or set credentials for the SDK's standard chain", op, ce.err, login)}
 	}
 	var ae smithy.APIError
 	if !errors.As(err, &ae) {
@@ -70,11 +55,11 @@ func (c *Client) failed(op string, err error) error {
 	if msg := ae.ErrorMessage(); msg != "" && msg != said {
 		said += ": " + msg
 	}
-	e := &apiError{err: err}
+	e := &awsconf.APIError{Err: err}
 	switch ae.ErrorCode() {
 	case "NotFoundException":
-		e.kind = ErrNotFound
-		e.text = fmt.Sprintf("%s: it does not exist (%s): sink status lists the connectors there are", op, said)
+		e.Kind = ErrNotFound
+		e.Text = fmt.Sprintf("%s: it does not exist (%s): sink status lists the connectors there are", op, said)
 	case "TooManyRequestsException":
 		wait := "a few seconds"
 		var re *awshttp.ResponseError
@@ -83,19 +68,19 @@ func (c *Client) failed(op string, err error) error {
 				wait = after + " s"
 			}
 		}
-		e.text = fmt.Sprintf("%s: MSK Connect throttled the call (%s): try again in %s, or ask less often", op, said, wait)
+		e.Text = fmt.Sprintf("%s: MSK Connect throttled the call (%s): try again in %s, or ask less often", op, said, wait)
 	case "UnauthorizedException", "ExpiredTokenException", "UnrecognizedClientException", "InvalidSignatureException":
-		e.text = fmt.Sprintf("%s: the credentials were refused (%s): %s, or check aws.profile", op, said, login)
+		e.Text = fmt.Sprintf("%s: the credentials were refused (%s): %s, or check aws.profile", op, said, login)
 	case "ForbiddenException", "AccessDeniedException":
-		e.text = fmt.Sprintf("%s: access denied (%s): give the profile's role the kafkaconnect:ListConnectors, DescribeConnector, DescribeCustomPlugin and UpdateConnector permissions", op, said)
+		e.Text = fmt.Sprintf("%s: access denied (%s): give the profile's role the kafkaconnect:ListConnectors, DescribeConnector, DescribeCustomPlugin and UpdateConnector permissions", op, said)
 	case "ConflictException":
-		e.text = fmt.Sprintf("%s: another operation is under way (%s): wait until sink status shows RUNNING, then try again", op, said)
+		e.Text = fmt.Sprintf("%s: another operation is under way (%s): wait until sink status shows RUNNING, then try again", op, said)
 	case "BadRequestException":
-		e.text = fmt.Sprintf("%s: MSK Connect refused the request (%s): check the connector's state with sink status", op, said)
+		e.Text = fmt.Sprintf("%s: MSK Connect refused the request (%s): check the connector's state with sink status", op, said)
 	case "ServiceUnavailableException", "InternalServerErrorException":
-		e.text = fmt.Sprintf("%s: MSK Connect failed (%s): try again in a minute", op, said)
+		e.Text = fmt.Sprintf("%s: MSK Connect failed (%s): try again in a minute", op, said)
 	default:
-		e.text = fmt.Sprintf("%s: %s", op, said)
+		e.Text = fmt.Sprintf("%s: %s", op, said)
 	}
 	return e
 }

@@ -109,23 +109,6 @@ var ErrNotFound = errors.New("no such stream or shard")
 // tries again.
 var ErrThrottled = errors.New("throughput limit exceeded")
 
-// apiError is a failed Kinesis call in words a person can act on; the SDK's error and the
-// package's sentinel for its kind stay reachable for errors.As and errors.Is.
-type apiError struct {
-	text string
-	kind error
-	err  error
-}
-
-func (e *apiError) Error() string { return e.text }
-
-func (e *apiError) Unwrap() []error {
-	if e.kind == nil {
-		return []error{e.err}
-	}
-	return []error{e.kind, e.err}
-}
-
 // failed wraps the error of the call op (such as "describe stream streaming-…") with what
 // happened and what to do, by Kinesis's error code.
 func failed(op string, err error) error {
@@ -137,26 +120,26 @@ func failed(op string, err error) error {
 	if msg := ae.ErrorMessage(); msg != "" {
 		said += ": " + msg
 	}
-	e := &apiError{err: err}
+	e := &awsconf.APIError{Err: err}
 	switch ae.ErrorCode() {
 	case "ResourceNotFoundException":
-		e.kind = ErrNotFound
-		e.text = fmt.Sprintf("%s: it does not exist (%s): run streams for the streams there are", op, said)
+		e.Kind = ErrNotFound
+		e.Text = fmt.Sprintf("%s: it does not exist (%s): run streams for the streams there are", op, said)
 	case "ExpiredIteratorException":
-		e.kind = stream.ErrIteratorExpired
-		e.text = fmt.Sprintf("%s: the shard iterator expired (%s): get a new iterator after the last record read", op, said)
+		e.Kind = stream.ErrIteratorExpired
+		e.Text = fmt.Sprintf("%s: the shard iterator expired (%s): get a new iterator after the last record read", op, said)
 	case "ProvisionedThroughputExceededException":
-		e.kind = ErrThrottled
-		e.text = fmt.Sprintf("%s: over the shard's throughput (%s): back off and try again, or read and write less often", op, said)
+		e.Kind = ErrThrottled
+		e.Text = fmt.Sprintf("%s: over the shard's throughput (%s): back off and try again, or read and write less often", op, said)
 	case "LimitExceededException":
-		e.kind = ErrThrottled
-		e.text = fmt.Sprintf("%s: over a limit of the account (%s): wait and try again, or ask for less at a time", op, said)
+		e.Kind = ErrThrottled
+		e.Text = fmt.Sprintf("%s: over a limit of the account (%s): wait and try again, or ask for less at a time", op, said)
 	case "InvalidArgumentException", "ValidationException", "SerializationException":
-		e.text = fmt.Sprintf("%s: the request was refused (%s): check the stream, shard, iterator or record it names", op, said)
+		e.Text = fmt.Sprintf("%s: the request was refused (%s): check the stream, shard, iterator or record it names", op, said)
 	case "AccessDeniedException", "UnrecognizedClientException", "InvalidSignatureException", "MissingAuthenticationTokenException", "IncompleteSignature":
-		e.text = fmt.Sprintf("%s: the credentials were refused (%s): check the profile, or run aws sso login", op, said)
+		e.Text = fmt.Sprintf("%s: the credentials were refused (%s): check the profile, or run aws sso login", op, said)
 	default:
-		e.text = fmt.Sprintf("%s: %s", op, said)
+		e.Text = fmt.Sprintf("%s: %s", op, said)
 	}
 	return e
 }

@@ -39,3 +39,25 @@ func Load(ctx context.Context, service string, s Settings) (aws.Config, error) {
 	}
 	return cfg, nil
 }
+
+// APIError is a failed AWS call in words a person can act on; the SDK's error and the calling
+// package's sentinel for its kind stay reachable for errors.As and errors.Is.
+type APIError struct {
+	// Text is the whole message: the call, what happened, what to do.
+	Text string
+	// Kind is the calling package's sentinel, such as its ErrNotFound; nil when none fits.
+	Kind error
+	// Err is the SDK's error.
+	Err error
+}
+
+// Error returns Text.
+func (e *APIError) Error() string { return e.Text }
+
+// Unwrap returns Kind, when set, and Err.
+func (e *APIError) Unwrap() []error {
+	if e.Kind == nil {
+		return []error{e.Err}
+	}
+	return []error{e.Kind, e.Err}
+}
