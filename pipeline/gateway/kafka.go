@@ -32,6 +32,7 @@ type Kafka struct {
 	closed  bool           // set by Close; later requests produce on their own
 	wake    chan struct{}  // has a value when waiting may hold requests
 	flushed chan struct{}  // closed once the flusher has returned
+	calls   sync.Pool      // of *produceCall
 }
 
 // NewKafka connects to the cluster at seeds. opts are appended to the gateway's defaults
@@ -78,20 +79,19 @@ func (k *Kafka) Produce(ctx context.Context, topic string, records []Record) ([]
 	if highest >= n {
 		return nil, fmt.Errorf("produce to %s partition %d: %w (the topic has %d)", topic, highest, ErrPartitionNotFound, n)
 	}
-	krs := make([]kgo.Record, len(records))
-	c := &produceCall{ctx: ctx, records: make([]*kgo.Record, len(records)), done: make(chan struct{})}
+	c := k.acquire(ctx, len(records))
+	defer k.release(c)
 	for i, r := range records {
-		krs[i] = kgo.Record{Topic: topic, Key: r.Key, Value: r.Value, Partition: r.Partition}
-		c.records[i] = &krs[i]
+		c.krs[i] = kgo.Record{Topic: topic, Key: r.Key, Value: r.Value, Partition: r.Partition}
+		c.records[i] = &c.krs[i]
 	}
-	c.left.Store(int64(len(records)))
 	if len(records) > 0 {
 		k.enqueue(c)
 		<-c.done
 	}
-	results := make([]Result, len(krs))
-	for i := range krs {
-		results[i] = Result{Partition: krs[i].Partition, Offset: krs[i].Offset}
+	results := make([]Result, len(records))
+	for i := range c.krs {
+		results[i] = Result{Partition: c.krs[i].Partition, Offset: c.krs[i].Offset}
 		if c.errs != nil && c.errs[i] != nil {
 			results[i] = Result{Err: c.errs[i]}
 		}
@@ -99,17 +99,43 @@ func (k *Kafka) Produce(ctx context.Context, topic string, records []Record) ([]
 	return results, nil
 }
 
-// produceCall is the records of one request on their way through a group.
+// produceCall is the records of one request on their way through a group. Calls are reused
+// across requests (at 100 records a request its records are 20 KiB), so one goes back to the
+// pool only once every record has been acknowledged or failed and its results are read.
 type produceCall struct {
 	ctx     context.Context
-	records []*kgo.Record
-	left    atomic.Int64 // records not yet acknowledged or failed
+	krs     []kgo.Record
+	records []*kgo.Record // pointers into krs, as franz-go takes them
+	left    atomic.Int64  // records not yet acknowledged or failed
+	group   *sync.WaitGroup
 	mu      sync.Mutex
-	errs    []error // per record, allocated on the first failure
-	done    chan struct{}
+	errs    []error       // per record, allocated on the first failure
+	done    chan struct{} // receives once, after the last record's promise
 }
 
-// promise records the outcome of one record and closes done after the last.
+// acquire returns a call for n records from the pool.
+func (k *Kafka) acquire(ctx context.Context, n int) *produceCall {
+	c, _ := k.calls.Get().(*produceCall)
+	if c == nil {
+		c = &produceCall{done: make(chan struct{}, 1)}
+	}
+	c.ctx, c.group, c.errs = ctx, nil, nil
+	c.krs = slices.Grow(c.krs[:0], n)[:n]
+	c.records = slices.Grow(c.records[:0], n)[:n]
+	c.left.Store(int64(n))
+	return c
+}
+
+// release returns c to the pool without the request's context, keys and values.
+func (k *Kafka) release(c *produceCall) {
+	clear(c.krs)
+	clear(c.records)
+	c.ctx = nil
+	k.calls.Put(c)
+}
+
+// promise records the outcome of one record and, after the last, tells the group and the
+// request that the call is done.
 func (c *produceCall) promise(r *kgo.Record, err error) {
 	if err != nil {
 		c.mu.Lock()
@@ -120,7 +146,10 @@ func (c *produceCall) promise(r *kgo.Record, err error) {
 		c.mu.Unlock()
 	}
 	if c.left.Add(-1) == 0 {
-		close(c.done)
+		if c.group != nil {
+			c.group.Done()
+		}
+		c.done <- struct{}{}
 	}
 }
 
@@ -153,17 +182,20 @@ func (k *Kafka) send(c *produceCall) {
 // group, which meanwhile gathers the requests that arrive.
 func (k *Kafka) flush() {
 	defer close(k.flushed)
-	var group []*produceCall
+	var (
+		group    []*produceCall
+		inFlight sync.WaitGroup
+	)
 	for range k.wake {
 		k.queue.Lock()
 		group, k.waiting = k.waiting, group[:0]
 		k.queue.Unlock()
+		inFlight.Add(len(group))
 		for _, c := range group {
+			c.group = &inFlight
 			k.send(c)
 		}
-		for _, c := range group {
-			<-c.done
-		}
+		inFlight.Wait()
 		clear(group)
 	}
 }

@@ -207,3 +207,25 @@ func TestConcurrentPostsLandTheirOwnRecords(t *testing.T) {
 		}
 	}
 }
+
+// TestReusedCallStartsClean produces a request whose records fail, then one that succeeds on
+// the same pooled call: the second must answer its own offsets, not the first one's errors.
+func TestReusedCallStartsClean(t *testing.T) {
+	s := newStack(t)
+	if a := produceValues(s.kafka, "known topic"); a.err != nil || a.results[0].Err != nil {
+		t.Fatalf("first produce: %+v %v", a.results, a.err)
+	}
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	failed, err := s.kafka.Produce(cancelled, pinTopic, []Record{{Value: []byte("a"), Partition: -1}, {Value: []byte("b"), Partition: -1}})
+	if err != nil || len(failed) != 2 || !errors.Is(failed[0].Err, context.Canceled) || !errors.Is(failed[1].Err, context.Canceled) {
+		t.Fatalf("cancelled produce: %+v %v, want both records failed with %v", failed, err, context.Canceled)
+	}
+	for i := range 3 {
+		a := produceValues(s.kafka, "c", "d")
+		if a.err != nil || len(a.results) != 2 || a.results[0].Err != nil || a.results[1].Err != nil ||
+			a.results[0].Offset != int64(1+2*i) || a.results[1].Offset != int64(2+2*i) {
+			t.Fatalf("produce %d after the failed one: %+v %v", i, a.results, a.err)
+		}
+	}
+}
