@@ -18,8 +18,9 @@ type Env struct {
 	// run without it, such as `pintui seed`.
 	Backends *backend.Backends
 
-	bucket bucketCache
-	source sourceCache
+	bucket  bucketCache
+	counter landingCounter
+	source  sourceCache
 }
 
 // New returns the registry of every built-in command bound to env.

@@ -376,7 +376,7 @@ func (env *Env) sinkProgress(ctx context.Context, b *backend.Backends, count boo
 	st.Partitions = append(st.Partitions, rows...)
 	if !inProcess {
 		if count {
-			tally, err := env.bucket.get(func() (bucketTally, error) { return tallyBucket(ctx, b) })
+			tally, err := env.bucket.get(func() (bucketTally, error) { return env.counter.tally(ctx, b.Landings(), b.Topics()) })
 			if err != nil {
 				return SinkStatus{}, err
 			}
@@ -441,26 +441,6 @@ type bucketTally struct {
 	objects    int
 }
 
-// tallyBucket lists the landings of the three topics.
-func tallyBucket(ctx context.Context, b *backend.Backends) (bucketTally, error) {
-	t := bucketTally{partitions: map[string]struct{ objects, bytes int64 }{}}
-	for _, topic := range b.Topics() {
-		objs, err := b.Landings().List(ctx, sink.TopicPrefix(topic))
-		if err != nil {
-			return bucketTally{}, err
-		}
-		for _, o := range objs {
-			prefix := o.Key[:strings.LastIndex(o.Key, "/")+1]
-			p := t.partitions[prefix]
-			p.objects++
-			p.bytes += o.Size
-			t.partitions[prefix] = p
-		}
-		t.objects += len(objs)
-	}
-	return t, nil
-}
-
 // bucketCache keeps the last tally of the bucket for `sink status`. A tally is reused until it is
 // three times as old as it took to make, so listing a bucket of many landings never takes more
 // than a quarter of the time.
@@ -521,7 +501,7 @@ func (env *Env) waitLandings(ctx context.Context, in *Invocation) (*Result, erro
 	defer deadline.Stop()
 	for {
 		counted := time.Now()
-		tally, err := tallyBucket(ctx, b)
+		tally, err := env.counter.tally(ctx, b.Landings(), b.Topics())
 		if err != nil {
 			return nil, err
 		}

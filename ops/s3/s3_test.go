@@ -91,6 +91,13 @@ func TestStoreRoundTrip(t *testing.T) {
 	if want := []string{"t/part-0.parquet:10"}; err != nil || !reflect.DeepEqual(keys(objs), want) {
 		t.Errorf("ListAfter = %v, %v; want %v", keys(objs), err, want)
 	}
+	if err := store.Put(ctx, "t/_delta_log/1.json", []byte("{}\n")); err != nil {
+		t.Fatal(err)
+	}
+	folders, err := store.Folders(ctx, "t/")
+	if want := []string{"t/_delta_log/"}; err != nil || !reflect.DeepEqual(folders, want) {
+		t.Errorf("Folders = %q, %v; want %q", folders, err, want)
+	}
 	if objs, _ := store.List(ctx, "nothing/"); len(objs) != 0 {
 		t.Errorf("List of an empty prefix = %v", keys(objs))
 	}

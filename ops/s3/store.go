@@ -27,8 +27,9 @@ type Store struct {
 }
 
 var (
-	_ objstore.Store       = (*Store)(nil)
-	_ objstore.AfterLister = (*Store)(nil)
+	_ objstore.Store        = (*Store)(nil)
+	_ objstore.AfterLister  = (*Store)(nil)
+	_ objstore.FolderLister = (*Store)(nil)
 )
 
 // Store returns the object store over bucket whose keys live under prefix ("" for the whole
@@ -149,6 +150,29 @@ func (s *Store) list(ctx context.Context, prefix, after string) ([]objstore.Obje
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+	return out, nil
+}
+
+// Folders returns the folders right under prefix from S3's common prefixes with the delimiter
+// "/", so the objects inside them are not listed.
+func (s *Store) Folders(ctx context.Context, prefix string) ([]string, error) {
+	var out []string
+	in := &awss3.ListObjectsV2Input{
+		Bucket:    aws.String(s.bucket),
+		Prefix:    aws.String(s.prefix + prefix),
+		Delimiter: aws.String("/"),
+	}
+	p := awss3.NewListObjectsV2Paginator(s.api, in)
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list folders %s: %w", s.where(prefix), err)
+		}
+		for _, cp := range page.CommonPrefixes {
+			out = append(out, aws.ToString(cp.Prefix)[len(s.prefix):])
+		}
+	}
+	sort.Strings(out)
 	return out, nil
 }
 
