@@ -98,6 +98,16 @@ func (env *Env) benchCommands() []*Command {
 			},
 			Run: env.benchStream,
 		},
+		{
+			Name: "bench landings",
+			Help: "On a fresh stack, land N objects and measure a listing of 3 entries, GETs alone and under a full listing, a wait landings check and batch run's time per object and peak memory, beside their ceilings and targets.",
+			Flags: []Flag{
+				{Name: "objects", Default: "60000", Help: "objects landed, a third per topic, one record each"},
+				{Name: "puts", Default: "16", Help: "PUTs at once while landing"},
+				{Name: "dir", Default: "", Help: "folder the fresh stack's data dir is made in (default: the home folder)"},
+			},
+			Run: env.benchLandings,
+		},
 	}
 }
 

@@ -35,6 +35,7 @@ var everyCommand = []string{
 	"bench ingest --duration 200ms --connections 2",
 	"bench sink --records 20 --large-records 3000",
 	"bench stream --rate 60 --duration 500ms",
+	"bench landings --objects 300 --dir {dir}",
 	"emulate status",
 	"emulate batch --count 20 --rate 50",
 	"emulate rate 1000",
