@@ -93,34 +93,26 @@ func edgeUsers(n int) []record.CleanUser {
 	return out
 }
 
-// encodeColumns writes rows through a Writer in chunks of chunk rows, as the jobs write data
-// files, and returns the one data file.
-func encodeColumns[T any](t *testing.T, rows []T, chunk int) []byte {
+// encodeColumns writes rows through the column path in chunks of chunk rows, with row groups
+// of groupRows.
+func encodeColumns[T any](t *testing.T, rows []T, chunk, groupRows int) []byte {
 	t.Helper()
-	ctx := context.Background()
-	store := objstore.NewDir(t.TempDir())
-	table := Open(store, "lakehouse/columns")
-	w, err := NewWriter[T](table, Write{})
-	if err != nil {
-		t.Fatal(err)
+	l, err := layoutOf[T](parquet.SchemaOf(*new(T)))
+	if err != nil || l == nil {
+		t.Fatalf("layout of %T: %v, %v", *new(T), l, err)
 	}
+	var out bytes.Buffer
+	f := newColumnFile(l, &out)
+	f.groupLimit = groupRows
 	for i := 0; i < len(rows); i += chunk {
-		if err := w.Write(rows[i:min(i+chunk, len(rows))]); err != nil {
+		if err := f.Write(rows[i:min(i+chunk, len(rows))]); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, err := w.Commit(ctx); err != nil {
+	if _, err := f.Close(); err != nil {
 		t.Fatal(err)
 	}
-	snap, err := table.Snapshot(ctx)
-	if err != nil || len(snap.Files) != 1 {
-		t.Fatalf("snapshot of %d files, %v; want one file", len(snap.Files), err)
-	}
-	data, err := store.Get(ctx, table.key(snap.Files[0].Path))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data
+	return out.Bytes()
 }
 
 func encodeGeneric[T any](t *testing.T, rows []T) []byte {
@@ -136,31 +128,31 @@ func encodeGeneric[T any](t *testing.T, rows []T) []byte {
 	return out.Bytes()
 }
 
-// checkColumnPath encodes rows through a Writer and checks that parquet-go reads them back
-// exactly, that the file has one row group, and that its Delta stats equal those of the same
-// rows written by parquet-go's generic writer at once.
+// checkColumnPath encodes rows through the column path and checks that parquet-go reads them
+// back exactly, that the file has the row groups asked for, and that its Delta stats equal
+// those of the same rows written by parquet-go's generic writer.
 func checkColumnPath[T any](t *testing.T, rows []T, fields []record.Field) {
 	t.Helper()
-	for _, chunk := range []int{len(rows), 37, 1} {
-		data := encodeColumns(t, rows, chunk)
+	for _, shape := range []struct{ chunk, groupRows int }{{len(rows), rowGroupRows}, {37, 100}, {1, 64}} {
+		data := encodeColumns(t, rows, shape.chunk, shape.groupRows)
 		got, err := parquet.Read[T](bytes.NewReader(data), int64(len(data)))
 		if err != nil {
-			t.Fatalf("%T chunk %d: read back: %v", *new(T), chunk, err)
+			t.Fatalf("%T chunk %d: read back: %v", *new(T), shape.chunk, err)
 		}
 		if !reflect.DeepEqual(got, rows) {
 			for i := range rows {
 				if !reflect.DeepEqual(got[i], rows[i]) {
-					t.Fatalf("%T chunk %d: row %d read back as %+v, want %+v", *new(T), chunk, i, got[i], rows[i])
+					t.Fatalf("%T chunk %d: row %d read back as %+v, want %+v", *new(T), shape.chunk, i, got[i], rows[i])
 				}
 			}
-			t.Fatalf("%T chunk %d: read back %d rows, want %d", *new(T), chunk, len(got), len(rows))
+			t.Fatalf("%T chunk %d: read back %d rows, want %d", *new(T), shape.chunk, len(got), len(rows))
 		}
 		f, err := parquet.OpenFile(bytes.NewReader(data), int64(len(data)))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(f.RowGroups()) != 1 {
-			t.Errorf("%T chunk %d: %d row groups, want 1", *new(T), chunk, len(f.RowGroups()))
+		if want := (len(rows) + shape.groupRows - 1) / shape.groupRows; len(f.RowGroups()) != want {
+			t.Errorf("%T: %d row groups of at most %d rows, want %d", *new(T), len(f.RowGroups()), shape.groupRows, want)
 		}
 		generic := encodeGeneric(t, rows)
 		g, err := parquet.OpenFile(bytes.NewReader(generic), int64(len(generic)))
@@ -188,7 +180,7 @@ func TestColumnPathRoundTrip(t *testing.T) {
 }
 
 func TestColumnPathPagesAndLevels(t *testing.T) {
-	data := encodeColumns(t, edgePins(300), 300)
+	data := encodeColumns(t, edgePins(300), 300, rowGroupRows)
 	f, err := parquet.OpenFile(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		t.Fatal(err)
@@ -196,6 +188,30 @@ func TestColumnPathPagesAndLevels(t *testing.T) {
 	description := f.Metadata().RowGroups[0].Columns[3].MetaData
 	if description.PathInSchema[0] != "description" || description.EncodingStats[0].Count < 2 {
 		t.Errorf("column %v has %d pages, want the long descriptions split into several", description.PathInSchema, description.EncodingStats[0].Count)
+	}
+	if f.Metadata().Version != 1 {
+		t.Errorf("file format version %d, want 1", f.Metadata().Version)
+	}
+}
+
+func TestAppendLevels(t *testing.T) {
+	tests := []struct {
+		levels []uint8
+		max    uint8
+		want   []byte
+	}{
+		// A run of eight or more is run-length encoded: header count<<1, then the value.
+		{[]uint8{1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, 1, []byte{10 << 1, 1}},
+		// Shorter runs are bit-packed in groups of eight, the last one padded with zeros.
+		{[]uint8{1, 0, 1}, 1, []byte{1<<1 | 1, 0b101}},
+		{[]uint8{0, 1, 2, 2, 1, 0, 2, 1, 2}, 2, []byte{2<<1 | 1, 0b10100100, 0b01100001, 0b10, 0}},
+		// Mixed: bit-packed until a run begins at a group boundary.
+		{append([]uint8{0, 1, 0, 1, 0, 1, 0, 1}, 1, 1, 1, 1, 1, 1, 1, 1, 1), 1, []byte{1<<1 | 1, 0b10101010, 9 << 1, 1}},
+	}
+	for _, tt := range tests {
+		if got := appendLevels(nil, tt.levels, tt.max); !bytes.Equal(got, tt.want) {
+			t.Errorf("appendLevels(%v, max %d) = %08b, want %08b", tt.levels, tt.max, got, tt.want)
+		}
 	}
 }
 
@@ -385,89 +401,17 @@ func TestRowEncoderRefusesOtherTypes(t *testing.T) {
 	}
 }
 
-func TestWriteEncodedRefusesRowsOfAnotherType(t *testing.T) {
-	store := objstore.NewDir(t.TempDir())
-	geos, err := NewWriter[record.CleanGeo](Open(store, "lakehouse/geo"), Write{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	enc, err := geos.NewRowEncoder()
-	if err != nil {
-		t.Fatal(err)
-	}
-	enc.Append(edgeGeos(1)[0])
-	pins, err := NewWriter[record.CleanPin](Open(store, "lakehouse/pin"), Write{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = pins.WriteEncoded(enc.Encode())
-	if want := "write table lakehouse/pin: rows encoded for another row type cannot be written as rows of record.CleanPin"; err == nil || err.Error() != want {
-		t.Fatalf("WriteEncoded error %v, want %q", err, want)
-	}
-	pins.Abort()
-	geos.Abort()
-}
-
-// TestRowEncoderCopiesValues appends geo and user rows whose values a cleaning worker reuses
-// (the same coordinates, timestamp, age and name behind every row, changed after each
-// Append) and reads back the values each row had when it was appended.
-func TestRowEncoderCopiesValues(t *testing.T) {
-	ctx := context.Background()
-	store := objstore.NewDir(t.TempDir())
-	geoTable, userTable := Open(store, "lakehouse/geo"), Open(store, "lakehouse/user")
-	geos, err := NewWriter[record.CleanGeo](geoTable, Write{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	users, err := NewWriter[record.CleanUser](userTable, Write{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	geoEnc, err := geos.NewRowEncoder()
-	if err != nil {
-		t.Fatal(err)
-	}
-	userEnc, err := users.NewRowEncoder()
-	if err != nil {
-		t.Fatal(err)
-	}
-	wantGeos, wantUsers := edgeGeos(40), edgeUsers(40)
-	coords, ts, age, name := make([]float64, 3), new(time.Time), new(int64), new(string)
-	for i := range wantGeos {
-		g := wantGeos[i]
-		if g.Coordinates != nil {
-			g.Coordinates = append(coords[:0], g.Coordinates...)
+// TestPrefixKeyOrders checks that keys which differ order their strings as the strings order
+// themselves, including for short strings, NUL bytes and shared prefixes.
+func TestPrefixKeyOrders(t *testing.T) {
+	words := []string{"", "\x00", "a", "a\x00", "a\x00\x00", "ab", "abcdefgh", "abcdefgh\x00", "abcdefghi",
+		"abcdefgz", "abcdefh", "b", "zzzzzzzzzzzz", "é", "日本語", "\xff\xff"}
+	for _, a := range words {
+		for _, b := range words {
+			ka, kb := prefixKey(a), prefixKey(b)
+			if ka != kb && (ka < kb) != (a < b) {
+				t.Errorf("keys of %q and %q order them wrongly: %x, %x", a, b, ka, kb)
+			}
 		}
-		if g.Timestamp != nil {
-			*ts, g.Timestamp = *g.Timestamp, ts
-		}
-		geoEnc.Append(g)
-		u := wantUsers[i]
-		if u.Age != nil {
-			*age, u.Age = *u.Age, age
-		}
-		if u.UserName != nil {
-			*name, u.UserName = *u.UserName, name
-		}
-		userEnc.Append(u)
-		coords[0], *ts, *age, *name = 99, time.Unix(0, 0), -1, "reused"
-	}
-	if err := geos.WriteEncoded(geoEnc.Encode()); err != nil {
-		t.Fatal(err)
-	}
-	if err := users.WriteEncoded(userEnc.Encode()); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := geos.Commit(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := users.Commit(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if got, err := Read[record.CleanGeo](ctx, geoTable); err != nil || !reflect.DeepEqual(got, wantGeos) {
-		t.Errorf("geo rows read back as %+v, %v; want %+v", got, err, wantGeos)
-	}
-	if got, err := Read[record.CleanUser](ctx, userTable); err != nil || !reflect.DeepEqual(got, wantUsers) {
-		t.Errorf("user rows read back as %+v, %v; want %+v", got, err, wantUsers)
 	}
 }

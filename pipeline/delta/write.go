@@ -1,6 +1,7 @@
 package delta
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -65,23 +66,23 @@ type Commit struct {
 
 // Writer encodes rows of a record struct into the data files of one write, in the background,
 // so the caller can clean the next chunk while the last one is encoded.
-//
-// Each data file is encoded by its own parquet.GenericWriter[T], one per core at a time. A
-// hand-written encoder of pages straight from the cleaned rows was measured against it on the
-// same rows (BenchmarkParquetWriters and BenchmarkParquetWritersLandings, 5 interleaved runs
-// on 2 shared cores) and was not the 1.25× faster it had to be to stay: 298–532k against
-// 412–436k landings per CPU-second, 454–646k against 393–613k pin rows, with 4.6× the bytes
-// allocated per landing (731 B against 159 B). It was dropped, with its unsafe.
 type Writer[T any] struct {
 	table       *Table
 	write       Write
 	fields      []record.Field
 	schema      *parquet.Schema
+	layout      *layout[T]
 	slots       chan struct{}
 	files       []*dataFile
-	current     chan []T
+	current     chan fileRows[T]
 	currentRows int
 	finished    bool
+}
+
+// fileRows is what the encoder of a data file gets next: rows, or rows a RowEncoder encoded.
+type fileRows[T any] struct {
+	rows    []T
+	encoded *EncodedRows
 }
 
 // NewWriter starts a write of rows of T, whose parquet tags give the table schema.
@@ -92,11 +93,16 @@ func NewWriter[T any](t *Table, w Write) (*Writer[T], error) {
 	if err != nil {
 		return nil, fmt.Errorf("write table %s: schema of %T: %w", t.root, zero, err)
 	}
+	l, err := layoutOf[T](schema)
+	if err != nil {
+		return nil, fmt.Errorf("write table %s: columns of %T: %w", t.root, zero, err)
+	}
 	return &Writer[T]{
 		table:  t,
 		write:  w,
 		fields: fields,
 		schema: schema,
+		layout: l,
 		slots:  make(chan struct{}, runtime.GOMAXPROCS(0)),
 	}, nil
 }
@@ -115,7 +121,7 @@ func (w *Writer[T]) Write(rows []T) error {
 		if limit := w.table.rowsPerFile; limit > 0 && w.currentRows+n > limit {
 			n = limit - w.currentRows
 		}
-		w.current <- rows[:n]
+		w.current <- fileRows[T]{rows: rows[:n]}
 		w.currentRows += n
 		rows = rows[n:]
 		if limit := w.table.rowsPerFile; limit > 0 && w.currentRows >= limit {
@@ -131,13 +137,11 @@ func (w *Writer[T]) WriteEncoded(e *EncodedRows) error {
 	if w.finished {
 		return fmt.Errorf("write table %s: the write was already committed or aborted", w.table.root)
 	}
+	if e.err != nil {
+		return fmt.Errorf("write table %s: %w", w.table.root, e.err)
+	}
 	if e.rows == 0 {
 		return nil
-	}
-	rows, ok := e.chunk.([]T)
-	if !ok {
-		var zero T
-		return fmt.Errorf("write table %s: rows encoded for another row type cannot be written as rows of %T", w.table.root, zero)
 	}
 	limit := w.table.rowsPerFile
 	if limit > 0 && w.current != nil && w.currentRows+e.rows > limit {
@@ -146,7 +150,7 @@ func (w *Writer[T]) WriteEncoded(e *EncodedRows) error {
 	if w.current == nil {
 		w.startFile()
 	}
-	w.current <- rows
+	w.current <- fileRows[T]{encoded: e}
 	w.currentRows += e.rows
 	if limit > 0 && w.currentRows >= limit {
 		w.endFile()
@@ -158,26 +162,41 @@ func (w *Writer[T]) startFile() {
 	w.slots <- struct{}{}
 	f := newDataFile(len(w.files), w.table.newID())
 	w.files = append(w.files, f)
-	chunks := make(chan []T, 16)
+	chunks := make(chan fileRows[T], 16)
 	w.current, w.currentRows = chunks, 0
 	go func() {
 		defer func() { <-w.slots }()
 		defer close(f.done)
-		enc := parquet.NewGenericWriter[T](&f.body, writerOptions(w.schema)...)
-		for rows := range chunks {
-			if f.err == nil {
-				_, f.err = enc.Write(rows)
+		enc := w.newEncoder(&f.body)
+		for next := range chunks {
+			switch {
+			case f.err != nil:
+			case next.encoded != nil:
+				// Only a Writer with a column layout makes a RowEncoder.
+				f.err = enc.(*columnFile[T]).writeEncoded(next.encoded)
+			default:
+				f.err = enc.Write(next.rows)
 			}
 		}
 		if f.err != nil {
 			return
 		}
-		if err := enc.Close(); err != nil {
+		meta, err := enc.Close()
+		if err != nil {
 			f.err = err
 			return
 		}
-		f.finish(enc.File().Metadata(), w.fields)
+		f.finish(meta, w.fields)
 	}()
+}
+
+// newEncoder encodes the cleaned record types column by column and any other row struct
+// through parquet-go's generic writer.
+func (w *Writer[T]) newEncoder(out *bytes.Buffer) fileEncoder[T] {
+	if w.layout != nil {
+		return newColumnFile(w.layout, out)
+	}
+	return genericEncoder[T]{parquet.NewGenericWriter[T](out, writerOptions(w.schema)...)}
 }
 
 func (w *Writer[T]) endFile() {
