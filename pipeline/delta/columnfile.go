@@ -193,6 +193,9 @@ func newLayout[T any](schema *parquet.Schema) (*layout[T], error) {
 	l := &layout[T]{fills: fills.([]columnFill[T])}
 	for _, path := range schema.Columns() {
 		leaf, _ := schema.Lookup(path...)
+		// The leaf Lookup returns names a column inside a list by its own name only, and
+		// a column chunk's path_in_schema is the whole path.
+		leaf.Path = path
 		l.leaves = append(l.leaves, leaf)
 	}
 	if len(l.leaves) != len(l.fills) {
