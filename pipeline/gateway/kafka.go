@@ -111,6 +111,8 @@ type produceCall struct {
 	mu      sync.Mutex
 	errs    []error       // per record, allocated on the first failure
 	done    chan struct{} // receives once, after the last record's promise
+	// onDone is promise as a func value, made once per call rather than once per record.
+	onDone func(*kgo.Record, error)
 }
 
 // acquire returns a call for n records from the pool.
@@ -118,6 +120,7 @@ func (k *Kafka) acquire(ctx context.Context, n int) *produceCall {
 	c, _ := k.calls.Get().(*produceCall)
 	if c == nil {
 		c = &produceCall{done: make(chan struct{}, 1)}
+		c.onDone = c.promise
 	}
 	c.ctx, c.group, c.errs = ctx, nil, nil
 	c.krs = slices.Grow(c.krs[:0], n)[:n]
@@ -173,7 +176,7 @@ func (k *Kafka) enqueue(c *produceCall) {
 // send buffers the records of c in order; franz-go sends them with linger 0.
 func (k *Kafka) send(c *produceCall) {
 	for _, r := range c.records {
-		k.client.Produce(c.ctx, r, c.promise)
+		k.client.Produce(c.ctx, r, c.onDone)
 	}
 }
 

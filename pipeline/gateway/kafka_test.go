@@ -229,3 +229,23 @@ func TestReusedCallStartsClean(t *testing.T) {
 		}
 	}
 }
+
+// TestProduceAllocatesPerRequestNotPerRecord produces 100 records a call: what is allocated
+// (here, in franz-go and in the embedded broker) must not grow with each record, as it did
+// when every record's promise was a new func value.
+func TestProduceAllocatesPerRequestNotPerRecord(t *testing.T) {
+	s := newStack(t)
+	records := make([]Record, 100)
+	for i := range records {
+		records[i] = Record{Value: []byte(benchPin), Partition: -1}
+	}
+	produce := func() {
+		if _, err := s.kafka.Produce(context.Background(), pinTopic, records); err != nil {
+			t.Fatal(err)
+		}
+	}
+	produce()
+	if allocs := testing.AllocsPerRun(50, produce); allocs >= float64(len(records)) {
+		t.Errorf("a produce of %d records made %.0f allocations", len(records), allocs)
+	}
+}
