@@ -58,8 +58,9 @@ type Result struct {
 }
 
 // attempts is how many times each stage runs; the fastest counts, as on a shared machine the
-// others mostly measure the neighbours.
-const attempts = 2
+// others mostly measure the neighbours. The stages and their ceilings take turns, attempt by
+// attempt, so a neighbour's burst of load falls on each of them alike.
+const attempts = 3
 
 // Clean measures pin cleaning on rows generated landing lines (DefaultCleanRows if rows ≤ 0):
 // JSON lines → clean → Parquet in a Delta table next to JSON decode → Parquet/Delta of the
@@ -101,8 +102,8 @@ func Clean(ctx context.Context, rows int) (Result, error) {
 			return clean.Copy(ctx, bytes.NewReader(lines), io.Discard)
 		}},
 	}
-	for _, m := range measures {
-		for range attempts {
+	for range attempts {
+		for _, m := range measures {
 			runtime.GC()
 			cpu0, wall0 := cpuTime(), time.Now()
 			if err := m.run(); err != nil {
