@@ -60,6 +60,16 @@ type SinkRun struct {
 	SinkObjectsPerSecond float64 `json:"sink_objects_per_second"`
 	RawObjectsPerSecond  float64 `json:"raw_objects_per_second"`
 	Target               string  `json:"target"`
+	// ConsumeMS is franz-go consuming the same records with the sink's client options, landing
+	// nothing: the second ceiling.
+	ConsumeMS               float64 `json:"consume_ms"`
+	ConsumeRecordsPerSecond float64 `json:"consume_records_per_second"`
+	SinkMBPerSecond         float64 `json:"sink_mb_per_second"`
+	RawMBPerSecond          float64 `json:"raw_mb_per_second"`
+	ConsumeMBPerSecond      float64 `json:"consume_mb_per_second"`
+	// Bound names the lower ceiling, "raw puts" or "consume"; OfCeiling is the sink's share of it.
+	Bound     string  `json:"bound"`
+	OfCeiling float64 `json:"of_ceiling"`
 }
 
 // benchCommands measure pipeline stages, each beside the ceiling measured in the same run.
@@ -82,7 +92,7 @@ func (env *Env) benchCommands() []*Command {
 		},
 		{
 			Name: "bench sink",
-			Help: "Measure S3 sink objects/s at flush.size 1 and MB/s at 1000, beside raw puts of the same bytes.",
+			Help: "Measure S3 sink objects/s at flush.size 1 and MB/s at 1000, beside raw puts of the same bytes and franz-go consuming the same records.",
 			Flags: []Flag{
 				{Name: "records", Default: "20000", Help: "records landed at flush.size 1"},
 				{Name: "large-records", Default: "300000", Help: "records landed at flush.size 1000"},
@@ -195,7 +205,8 @@ func (env *Env) benchSink(ctx context.Context, in *Invocation) (*Result, error) 
 	if small < 1 || large < 1 {
 		return nil, fmt.Errorf("--records %d --large-records %d: land at least 1 record in each run", small, large)
 	}
-	tbl := Table{Columns: []string{"flush.size", "records", "objects", "MB", "sink obj/s", "sink MB/s", "raw obj/s", "raw MB/s", "of ceiling", "target"}}
+	tbl := Table{Columns: []string{"flush.size", "records", "objects", "MB", "sink obj/s", "sink MB/s", "raw obj/s", "raw MB/s",
+		"consume records/s", "consume MB/s", "bound", "of ceiling", "target"}}
 	data := SinkBench{Runs: []SinkRun{}}
 	for _, run := range []struct{ flush, records int }{{1, small}, {1000, large}} {
 		r, err := sink.Bench(ctx, os.TempDir(), run.flush, run.records)
@@ -203,19 +214,20 @@ func (env *Env) benchSink(ctx context.Context, in *Invocation) (*Result, error) 
 			return nil, err
 		}
 		tgt := target(r.SinkObjectsPerSecond(), 3000, "objects/s")
-		share := r.SinkObjectsPerSecond() / r.RawObjectsPerSecond()
 		if run.flush > 1 {
 			tgt = target(r.SinkMBPerSecond(), 150, "MB/s")
-			share = r.SinkMBPerSecond() / r.RawMBPerSecond()
 		}
 		data.Runs = append(data.Runs, SinkRun{FlushSize: r.FlushSize, Records: r.Records, Objects: r.Objects, Bytes: r.Bytes,
-			SinkMS: ms(r.Sink), RawMS: ms(r.Raw), SinkObjectsPerSecond: r.SinkObjectsPerSecond(), RawObjectsPerSecond: r.RawObjectsPerSecond(), Target: tgt})
+			SinkMS: ms(r.Sink), RawMS: ms(r.Raw), SinkObjectsPerSecond: r.SinkObjectsPerSecond(), RawObjectsPerSecond: r.RawObjectsPerSecond(), Target: tgt,
+			ConsumeMS: ms(r.Consume), ConsumeRecordsPerSecond: r.ConsumeRecordsPerSecond(), SinkMBPerSecond: r.SinkMBPerSecond(),
+			RawMBPerSecond: r.RawMBPerSecond(), ConsumeMBPerSecond: r.ConsumeMBPerSecond(), Bound: r.Bound(), OfCeiling: r.OfCeiling()})
 		tbl.Rows = append(tbl.Rows, []string{strconv.Itoa(r.FlushSize), strconv.Itoa(r.Records), strconv.Itoa(r.Objects),
 			fmt.Sprintf("%.1f", float64(r.Bytes)/1e6), group(r.SinkObjectsPerSecond()), fmt.Sprintf("%.1f", r.SinkMBPerSecond()),
-			group(r.RawObjectsPerSecond()), fmt.Sprintf("%.1f", r.RawMBPerSecond()), fmt.Sprintf("%.0f%%", 100*share), tgt})
+			group(r.RawObjectsPerSecond()), fmt.Sprintf("%.1f", r.RawMBPerSecond()), group(r.ConsumeRecordsPerSecond()),
+			fmt.Sprintf("%.1f", r.ConsumeMBPerSecond()), r.Bound(), fmt.Sprintf("%.0f%%", 100*r.OfCeiling()), tgt})
 	}
 	res := &Result{Data: WithTable(data, tbl)}
-	res.Message = "the sink lands from an embedded Kafka into a folder store; raw puts write the same objects into another"
+	res.Message = "the sink lands from an embedded Kafka into a folder store; raw puts write the same objects into another, and consume reads the same records with the sink's client options in a group of its own; of ceiling is against the lower of the two (bound)"
 	return res, nil
 }
 

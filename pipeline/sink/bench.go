@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pintui/pintui/pipeline/objstore"
@@ -16,8 +17,9 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
-// BenchResult compares the sink with raw object puts of the very same files, measured in one
-// run on one machine.
+// BenchResult compares the sink with its two ceilings, measured in one run on one machine: raw
+// object puts of the very same files, and franz-go consuming the very same records from the
+// same cluster with the sink's client options, landing nothing.
 type BenchResult struct {
 	FlushSize int
 	Records   int
@@ -25,6 +27,7 @@ type BenchResult struct {
 	Bytes     int64
 	Sink      time.Duration // first poll to the last file's offset committed
 	Raw       time.Duration // the same objects put straight into a fresh folder store
+	Consume   time.Duration // the landed records consumed by a group of their own, assignment to the last record
 }
 
 // SinkObjectsPerSecond is the sink's publish rate.
@@ -39,12 +42,34 @@ func (r BenchResult) RawObjectsPerSecond() float64 { return float64(r.Objects) /
 // RawMBPerSecond is the object store's own put throughput for the same bytes.
 func (r BenchResult) RawMBPerSecond() float64 { return float64(r.Bytes) / 1e6 / r.Raw.Seconds() }
 
+// ConsumeRecordsPerSecond is the rate at which the consumer alone reads the landed records.
+func (r BenchResult) ConsumeRecordsPerSecond() float64 {
+	return float64(r.Objects*r.FlushSize) / r.Consume.Seconds()
+}
+
+// ConsumeMBPerSecond is the consumer's rate in megabytes of the files those records make.
+func (r BenchResult) ConsumeMBPerSecond() float64 {
+	return float64(r.Bytes) / 1e6 / r.Consume.Seconds()
+}
+
+// Bound names the lower of the two ceilings, "raw puts" or "consume".
+func (r BenchResult) Bound() string {
+	if r.Consume > r.Raw {
+		return "consume"
+	}
+	return "raw puts"
+}
+
+// OfCeiling is the sink's rate as a share of the lower ceiling's. All three move the same
+// records and bytes, so it is the ratio of the slower ceiling's time to the sink's.
+func (r BenchResult) OfCeiling() float64 { return max(r.Raw, r.Consume).Seconds() / r.Sink.Seconds() }
+
 // Bench produces records pin-sized JSON values over the three topics of an in-process Kafka,
-// lands them with a sink of the given flush size into a folder store under dir, and then puts
-// the same objects straight into a second folder store with as many concurrent puts. It
-// measures local mode; the folders are removed afterwards. The targets are read at
-// flush size 1 (≥ 3k objects/s, about 20,000 records make a stable run) and at flush size 1000
-// (≥ 150 MB/s, about 300,000 records).
+// lands them with a sink of the given flush size into a folder store under dir, consumes them
+// again with a group of its own, and then puts the same objects straight into a second folder
+// store with as many concurrent puts. It measures local mode; the folders are removed
+// afterwards. The targets are read at flush size 1 (≥ 3k objects/s, about 20,000 records make
+// a stable run) and at flush size 1000 (≥ 150 MB/s, about 300,000 records).
 func Bench(ctx context.Context, dir string, flushSize, records int) (BenchResult, error) {
 	res := BenchResult{FlushSize: flushSize, Records: records}
 	if flushSize < 1 || records < 3*flushSize {
@@ -55,34 +80,80 @@ func Bench(ctx context.Context, dir string, flushSize, records int) (BenchResult
 		return res, fmt.Errorf("bench sink: %w", err)
 	}
 	defer os.RemoveAll(work)
+	bc, err := startBench(ctx, records)
+	if err != nil {
+		return res, err
+	}
+	defer bc.cluster.Close()
 
+	if res.Sink, err = bc.land(ctx, objstore.NewDir(filepath.Join(work, "sink")), bc.options(DefaultGroup, flushSize)); err != nil {
+		return res, err
+	}
+	if res.Consume, err = bc.consume(ctx, bc.options(DefaultGroup+"-consume", flushSize)); err != nil {
+		return res, err
+	}
+	files := benchFiles(bc.topics, bc.values, flushSize)
+	for _, f := range files {
+		res.Objects++
+		res.Bytes += int64(len(f.data))
+	}
+	res.Raw, err = putAll(ctx, objstore.NewDir(filepath.Join(work, "raw")), files, benchConcurrency)
+	return res, err
+}
+
+// benchConcurrency is how many puts the bench's sink and its raw puts run at once.
+const benchConcurrency = 16
+
+// benchCluster is an in-process Kafka holding the bench's records.
+type benchCluster struct {
+	cluster *kfake.Cluster
+	topics  []string
+	values  [][][]byte // each topic's values in offset order
+}
+
+// startBench starts a one-broker cluster and produces records over its three topics.
+func startBench(ctx context.Context, records int) (*benchCluster, error) {
 	topics := []string{"bench.pin", "bench.geo", "bench.user"}
 	cluster, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(1, topics...))
 	if err != nil {
-		return res, fmt.Errorf("bench sink: start kafka: %w", err)
+		return nil, fmt.Errorf("bench sink: start kafka: %w", err)
 	}
-	defer cluster.Close()
 	values, err := produceBench(ctx, cluster.ListenAddrs(), topics, records)
 	if err != nil {
-		return res, err
+		cluster.Close()
+		return nil, err
 	}
+	return &benchCluster{cluster: cluster, topics: topics, values: values}, nil
+}
 
-	const concurrency = 16
-	store := objstore.NewDir(filepath.Join(work, "sink"))
-	s, err := New(store, Brokers(cluster.ListenAddrs()...), Topics(topics...), FlushSize(flushSize),
-		Concurrency(concurrency), ClientOpts(kgo.FetchMaxWait(10*time.Millisecond)))
+// options are the sink options of one run in consumer group group.
+func (bc *benchCluster) options(group string, flushSize int) []Option {
+	return []Option{Brokers(bc.cluster.ListenAddrs()...), Topics(bc.topics...), Group(group), FlushSize(flushSize),
+		Concurrency(benchConcurrency), ClientOpts(kgo.FetchMaxWait(10 * time.Millisecond))}
+}
+
+// lastOffsets returns, per topic, the offset of the last record that fills a whole file.
+func (bc *benchCluster) lastOffsets(flushSize int) map[string]int64 {
+	want := make(map[string]int64, len(bc.topics))
+	for i, topic := range bc.topics {
+		want[topic] = int64(len(bc.values[i])/flushSize*flushSize) - 1
+	}
+	return want
+}
+
+// land runs a sink with opts into store until every whole file has landed and been committed.
+// The clock starts once the group has assigned the partitions: joining is not landing.
+func (bc *benchCluster) land(ctx context.Context, store Store, opts []Option) (time.Duration, error) {
+	s, err := New(store, opts...)
 	if err != nil {
-		return res, err
+		return 0, err
 	}
 	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
 	done := make(chan error, 1)
 	go func() { done <- s.Run(runCtx) }()
-	want := make(map[string]int64, len(topics))
-	for i, topic := range topics {
-		want[topic] = int64(len(values[i])/flushSize*flushSize) - 1
-	}
-	// The clock starts once the group has assigned the partitions: joining is not landing.
-	for len(s.Status().Partitions) < len(topics) && ctx.Err() == nil {
+	want := bc.lastOffsets(s.cfg.flushSize)
+	for len(s.Status().Partitions) < len(bc.topics) && ctx.Err() == nil {
 		time.Sleep(time.Millisecond)
 	}
 	start := time.Now()
@@ -90,23 +161,54 @@ func Bench(ctx context.Context, dir string, flushSize, records int) (BenchResult
 		if err := ctx.Err(); err != nil {
 			stop()
 			<-done
-			return res, fmt.Errorf("bench sink: %w", err)
+			return 0, fmt.Errorf("bench sink: %w", err)
 		}
 		time.Sleep(time.Millisecond)
 	}
-	res.Sink = time.Since(start)
+	elapsed := time.Since(start)
 	stop()
-	if err := <-done; err != nil {
-		return res, err
-	}
+	return elapsed, <-done
+}
 
-	files := benchFiles(topics, values, flushSize)
-	for _, f := range files {
-		res.Objects++
-		res.Bytes += int64(len(f.data))
+// consume reads the records land lands with the client options and poll size of a sink built
+// from opts, in a group of its own, and lands nothing; it is the ceiling the cluster and the
+// client set. The clock starts when the group assigns the partitions.
+func (bc *benchCluster) consume(ctx context.Context, opts []Option) (time.Duration, error) {
+	cfg, err := configure(opts...)
+	if err != nil {
+		return 0, err
 	}
-	res.Raw, err = putAll(ctx, objstore.NewDir(filepath.Join(work, "raw")), files, concurrency)
-	return res, err
+	var start atomic.Int64
+	assigned := kgo.OnPartitionsAssigned(func(context.Context, *kgo.Client, map[string][]int32) {
+		start.CompareAndSwap(0, time.Now().UnixNano())
+	})
+	client, err := kgo.NewClient(append(append(cfg.consumeOpts(), assigned), cfg.clientOpts...)...)
+	if err != nil {
+		return 0, fmt.Errorf("bench sink: consumer: %w", err)
+	}
+	defer client.Close()
+	want := bc.lastOffsets(cfg.flushSize)
+	for topic, last := range want {
+		if last < 0 {
+			delete(want, topic)
+		}
+	}
+	for len(want) > 0 {
+		fetches := client.PollRecords(ctx, pollRecords)
+		if err := ctx.Err(); err != nil {
+			return 0, fmt.Errorf("bench sink: %w", err)
+		}
+		if err := fetches.Err0(); err != nil {
+			return 0, fmt.Errorf("bench sink: consume: %w", err)
+		}
+		fetches.EachPartition(func(p kgo.FetchTopicPartition) {
+			if n := len(p.Records); n > 0 && p.Records[n-1].Offset >= want[p.Topic] {
+				delete(want, p.Topic)
+			}
+		})
+		client.AllowRebalance()
+	}
+	return time.Since(time.Unix(0, start.Load())), nil
 }
 
 // benchLanded reports whether every topic has landed up to its wanted last offset.

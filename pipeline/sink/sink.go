@@ -129,33 +129,12 @@ type Sink struct {
 
 // New checks the options and returns a Sink ready to Run.
 func New(store Store, opts ...Option) (*Sink, error) {
-	cfg := config{
-		group: DefaultGroup, flushSize: 1, concurrency: 16,
-		backoffMin: 100 * time.Millisecond, backoffMax: 5 * time.Second,
-		backlogFiles: 16384, backlogBytes: 64 << 20,
-	}
-	for _, o := range opts {
-		o(&cfg)
-	}
-	switch {
-	case store == nil:
+	if store == nil {
 		return nil, errors.New("new sink: no object store given")
-	case len(cfg.brokers) == 0:
-		return nil, errors.New("new sink: no brokers given; pass the Kafka bootstrap servers")
-	case len(cfg.topics) == 0:
-		return nil, errors.New("new sink: no topics given; pass <uid>.pin, <uid>.geo and <uid>.user")
-	case cfg.group == "":
-		return nil, errors.New("new sink: empty consumer group id")
-	case cfg.flushSize < 1:
-		return nil, fmt.Errorf("new sink: flush.size %d: must be at least 1", cfg.flushSize)
-	case cfg.concurrency < 1:
-		return nil, fmt.Errorf("new sink: concurrency %d: must be at least 1", cfg.concurrency)
-	case cfg.rotateSchedule < 0:
-		return nil, fmt.Errorf("new sink: rotate schedule %v: must not be negative (0 turns it off)", cfg.rotateSchedule)
-	case cfg.backoffMin <= 0 || cfg.backoffMax < cfg.backoffMin:
-		return nil, fmt.Errorf("new sink: retry backoff %v..%v: need 0 < first <= longest", cfg.backoffMin, cfg.backoffMax)
-	case cfg.backlogFiles < 1 || cfg.backlogBytes < 1:
-		return nil, fmt.Errorf("new sink: backlog %d files, %d bytes: both must be positive", cfg.backlogFiles, cfg.backlogBytes)
+	}
+	cfg, err := configure(opts...)
+	if err != nil {
+		return nil, err
 	}
 	s := &Sink{
 		cfg: cfg, store: store,
@@ -165,6 +144,37 @@ func New(store Store, opts ...Option) (*Sink, error) {
 	}
 	s.wakeUp = sync.NewCond(&s.readyMu)
 	return s, nil
+}
+
+// configure applies opts over the defaults and checks the result.
+func configure(opts ...Option) (config, error) {
+	cfg := config{
+		group: DefaultGroup, flushSize: 1, concurrency: 16,
+		backoffMin: 100 * time.Millisecond, backoffMax: 5 * time.Second,
+		backlogFiles: 16384, backlogBytes: 64 << 20,
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	switch {
+	case len(cfg.brokers) == 0:
+		return cfg, errors.New("new sink: no brokers given; pass the Kafka bootstrap servers")
+	case len(cfg.topics) == 0:
+		return cfg, errors.New("new sink: no topics given; pass <uid>.pin, <uid>.geo and <uid>.user")
+	case cfg.group == "":
+		return cfg, errors.New("new sink: empty consumer group id")
+	case cfg.flushSize < 1:
+		return cfg, fmt.Errorf("new sink: flush.size %d: must be at least 1", cfg.flushSize)
+	case cfg.concurrency < 1:
+		return cfg, fmt.Errorf("new sink: concurrency %d: must be at least 1", cfg.concurrency)
+	case cfg.rotateSchedule < 0:
+		return cfg, fmt.Errorf("new sink: rotate schedule %v: must not be negative (0 turns it off)", cfg.rotateSchedule)
+	case cfg.backoffMin <= 0 || cfg.backoffMax < cfg.backoffMin:
+		return cfg, fmt.Errorf("new sink: retry backoff %v..%v: need 0 < first <= longest", cfg.backoffMin, cfg.backoffMax)
+	case cfg.backlogFiles < 1 || cfg.backlogBytes < 1:
+		return cfg, fmt.Errorf("new sink: backlog %d files, %d bytes: both must be positive", cfg.backlogFiles, cfg.backlogBytes)
+	}
+	return cfg, nil
 }
 
 // Run consumes and lands records until ctx is cancelled, then stops gracefully: puts in flight
@@ -183,14 +193,7 @@ func (s *Sink) Run(ctx context.Context) error {
 	if ctx.Err() != nil {
 		return nil
 	}
-	opts := append([]kgo.Opt{
-		kgo.SeedBrokers(s.cfg.brokers...),
-		kgo.ConsumerGroup(s.cfg.group),
-		kgo.ConsumeTopics(s.cfg.topics...),
-		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
-		kgo.DisableAutoCommit(),
-		kgo.BlockRebalanceOnPoll(),
-		kgo.FetchMaxPartitionBytes(16 << 20),
+	opts := append(s.cfg.consumeOpts(),
 		kgo.WithHooks(connectHook{s}),
 		kgo.OnPartitionsAssigned(func(_ context.Context, _ *kgo.Client, tps map[string][]int32) {
 			// Status lists every owned partition, even one with nothing to land yet.
@@ -206,8 +209,8 @@ func (s *Sink) Run(ctx context.Context) error {
 		kgo.OnPartitionsLost(func(ctx context.Context, cl *kgo.Client, tps map[string][]int32) {
 			s.release(ctx, cl, tps, false)
 		}),
-	}, s.cfg.clientOpts...)
-	client, err := kgo.NewClient(opts...)
+	)
+	client, err := kgo.NewClient(append(opts, s.cfg.clientOpts...)...)
 	if err != nil {
 		return fmt.Errorf("start sink group %s on %v: %w", s.cfg.group, s.cfg.brokers, err)
 	}
@@ -237,6 +240,23 @@ func (s *Sink) Run(ctx context.Context) error {
 	return nil
 }
 
+// pollRecords is how many records one poll hands the sink at most.
+const pollRecords = 10000
+
+// consumeOpts are the client options that decide how the sink's consumer joins its group and
+// fetches, without its hooks and callbacks; the bench's consume ceiling fetches with them too.
+func (c config) consumeOpts() []kgo.Opt {
+	return []kgo.Opt{
+		kgo.SeedBrokers(c.brokers...),
+		kgo.ConsumerGroup(c.group),
+		kgo.ConsumeTopics(c.topics...),
+		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
+		kgo.DisableAutoCommit(),
+		kgo.BlockRebalanceOnPoll(),
+		kgo.FetchMaxPartitionBytes(16 << 20),
+	}
+}
+
 // Status returns the progress of every topic-partition this sink has seen.
 func (s *Sink) Status() Status {
 	s.mu.Lock()
@@ -260,7 +280,7 @@ func (s *Sink) poll(ctx context.Context, client *kgo.Client) {
 		if s.cfg.rotateSchedule > 0 {
 			pollCtx, cancel = context.WithTimeout(ctx, s.cfg.rotateSchedule)
 		}
-		fetches := client.PollRecords(pollCtx, 10000)
+		fetches := client.PollRecords(pollCtx, pollRecords)
 		cancel()
 		if ctx.Err() != nil || fetches.IsClientClosed() {
 			client.AllowRebalance()
