@@ -162,7 +162,7 @@ func BenchmarkPut(b *testing.B) {
 	if err := os.RemoveAll(root); err != nil {
 		b.Fatal(err)
 	}
-	h, store, err := newS3(root, "b")
+	h, store, err := newS3(root, "bench")
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -174,7 +174,7 @@ func BenchmarkPut(b *testing.B) {
 	b.SetParallelism(4)
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			req, err := http.NewRequest(http.MethodPut, fmt.Sprintf("%s/b/topics/u.pin/partition=0/u.pin+0+%010d.json", srv.URL, seq.Add(1)), strings.NewReader(body))
+			req, err := http.NewRequest(http.MethodPut, fmt.Sprintf("%s/bench/topics/u.pin/partition=0/u.pin+0+%010d.json", srv.URL, seq.Add(1)), strings.NewReader(body))
 			if err != nil {
 				b.Error(err)
 				return
@@ -184,10 +184,10 @@ func BenchmarkPut(b *testing.B) {
 				b.Error(err)
 				return
 			}
-			io.Copy(io.Discard, resp.Body)
+			answer, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
 			if resp.StatusCode != http.StatusOK {
-				b.Errorf("PUT: %d", resp.StatusCode)
+				b.Errorf("PUT: %d %s", resp.StatusCode, answer)
 				return
 			}
 		}
