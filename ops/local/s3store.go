@@ -306,17 +306,17 @@ func (s *s3Store) PutObject(bucket, key string, meta map[string]string, input io
 	if size >= 0 && int64(len(body)) != size {
 		return none, gofakes3.ErrIncompleteBody
 	}
-	if ok, err := s.BucketExists(bucket); err != nil || !ok {
-		if err == nil {
-			err = gofakes3.BucketNotFound(bucket)
-		}
-		return none, err
-	}
 	tmp, err := s.writeTemp(body)
 	if err != nil {
 		return none, fmt.Errorf("put %s/%s: %w", bucket, key, err)
 	}
-	defer os.Remove(tmp)
+	// Once renamed the temporary name is gone; removing it again would cost a system call a PUT.
+	published := false
+	defer func() {
+		if !published {
+			os.Remove(tmp)
+		}
+	}()
 	sum := md5.Sum(body)
 
 	lock := s.keyLock(bucket, key)
@@ -336,6 +336,7 @@ func (s *s3Store) PutObject(bucket, key string, meta map[string]string, input io
 	if err := s.publish(bucket, key, e, tmp, found); err != nil {
 		return none, fmt.Errorf("put %s/%s: %w", bucket, key, err)
 	}
+	published = true
 	return none, nil
 }
 

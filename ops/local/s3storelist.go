@@ -2,7 +2,10 @@ package local
 
 import (
 	"bytes"
+	"encoding/hex"
+	"fmt"
 	"strings"
+	"time"
 
 	"github.com/johannesboyne/gofakes3"
 	"go.etcd.io/bbolt"
@@ -52,7 +55,10 @@ func listPage(c *bbolt.Cursor, p gofakes3.Prefix, page gofakes3.ListBucketPage, 
 	}
 	var n int64
 	last := ""
-	for k != nil && bytes.HasPrefix(k, []byte(start)) {
+	within := []byte(start)
+	var contents []gofakes3.Content
+	var etag []byte
+	for k != nil && bytes.HasPrefix(k, within) {
 		key := string(k)
 		common := ""
 		if delim != "" {
@@ -77,15 +83,49 @@ func listPage(c *bbolt.Cursor, p gofakes3.Prefix, page gofakes3.ListBucketPage, 
 			k, v = seekPast(c, common)
 			continue
 		}
-		e, err := decodeS3Entry(v)
+		size, modTime, hash, err := listedEntry(v)
 		if err != nil {
-			return err
+			return fmt.Errorf("list %s: %w", key, err)
 		}
-		list.Add(&gofakes3.Content{Key: key, LastModified: gofakes3.NewContentTime(e.ModTime), ETag: gofakes3.FormatETag(e.Hash), Size: e.Size})
+		// Contents come from slabs that are never grown, so the pointers list holds stay put.
+		if len(contents) == cap(contents) {
+			contents = make([]gofakes3.Content, 0, slabLen(page.MaxKeys-n+1))
+		}
+		etag = append(hex.AppendEncode(append(etag[:0], '"'), hash), '"')
+		contents = append(contents, gofakes3.Content{Key: key, LastModified: gofakes3.NewContentTime(modTime), ETag: string(etag), Size: size})
+		list.Add(&contents[len(contents)-1])
 		last = key
 		k, v = c.Next()
 	}
 	return nil
+}
+
+// slabLen is how many contents to allocate at once for a page that may hold left more.
+func slabLen(left int64) int {
+	if left <= 0 || left > 256 {
+		return 256
+	}
+	return int(left)
+}
+
+// listedEntry reads what a listing shows of an entry, without copying its hash out of the
+// transaction's page or decoding its metadata.
+func listedEntry(b []byte) (size int64, modTime time.Time, hash []byte, err error) {
+	d := entryDecoder{b: b}
+	if d.byte() != entryVersion {
+		return 0, time.Time{}, nil, errDamagedEntry
+	}
+	size = int64(d.uvarint())
+	modTime = time.Unix(0, d.varint())
+	if n := d.uvarint(); n <= uint64(len(d.b)) {
+		hash = d.b[:n]
+	} else {
+		d.bad = true
+	}
+	if d.bad {
+		return 0, time.Time{}, nil, errDamagedEntry
+	}
+	return size, modTime, hash, nil
 }
 
 // seekPast moves the cursor to the first key that does not start with prefix.
