@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -14,6 +15,9 @@ import (
 	"testing"
 
 	"github.com/johannesboyne/gofakes3"
+
+	"github.com/pintui/pintui/ops/reftool"
+	"github.com/pintui/pintui/ops/s3"
 )
 
 // benchDir is a folder under $HOME for the benchmarks' stores, which are too large for /tmp.
@@ -41,8 +45,11 @@ func landingKeys(n int) iter.Seq[string] {
 	}
 }
 
-// seededServer serves a store whose bucket "b" indexes n landing keys (seeded once, kept under
-// $HOME) and holds 100 real objects under get/, without signatures.
+// benchBucket is the bucket the benchmarks fill.
+const benchBucket = "bench"
+
+// seededServer serves a store whose bucket benchBucket indexes n landing keys (seeded once, kept
+// under $HOME) and holds 100 real objects under get/, as the stack does but without signatures.
 func seededServer(b *testing.B, n int) (*s3Store, *httptest.Server) {
 	b.Helper()
 	root := benchDir(b, fmt.Sprintf("s3-%d", n))
@@ -51,19 +58,19 @@ func seededServer(b *testing.B, n int) (*s3Store, *httptest.Server) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { s.Close() })
-	if ok, _ := s.BucketExists("b"); !ok {
-		if err := s.CreateBucket("b"); err != nil {
+	if ok, _ := s.BucketExists(benchBucket); !ok {
+		if err := s.CreateBucket(benchBucket); err != nil {
 			b.Fatal(err)
 		}
-		seedIndex(b, s, "b", landingKeys(n))
+		seedIndex(b, s, benchBucket, landingKeys(n))
 		for i := range 100 {
 			body := strings.Repeat("x", 1024)
-			if _, err := s.PutObject("b", fmt.Sprintf("get/%03d", i), nil, strings.NewReader(body), 1024, nil); err != nil {
+			if _, err := s.PutObject(benchBucket, fmt.Sprintf("get/%03d", i), nil, strings.NewReader(body), 1024, nil); err != nil {
 				b.Fatal(err)
 			}
 		}
 	}
-	srv := httptest.NewServer(gofakes3.New(s, gofakes3.WithAutoBucket(false)).Server())
+	srv := httptest.NewServer(keepInBucket(gofakes3.New(s, gofakes3.WithAutoBucket(false)).Server()))
 	b.Cleanup(srv.Close)
 	return s, srv
 }
@@ -88,12 +95,34 @@ func BenchmarkListFirstPage(b *testing.B) {
 		for _, max := range []int{3, 1000} {
 			b.Run(fmt.Sprintf("objects=%d/max-keys=%d", n, max), func(b *testing.B) {
 				_, srv := seededServer(b, n)
-				url := fmt.Sprintf("%s/b?list-type=2&prefix=topics/&max-keys=%d", srv.URL, max)
+				url := fmt.Sprintf("%s/%s?list-type=2&prefix=topics/&max-keys=%d", srv.URL, benchBucket, max)
 				for b.Loop() {
 					fetch(b, url)
 				}
 			})
 		}
+	}
+}
+
+// BenchmarkAWSCLIListFirstPage runs `aws s3api list-objects-v2 --max-keys 3` against the server,
+// signed, in an empty bucket and in one of 1M keys: the difference is what the keys cost, the
+// rest the CLI's own start.
+func BenchmarkAWSCLIListFirstPage(b *testing.B) {
+	aws := reftool.Path(b, "aws", "awscli")
+	for _, n := range []int{0, 1_000_000} {
+		b.Run(fmt.Sprintf("objects=%d", n), func(b *testing.B) {
+			_, srv := seededServer(b, n)
+			srv.Config.Handler = requireSignature(srv.Config.Handler)
+			for b.Loop() {
+				cmd := exec.Command(aws, "s3api", "list-objects-v2", "--bucket", benchBucket, "--prefix", "topics/",
+					"--max-keys", "3", "--endpoint-url", srv.URL)
+				cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID="+s3.LocalAccessKey, "AWS_SECRET_ACCESS_KEY="+s3.LocalSecretKey,
+					"AWS_DEFAULT_REGION=us-east-1", "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null", "AWS_CA_BUNDLE=")
+				if out, err := cmd.CombinedOutput(); err != nil {
+					b.Fatalf("aws s3api list-objects-v2: %v\n%s", err, out)
+				}
+			}
+		})
 	}
 }
 
@@ -103,7 +132,7 @@ func listAll(s *s3Store) (int, error) {
 	page := gofakes3.ListBucketPage{MaxKeys: 1000}
 	n := 0
 	for {
-		l, err := s.ListBucket("b", nil, page)
+		l, err := s.ListBucket(benchBucket, nil, page)
 		if err != nil {
 			return n, err
 		}
@@ -142,7 +171,7 @@ func BenchmarkGet(b *testing.B) {
 				}
 				i := 0
 				for b.Loop() {
-					fetch(b, fmt.Sprintf("%s/b/get/%03d", srv.URL, i%100))
+					fetch(b, fmt.Sprintf("%s/%s/get/%03d", srv.URL, benchBucket, i%100))
 					i++
 				}
 				stop.Store(true)
@@ -162,7 +191,7 @@ func BenchmarkPut(b *testing.B) {
 	if err := os.RemoveAll(root); err != nil {
 		b.Fatal(err)
 	}
-	h, store, err := newS3(root, "bench")
+	h, store, err := newS3(root, benchBucket)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -174,7 +203,7 @@ func BenchmarkPut(b *testing.B) {
 	b.SetParallelism(4)
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			req, err := http.NewRequest(http.MethodPut, fmt.Sprintf("%s/bench/topics/u.pin/partition=0/u.pin+0+%010d.json", srv.URL, seq.Add(1)), strings.NewReader(body))
+			req, err := http.NewRequest(http.MethodPut, fmt.Sprintf("%s/%s/topics/u.pin/partition=0/u.pin+0+%010d.json", srv.URL, benchBucket, seq.Add(1)), strings.NewReader(body))
 			if err != nil {
 				b.Error(err)
 				return
