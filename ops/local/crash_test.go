@@ -27,6 +27,10 @@ func TestMain(m *testing.M) {
 		runKinesisWriter(dir)
 		return
 	}
+	if dir := os.Getenv(s3WriterEnv); dir != "" {
+		runS3Writer(dir)
+		return
+	}
 	os.Exit(m.Run())
 }
 

@@ -12,6 +12,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -132,6 +133,7 @@ type Stack struct {
 	control      *http.Server
 	kafka        *kfake.Cluster
 	s3           *http.Server
+	s3Store      io.Closer
 	kinesis      *http.Server
 	streams      *kinesisServer
 	gateway      *http.Server
@@ -323,10 +325,11 @@ func (s *Stack) startKafka(ctx context.Context, opts Options) error {
 }
 
 func (s *Stack) startS3(opts Options) error {
-	fake, err := newS3(filepath.Join(opts.DataDir, "s3"), s.endpoints.Bucket)
+	fake, store, err := newS3(filepath.Join(opts.DataDir, "s3"), s.endpoints.Bucket)
 	if err != nil {
 		return err
 	}
+	s.s3Store = store
 	ln, err := listen(or(opts.S3Addr, DefaultS3Addr), "s3")
 	if err != nil {
 		return err
@@ -513,6 +516,9 @@ func (s *Stack) stop(ctx context.Context) error {
 	if s.s3 != nil {
 		errs = append(errs, shutdown(ctx, s.s3, "s3"))
 	}
+	if s.s3Store != nil {
+		errs = append(errs, s.s3Store.Close())
+	}
 	if s.kinesis != nil {
 		errs = append(errs, shutdown(ctx, s.kinesis, "kinesis"))
 	}
@@ -528,6 +534,7 @@ func (s *Stack) stop(ctx context.Context) error {
 	s.mu.Lock()
 	s.owned = false
 	s.mu.Unlock()
+	s.s3Store = nil
 	s.lock, s.control, s.kafka, s.s3, s.kinesis, s.streams, s.gateway, s.closeGateway = nil, nil, nil, nil, nil, nil, nil, nil
 	s.workspace, s.workspaceSrv = nil, nil
 	return errors.Join(errs...)

@@ -48,7 +48,7 @@ func benchmarkPins(b *testing.B, opts ...delta.Option) {
 	const rows, chunk = 200_000, 10_000
 	pins := benchPins(rows)
 	ctx := context.Background()
-	cpu0 := cpuTime()
+	cpu0 := delta.CPUTime()
 	for b.Loop() {
 		table := delta.Open(objstore.NewDir(b.TempDir()), "lakehouse/bench_pin_batch", opts...)
 		w, err := delta.NewWriter[record.CleanPin](table, delta.Write{Mode: delta.Overwrite})
@@ -72,7 +72,7 @@ func benchmarkPins(b *testing.B, opts ...delta.Option) {
 func reportRows(b *testing.B, rows int, cpu0 time.Duration) {
 	total := float64(rows) * float64(b.N)
 	b.ReportMetric(total/b.Elapsed().Seconds(), "rows/s")
-	if cpu := cpuTime() - cpu0; cpu > 0 {
+	if cpu := delta.CPUTime() - cpu0; cpu > 0 {
 		b.ReportMetric(total/cpu.Seconds(), "rows/cpu-s")
 	}
 }
@@ -89,7 +89,7 @@ func BenchmarkEncodePinsParquetGo(b *testing.B) {
 	const rows = 200_000
 	pins := benchPins(rows)
 	var buf bytes.Buffer
-	cpu0 := cpuTime()
+	cpu0 := delta.CPUTime()
 	for b.Loop() {
 		buf.Reset()
 		w := parquet.NewGenericWriter[record.CleanPin](&buf, parquet.Compression(&parquet.Snappy))
@@ -127,7 +127,7 @@ func BenchmarkRowEncoderPins(b *testing.B) {
 	const rows, chunk = 200_000, 370
 	pins := sourcePins(b, rows)
 	table := delta.Open(objstore.NewDir(b.TempDir()), "lakehouse/bench_pin_batch", delta.WithRowsPerFile(50_000))
-	cpu0 := cpuTime()
+	cpu0 := delta.CPUTime()
 	for b.Loop() {
 		w, err := delta.NewWriter[record.CleanPin](table, delta.Write{Mode: delta.Overwrite})
 		if err != nil {

@@ -1,6 +1,6 @@
 //go:build !unix
 
-package delta_test
+package delta
 
 import "time"
 

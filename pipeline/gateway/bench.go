@@ -85,6 +85,11 @@ func (r BenchResult) Throughputs() []Throughput {
 	return []Throughput{r.Single, r.Echo, r.Batch, r.Direct}
 }
 
+// BenchSlice is how long one measurement runs before the next takes its turn. The four take
+// turns until each has run for the whole duration, so a load that other processes put on a
+// shared machine falls on all of them alike and the ratios to the ceilings stay steady.
+const BenchSlice = 250 * time.Millisecond
+
 // Bench measures ingest on loopback against an in-process Kafka cluster per measurement, so
 // it needs nothing running and leaves nothing behind.
 func Bench(ctx context.Context, opts BenchOptions) (BenchResult, error) {
@@ -94,19 +99,34 @@ func Bench(ctx context.Context, opts BenchOptions) (BenchResult, error) {
 	if opts.Connections <= 0 {
 		opts.Connections = 16
 	}
-	var res BenchResult
-	var err error
-	if res.Single, err = benchGateway(ctx, opts, 1); err != nil {
-		return res, err
+	var targets []*benchTarget
+	defer func() {
+		for _, t := range targets {
+			t.close()
+		}
+	}()
+	for _, open := range []func(int) (*benchTarget, error){
+		func(conns int) (*benchTarget, error) { return gatewayTarget(conns, 1) },
+		echoTarget,
+		func(conns int) (*benchTarget, error) { return gatewayTarget(conns, 100) },
+		func(int) (*benchTarget, error) { return directTarget(100) },
+	} {
+		t, err := open(opts.Connections)
+		if err != nil {
+			return BenchResult{}, err
+		}
+		targets = append(targets, t)
 	}
-	if res.Batch, err = benchGateway(ctx, opts, 100); err != nil {
-		return res, err
+	rounds := max(1, int(opts.Duration/BenchSlice))
+	for range rounds {
+		for _, t := range targets {
+			if err := t.run(ctx, opts.Connections, deadline(opts.Duration/time.Duration(rounds))); err != nil {
+				return BenchResult{}, err
+			}
+		}
 	}
-	if res.Direct, err = benchDirect(ctx, opts, 100); err != nil {
-		return res, err
-	}
-	res.Echo, err = benchEcho(ctx, opts)
-	return res, err
+	return BenchResult{Single: targets[0].throughput(), Echo: targets[1].throughput(),
+		Batch: targets[2].throughput(), Direct: targets[3].throughput()}, nil
 }
 
 // produceBody is a json-format produce request of n copies of the bench pin.
@@ -118,31 +138,52 @@ func produceBody(n int) []byte {
 	return []byte(`{"records":[` + strings.Join(records, ",") + `]}`)
 }
 
-// benchCluster is a fresh embedded cluster with the bench topic and a gateway producer.
-func benchCluster() (*kfake.Cluster, *Kafka, error) {
+// benchTarget is one measurement: a call that sends perCall records in callBytes bytes, the
+// meter adding up its slices, and what to close once it is done.
+type benchTarget struct {
+	name      string
+	perCall   int
+	callBytes int
+	call      func(context.Context) error
+	close     func()
+	meter
+}
+
+// benchCluster starts a fresh embedded cluster with the bench topic.
+func benchCluster() (*kfake.Cluster, error) {
 	cluster, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(1, benchTopic))
 	if err != nil {
-		return nil, nil, fmt.Errorf("start bench cluster: %w", err)
+		return nil, fmt.Errorf("start bench cluster: %w", err)
+	}
+	return cluster, nil
+}
+
+// gatewayTarget posts perRequest records a request to a gateway in front of its own cluster.
+func gatewayTarget(conns, perRequest int) (*benchTarget, error) {
+	cluster, err := benchCluster()
+	if err != nil {
+		return nil, err
 	}
 	k, err := NewKafka(cluster.ListenAddrs())
 	if err != nil {
 		cluster.Close()
-		return nil, nil, err
+		return nil, err
 	}
-	return cluster, k, nil
-}
-
-func benchGateway(ctx context.Context, opts BenchOptions, perRequest int) (Throughput, error) {
-	cluster, k, err := benchCluster()
+	t, err := httpTarget(NewHandler(k, Options{}), produceBody(perRequest), conns)
 	if err != nil {
-		return Throughput{}, err
+		k.Close()
+		cluster.Close()
+		return nil, err
 	}
-	defer cluster.Close()
-	defer k.Close()
-	t, err := loadHTTP(ctx, NewHandler(k, Options{}), produceBody(perRequest), opts.Connections, deadline(opts.Duration))
-	t.Name = fmt.Sprintf("gateway → kafka, %d record/request", perRequest)
-	t.Records = t.Requests * int64(perRequest)
-	return t, err
+	closeHTTP := t.close
+	t.close = func() {
+		closeHTTP()
+		k.Close()
+		cluster.Close()
+	}
+	t.name = fmt.Sprintf("gateway → kafka, %d record/request", perRequest)
+	t.perCall = perRequest
+	return t, nil
 }
 
 // echoHandler reads the request and answers a fixed produce response: HTTP cost alone.
@@ -152,40 +193,81 @@ var echoHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) 
 	_, _ = io.WriteString(w, `{"offsets":[{"partition":0,"offset":0,"error_code":null,"error":null}],"key_schema_id":null,"value_schema_id":null}`)
 })
 
-func benchEcho(ctx context.Context, opts BenchOptions) (Throughput, error) {
-	t, err := loadHTTP(ctx, echoHandler, produceBody(1), opts.Connections, deadline(opts.Duration))
-	t.Name = "net/http echo, 1 record/request (ceiling)"
-	t.Records = t.Requests
-	return t, err
-}
-
-func benchDirect(ctx context.Context, opts BenchOptions, perCall int) (Throughput, error) {
-	return benchDirectStop(ctx, opts.Connections, perCall, deadline(opts.Duration))
-}
-
-func benchDirectStop(ctx context.Context, workers, perCall int, stop func(int64) bool) (Throughput, error) {
-	cluster, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(1, benchTopic))
+// echoTarget posts the one-record body to the echo handler.
+func echoTarget(conns int) (*benchTarget, error) {
+	t, err := httpTarget(echoHandler, produceBody(1), conns)
 	if err != nil {
-		return Throughput{}, fmt.Errorf("start bench cluster: %w", err)
+		return nil, err
 	}
-	defer cluster.Close()
+	t.name = "net/http echo, 1 record/request (ceiling)"
+	t.perCall = 1
+	return t, nil
+}
+
+// directTarget produces perCall records a call with franz-go straight to its own cluster.
+func directTarget(perCall int) (*benchTarget, error) {
+	cluster, err := benchCluster()
+	if err != nil {
+		return nil, err
+	}
 	client, err := kgo.NewClient(kgo.SeedBrokers(cluster.ListenAddrs()...), kgo.ProducerLinger(0))
 	if err != nil {
-		return Throughput{}, fmt.Errorf("connect bench producer: %w", err)
+		cluster.Close()
+		return nil, fmt.Errorf("connect bench producer: %w", err)
 	}
-	defer client.Close()
 	value := []byte(benchPin)
-	t, err := load(ctx, workers, stop, func() error {
-		records := make([]*kgo.Record, perCall)
-		for i := range records {
-			records[i] = &kgo.Record{Topic: benchTopic, Value: value}
-		}
-		return client.ProduceSync(ctx, records...).FirstErr()
-	})
-	t.Name = fmt.Sprintf("franz-go → kafka, %d record/call (ceiling)", perCall)
-	t.Records = t.Requests * int64(perCall)
-	t.Bytes = t.Records * int64(len(value))
-	return t, err
+	return &benchTarget{
+		name:      fmt.Sprintf("franz-go → kafka, %d record/call (ceiling)", perCall),
+		perCall:   perCall,
+		callBytes: perCall * len(value),
+		call: func(ctx context.Context) error {
+			records := make([]*kgo.Record, perCall)
+			for i := range records {
+				records[i] = &kgo.Record{Topic: benchTopic, Value: value}
+			}
+			return client.ProduceSync(ctx, records...).FirstErr()
+		},
+		close: func() {
+			client.Close()
+			cluster.Close()
+		},
+	}, nil
+}
+
+// httpTarget serves h on loopback and posts body to it from conns keep-alive clients.
+func httpTarget(h http.Handler, body []byte, conns int) (*benchTarget, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("listen for bench: %w", err)
+	}
+	server := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = server.Serve(ln) }()
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns}}
+	url := "http://" + ln.Addr().String() + "/topics/" + benchTopic
+	return &benchTarget{
+		callBytes: len(body),
+		call: func(ctx context.Context) error {
+			req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+			if err != nil {
+				return err
+			}
+			req.Header.Set("Content-Type", "application/vnd.kafka.json.v2+json")
+			resp, err := client.Do(req)
+			if err != nil {
+				return err
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				return fmt.Errorf("bench post: HTTP %d", resp.StatusCode)
+			}
+			return nil
+		},
+		close: func() {
+			client.CloseIdleConnections()
+			_ = server.Close()
+		},
+	}, nil
 }
 
 // deadline returns a stop condition that ends the measurement after d.
@@ -194,58 +276,29 @@ func deadline(d time.Duration) func(int64) bool {
 	return func(int64) bool { return time.Now().After(end) }
 }
 
-// loadHTTP serves h on loopback and posts body from conns keep-alive clients until stop.
-func loadHTTP(ctx context.Context, h http.Handler, body []byte, conns int, stop func(int64) bool) (Throughput, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return Throughput{}, fmt.Errorf("listen for bench: %w", err)
-	}
-	server := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = server.Serve(ln) }()
-	defer server.Close()
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns}}
-	defer client.CloseIdleConnections()
-	url := "http://" + ln.Addr().String() + "/topics/" + benchTopic
-	t, err := load(ctx, conns, stop, func() error {
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
-		if err != nil {
-			return err
-		}
-		req.Header.Set("Content-Type", "application/vnd.kafka.json.v2+json")
-		resp, err := client.Do(req)
-		if err != nil {
-			return err
-		}
-		_, _ = io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			return fmt.Errorf("bench post: HTTP %d", resp.StatusCode)
-		}
-		return nil
-	})
-	t.Bytes = t.Requests * int64(len(body))
-	return t, err
+// meter adds up the slices of one measurement: every call's latency, the wall time and the
+// process CPU time.
+type meter struct {
+	latencies    []time.Duration
+	elapsed, cpu time.Duration
 }
 
-// load runs call from workers goroutines until stop says so (given the calls started so far)
-// and measures the rate and latency of the calls.
-func load(ctx context.Context, workers int, stop func(int64) bool, call func() error) (Throughput, error) {
+// run calls t from workers goroutines until stop says so (given the calls started so far in
+// this slice) and adds what it measured to t's meter.
+func (t *benchTarget) run(ctx context.Context, workers int, stop func(int64) bool) error {
 	var (
 		started  atomic.Int64
 		wg       sync.WaitGroup
 		mu       sync.Mutex
-		all      []time.Duration
 		firstErr error
 	)
 	begin, cpu := time.Now(), processCPU()
 	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			var mine []time.Duration
 			for ctx.Err() == nil && !stop(started.Add(1)-1) {
 				t0 := time.Now()
-				if err := call(); err != nil {
+				if err := t.call(ctx); err != nil {
 					mu.Lock()
 					firstErr = keepFirst(firstErr, err)
 					mu.Unlock()
@@ -254,24 +307,33 @@ func load(ctx context.Context, workers int, stop func(int64) bool, call func() e
 				mine = append(mine, time.Since(t0))
 			}
 			mu.Lock()
-			all = append(all, mine...)
+			t.latencies = append(t.latencies, mine...)
 			mu.Unlock()
-		}()
+		})
 	}
 	wg.Wait()
-	t := Throughput{Requests: int64(len(all)), Elapsed: time.Since(begin), CPU: processCPU() - cpu}
-	if len(all) > 0 {
-		slices.Sort(all)
-		t.P50 = all[(len(all)-1)/2]
-		t.P99 = all[(len(all)*99-1)/100]
-	}
+	t.elapsed += time.Since(begin)
+	t.cpu += processCPU() - cpu
 	if firstErr == nil {
 		firstErr = ctx.Err()
 	}
 	if firstErr != nil {
-		return t, fmt.Errorf("ingest bench: %w", firstErr)
+		return fmt.Errorf("ingest bench: %s: %w", t.name, firstErr)
 	}
-	return t, nil
+	return nil
+}
+
+// throughput is the measurement so far.
+func (t *benchTarget) throughput() Throughput {
+	n := int64(len(t.latencies))
+	m := Throughput{Name: t.name, Requests: n, Records: n * int64(t.perCall), Bytes: n * int64(t.callBytes),
+		Elapsed: t.elapsed, CPU: t.cpu}
+	if n > 0 {
+		slices.Sort(t.latencies)
+		m.P50 = t.latencies[(n-1)/2]
+		m.P99 = t.latencies[(n*99-1)/100]
+	}
+	return m
 }
 
 // keepFirst keeps the first real failure; cancellation is reported from the context instead.

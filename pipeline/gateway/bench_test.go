@@ -21,62 +21,41 @@ func TestBenchReportsEveryMeasurement(t *testing.T) {
 	}
 }
 
-// stopAfter ends a measurement after b.N calls.
-func stopAfter(b *testing.B) func(int64) bool {
-	return func(started int64) bool { return started >= int64(b.N) }
-}
-
-func benchmarkGateway(b *testing.B, perRequest int) {
-	cluster, k, err := benchCluster()
+// benchmarkTarget runs b.N calls of the target open gives, from 16 connections.
+func benchmarkTarget(b *testing.B, open func(conns int) (*benchTarget, error)) {
+	t, err := open(16)
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer cluster.Close()
-	defer k.Close()
+	defer t.close()
 	b.ResetTimer()
-	t, err := loadHTTP(context.Background(), NewHandler(k, Options{}), produceBody(perRequest), 16, stopAfter(b))
-	if err != nil {
+	if err := t.run(context.Background(), 16, func(started int64) bool { return started >= int64(b.N) }); err != nil {
 		b.Fatal(err)
 	}
-	report(b, t, perRequest)
-}
-
-func report(b *testing.B, t Throughput, perRequest int) {
-	b.ReportMetric(t.RequestsPerSecond(), "req/s")
-	b.ReportMetric(t.RequestsPerSecond()*float64(perRequest), "records/s")
-	b.ReportMetric(float64(t.P99.Microseconds()), "p99-µs")
-	b.ReportMetric(t.RequestsPerCPUSecond()*float64(perRequest), "records/cpu-s")
+	m := t.throughput()
+	b.ReportMetric(m.RequestsPerSecond(), "req/s")
+	b.ReportMetric(m.RecordsPerSecond(), "records/s")
+	b.ReportMetric(float64(m.P99.Microseconds()), "p99-µs")
+	b.ReportMetric(m.RecordsPerCPUSecond(), "records/cpu-s")
 }
 
 // BenchmarkGateway1 is the gateway at one record per request, as the emulator posts.
-func BenchmarkGateway1(b *testing.B) { benchmarkGateway(b, 1) }
+func BenchmarkGateway1(b *testing.B) {
+	benchmarkTarget(b, func(conns int) (*benchTarget, error) { return gatewayTarget(conns, 1) })
+}
 
 // BenchmarkGateway100 is the gateway at 100 records per request.
-func BenchmarkGateway100(b *testing.B) { benchmarkGateway(b, 100) }
+func BenchmarkGateway100(b *testing.B) {
+	benchmarkTarget(b, func(conns int) (*benchTarget, error) { return gatewayTarget(conns, 100) })
+}
 
 // BenchmarkDirect100 is franz-go producing the same records straight to the cluster.
 func BenchmarkDirect100(b *testing.B) {
-	res, err := benchDirectN(b, 100)
-	if err != nil {
-		b.Fatal(err)
-	}
-	report(b, res, 100)
-}
-
-func benchDirectN(b *testing.B, perCall int) (Throughput, error) {
-	b.ResetTimer()
-	return benchDirectStop(context.Background(), 16, perCall, stopAfter(b))
+	benchmarkTarget(b, func(int) (*benchTarget, error) { return directTarget(100) })
 }
 
 // BenchmarkEcho is a bare net/http handler that only echoes, the HTTP ceiling.
-func BenchmarkEcho(b *testing.B) {
-	b.ResetTimer()
-	t, err := loadHTTP(context.Background(), echoHandler, produceBody(1), 16, stopAfter(b))
-	if err != nil {
-		b.Fatal(err)
-	}
-	report(b, t, 1)
-}
+func BenchmarkEcho(b *testing.B) { benchmarkTarget(b, echoTarget) }
 
 // BenchmarkDecode100 is the request decoder alone on a 100-record body.
 func BenchmarkDecode100(b *testing.B) {

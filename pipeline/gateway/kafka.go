@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
@@ -13,12 +14,24 @@ import (
 )
 
 // Kafka is the Producer that writes to a Kafka cluster (the embedded one or MSK) with franz-go.
+//
+// Requests that arrive while a group of earlier ones is being produced wait for it and then go
+// out together, so under load the cluster gets a few produce requests of many records instead
+// of one per HTTP request (at one record per request that was two produce requests for every
+// three posts, and they cost the gateway as much CPU as the HTTP side did), while a request
+// that finds the producer idle is sent at once, as with linger 0.
 type Kafka struct {
 	client *kgo.Client
 	admin  *kadm.Client
 
 	mu         sync.RWMutex
 	partitions map[string]int32 // partition count per known topic
+
+	queue   sync.Mutex
+	waiting []*produceCall // requests for the next group, in arrival order
+	closed  bool           // set by Close; later requests produce on their own
+	wake    chan struct{}  // has a value when waiting may hold requests
+	flushed chan struct{}  // closed once the flusher has returned
 }
 
 // NewKafka connects to the cluster at seeds. opts are appended to the gateway's defaults
@@ -35,13 +48,27 @@ func NewKafka(seeds []string, opts ...kgo.Opt) (*Kafka, error) {
 	if err != nil {
 		return nil, fmt.Errorf("connect gateway producer to %v: %w", seeds, err)
 	}
-	return &Kafka{client: client, admin: kadm.NewClient(client), partitions: map[string]int32{}}, nil
+	k := &Kafka{client: client, admin: kadm.NewClient(client), partitions: map[string]int32{},
+		wake: make(chan struct{}, 1), flushed: make(chan struct{})}
+	go k.flush()
+	return k, nil
 }
 
-// Close closes the producer's connections; call it after the HTTP server has stopped.
-func (k *Kafka) Close() { k.client.Close() }
+// Close closes the producer's connections; call it after the HTTP server has stopped. A
+// request still waiting for its records gets kgo.ErrClientClosed for them, as it did before
+// requests were grouped.
+func (k *Kafka) Close() {
+	k.client.Close()
+	k.queue.Lock()
+	if !k.closed {
+		k.closed = true
+		close(k.wake)
+	}
+	k.queue.Unlock()
+	<-k.flushed
+}
 
-// Produce sends the records of one request together and waits for every acknowledgement.
+// Produce sends the records of one request, in order, and waits for every acknowledgement.
 func (k *Kafka) Produce(ctx context.Context, topic string, records []Record) ([]Result, error) {
 	highest := maxPartition(records)
 	n, err := k.partitionCount(ctx, topic, highest)
@@ -52,24 +79,93 @@ func (k *Kafka) Produce(ctx context.Context, topic string, records []Record) ([]
 		return nil, fmt.Errorf("produce to %s partition %d: %w (the topic has %d)", topic, highest, ErrPartitionNotFound, n)
 	}
 	krs := make([]kgo.Record, len(records))
-	ptrs := make([]*kgo.Record, len(records))
+	c := &produceCall{ctx: ctx, records: make([]*kgo.Record, len(records)), done: make(chan struct{})}
 	for i, r := range records {
 		krs[i] = kgo.Record{Topic: topic, Key: r.Key, Value: r.Value, Partition: r.Partition}
-		ptrs[i] = &krs[i]
+		c.records[i] = &krs[i]
 	}
-	// ProduceSync reports in completion order; the records themselves carry where they went.
-	produced := k.client.ProduceSync(ctx, ptrs...)
+	c.left.Store(int64(len(records)))
+	if len(records) > 0 {
+		k.enqueue(c)
+		<-c.done
+	}
 	results := make([]Result, len(krs))
 	for i := range krs {
 		results[i] = Result{Partition: krs[i].Partition, Offset: krs[i].Offset}
-	}
-	for _, p := range produced {
-		if p.Err != nil {
-			i := slices.Index(ptrs, p.Record)
-			results[i] = Result{Err: p.Err}
+		if c.errs != nil && c.errs[i] != nil {
+			results[i] = Result{Err: c.errs[i]}
 		}
 	}
 	return results, nil
+}
+
+// produceCall is the records of one request on their way through a group.
+type produceCall struct {
+	ctx     context.Context
+	records []*kgo.Record
+	left    atomic.Int64 // records not yet acknowledged or failed
+	mu      sync.Mutex
+	errs    []error // per record, allocated on the first failure
+	done    chan struct{}
+}
+
+// promise records the outcome of one record and closes done after the last.
+func (c *produceCall) promise(r *kgo.Record, err error) {
+	if err != nil {
+		c.mu.Lock()
+		if c.errs == nil {
+			c.errs = make([]error, len(c.records))
+		}
+		c.errs[slices.Index(c.records, r)] = err
+		c.mu.Unlock()
+	}
+	if c.left.Add(-1) == 0 {
+		close(c.done)
+	}
+}
+
+// enqueue hands c to the flusher, or, once the producer is closed, produces it alone so that
+// its records fail at once with the client's error.
+func (k *Kafka) enqueue(c *produceCall) {
+	k.queue.Lock()
+	if k.closed {
+		k.queue.Unlock()
+		k.send(c)
+		return
+	}
+	k.waiting = append(k.waiting, c)
+	select {
+	case k.wake <- struct{}{}:
+	default:
+	}
+	k.queue.Unlock()
+}
+
+// send buffers the records of c in order; franz-go sends them with linger 0.
+func (k *Kafka) send(c *produceCall) {
+	for _, r := range c.records {
+		k.client.Produce(c.ctx, r, c.promise)
+	}
+}
+
+// flush produces the waiting requests one group at a time: it takes every request waiting,
+// buffers their records, in arrival order, and waits for all of them before it takes the next
+// group, which meanwhile gathers the requests that arrive.
+func (k *Kafka) flush() {
+	defer close(k.flushed)
+	var group []*produceCall
+	for range k.wake {
+		k.queue.Lock()
+		group, k.waiting = k.waiting, group[:0]
+		k.queue.Unlock()
+		for _, c := range group {
+			k.send(c)
+		}
+		for _, c := range group {
+			<-c.done
+		}
+		clear(group)
+	}
 }
 
 // maxPartition is the highest explicit partition among records, or -1.
