@@ -2,10 +2,13 @@ package batch
 
 import (
 	"context"
+	"os"
 	"path/filepath"
+	"runtime/metrics"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pintui/pintui/pipeline/objstore"
 	"github.com/pintui/pintui/pipeline/record"
@@ -38,4 +41,47 @@ func BenchmarkRun(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(3*draws*b.N)/b.Elapsed().Seconds(), "landings/s")
+}
+
+// BenchmarkRunFolder runs the job over the folder of landings PINTUI_BENCH_LANDINGS names (as
+// `pintui seed --landings DIR --draws N` writes it), so the cost per object and the peak heap can
+// be compared at 60,000 and 1,000,000 landings; it is skipped without it.
+func BenchmarkRunFolder(b *testing.B) {
+	dir := os.Getenv("PINTUI_BENCH_LANDINGS")
+	if dir == "" {
+		b.Skip("set PINTUI_BENCH_LANDINGS to a folder of landings")
+	}
+	landings := objstore.NewDir(dir)
+	objs, err := landings.List(context.Background(), "topics/")
+	if err != nil {
+		b.Fatal(err)
+	}
+	j := &Job{UID: uid, Landings: landings, Lakehouse: objstore.NewDir(b.TempDir())}
+	stop, peak := make(chan struct{}), make(chan uint64)
+	go func() { peak <- peakHeap(stop) }()
+	for b.Loop() {
+		if _, err := j.Run(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	close(stop)
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(len(objs)*b.N), "ns/landing")
+	b.ReportMetric(float64(<-peak)/(1<<20), "peak-heap-MiB")
+}
+
+// peakHeap reads the heap's objects every 5 ms until stop closes and returns the most it saw.
+func peakHeap(stop <-chan struct{}) uint64 {
+	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	var most uint64
+	for {
+		metrics.Read(s)
+		most = max(most, s[0].Value.Uint64())
+		select {
+		case <-stop:
+			return most
+		case <-tick.C:
+		}
+	}
 }
