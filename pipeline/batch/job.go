@@ -116,7 +116,7 @@ func (j *Job) Run(ctx context.Context) (*Result, error) {
 	if write.RunID == "" {
 		write.RunID = newRunID()
 	}
-	keys := make([][]string, len(record.Tables))
+	keys := make([]*landingList, len(record.Tables))
 	for i, table := range record.Tables {
 		var err error
 		if keys[i], err = landingKeys(ctx, j.Landings, j.UID, table); err != nil {
@@ -182,12 +182,12 @@ func firstCause(errs []error) error {
 }
 
 // runTable cleans the landings of one table and overwrites its batch table.
-func (j *Job) runTable(ctx context.Context, table record.Table, keys []string, w delta.Write, p *progress) (*clean.Batch, TableRun, error) {
+func (j *Job) runTable(ctx context.Context, table record.Table, keys *landingList, w delta.Write, p *progress) (*clean.Batch, TableRun, error) {
 	b, err := cleanLandings(ctx, j.Landings, keys, table, p)
 	if err != nil {
 		return nil, TableRun{}, err
 	}
-	run := TableRun{Name: TableName(j.UID, table), Landings: len(keys), Report: b.Report()}
+	run := TableRun{Name: TableName(j.UID, table), Landings: keys.len(), Report: b.Report()}
 	run.Read, run.Duplicates = run.Report.RowsIn, run.Report.Duplicates
 	run.Quarantined = len(run.Report.Quarantined)
 	commit, err := j.writeCleaned(ctx, table, run.Name, w, b)
@@ -223,16 +223,16 @@ func (j *Job) writeCleaned(ctx context.Context, table record.Table, name string,
 // checkEmptyTopics refuses a run that would overwrite a table holding rows with no rows because
 // its topic has no landings, unless AllowEmpty: a mistyped --landings or uid finds nothing, and
 // the run would otherwise empty every table and succeed.
-func (j *Job) checkEmptyTopics(ctx context.Context, keys [][]string) error {
+func (j *Job) checkEmptyTopics(ctx context.Context, keys []*landingList) error {
 	if j.AllowEmpty {
 		return nil
 	}
 	found := make([]string, len(record.Tables))
 	for i, table := range record.Tables {
-		found[i] = fmt.Sprintf("%s %d", table, len(keys[i]))
+		found[i] = fmt.Sprintf("%s %d", table, keys[i].len())
 	}
 	for i, table := range record.Tables {
-		if err := j.checkEmptyTopic(ctx, table, strings.Join(found, ", "), len(keys[i])); err != nil {
+		if err := j.checkEmptyTopic(ctx, table, strings.Join(found, ", "), keys[i].len()); err != nil {
 			return err
 		}
 	}

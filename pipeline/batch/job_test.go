@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -331,7 +332,7 @@ func TestFetchInOrderKeepsKeyOrder(t *testing.T) {
 		}
 	}
 	var got bytes.Buffer
-	err := fetchInOrder(context.Background(), store, keys, func(key string, body []byte) {
+	err := fetchInOrder(context.Background(), store, len(keys), func(i int) string { return keys[i] }, func(key string, body []byte) {
 		if key != string(body) {
 			t.Errorf("key %s got body %s", key, body)
 		}
@@ -392,5 +393,27 @@ func TestRunReportsProgressOverTheThreeTables(t *testing.T) {
 	}
 	if last != [2]int{12, 12} || calls < 12 {
 		t.Errorf("last progress %v after %d calls, want 12 of 12 after at least 12", last, calls)
+	}
+}
+
+func TestLandingListGivesBackEveryKey(t *testing.T) {
+	keys := []string{
+		sink.Key(uid+".pin", 0, 0), sink.Key(uid+".pin", 0, 12345678901), sink.Key(uid+".pin", 3, 7),
+		"topics/" + uid + ".pin/partition=0/copied by hand.json", sink.Key(uid+".geo", 0, 1),
+		"topics/" + uid + ".pin/partition=01/" + uid + ".pin+1+0000000001.json",
+	}
+	l := &landingList{topic: uid + ".pin"}
+	for _, k := range keys {
+		l.add(k)
+	}
+	var got []string
+	for i := range l.len() {
+		got = append(got, l.key(i))
+	}
+	if !slices.Equal(got, keys) {
+		t.Errorf("keys %q\nwant %q", got, keys)
+	}
+	if len(l.others) != 3 {
+		t.Errorf("%d keys kept whole, want the 3 outside the pin topic's layout", len(l.others))
 	}
 }

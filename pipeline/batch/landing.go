@@ -26,31 +26,67 @@ func TopicPrefix(uid string, table record.Table) string {
 	return sink.TopicPrefix(uid + "." + string(table))
 }
 
+// landingList is the keys of one table's landed objects in key order, kept compactly: at a
+// million landings their keys as strings would be one of the run's largest holdings, so a key
+// in the sink's layout is kept as its partition and offset and only any other key whole.
+type landingList struct {
+	topic      string
+	partitions []int32
+	offsets    []int64
+	// others holds, by position, the keys not in the sink's layout.
+	others map[int]string
+}
+
+// len counts the landings.
+func (l *landingList) len() int { return len(l.offsets) }
+
+// key returns the key of the i-th landing.
+func (l *landingList) key(i int) string {
+	if k, ok := l.others[i]; ok {
+		return k
+	}
+	return sink.Key(l.topic, l.partitions[i], l.offsets[i])
+}
+
+// add appends a key, compactly when sink.Key gives it back exactly.
+func (l *landingList) add(key string) {
+	topic, partition, offset, ok := sink.ParseKey(key)
+	if !ok || topic != l.topic || sink.Key(topic, partition, offset) != key {
+		if l.others == nil {
+			l.others = map[int]string{}
+		}
+		l.others[len(l.offsets)] = key
+		partition, offset = 0, 0
+	}
+	l.partitions = append(l.partitions, partition)
+	l.offsets = append(l.offsets, offset)
+}
+
 // landingKeys lists the landed `.json` objects of one table's topic, in key order (partition,
 // then start offset).
-func landingKeys(ctx context.Context, store objstore.Store, uid string, table record.Table) ([]string, error) {
+func landingKeys(ctx context.Context, store objstore.Store, uid string, table record.Table) (*landingList, error) {
 	prefix := TopicPrefix(uid, table)
 	objects, err := store.List(ctx, prefix)
 	if err != nil {
 		return nil, fmt.Errorf("list landings %s: %w", prefix, err)
 	}
-	var keys []string
+	keys := &landingList{topic: uid + "." + string(table)}
 	for _, o := range objects {
 		if strings.HasSuffix(o.Key, ".json") {
-			keys = append(keys, o.Key)
+			keys.add(o.Key)
 		}
 	}
 	return keys, nil
 }
 
 // cleanLandings de-duplicates and cleans the landed objects under keys of one table, in order.
-func cleanLandings(ctx context.Context, store objstore.Store, keys []string, table record.Table, p *progress) (*clean.Batch, error) {
+func cleanLandings(ctx context.Context, store objstore.Store, keys *landingList, table record.Table, p *progress) (*clean.Batch, error) {
 	b, err := clean.NewBatch(table)
 	if err != nil {
 		return nil, err
 	}
-	p.add(0, len(keys))
-	err = fetchInOrder(ctx, store, keys, func(key string, body []byte) {
+	p.add(0, keys.len())
+	err = fetchInOrder(ctx, store, keys.len(), keys.key, func(key string, body []byte) {
 		b.Add(key, body)
 		p.add(1, 0)
 	})
@@ -63,15 +99,15 @@ type fetched struct {
 	err  error
 }
 
-// fetchInOrder gets the objects under keys, up to fetchAhead at a time, and hands each body to
-// use in key order.
-func fetchInOrder(ctx context.Context, store objstore.Store, keys []string, use func(key string, body []byte)) error {
+// fetchInOrder gets the n objects under key(0) … key(n-1), up to fetchAhead at a time, and hands
+// each body to use in that order.
+func fetchInOrder(ctx context.Context, store objstore.Store, n int, key func(int) string, use func(key string, body []byte)) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	queue := make(chan chan fetched, fetchAhead)
 	go func() {
 		defer close(queue)
-		for _, key := range keys {
+		for i := range n {
 			done := make(chan fetched, 1)
 			select {
 			case queue <- done:
@@ -79,7 +115,7 @@ func fetchInOrder(ctx context.Context, store objstore.Store, keys []string, use 
 				return
 			}
 			go func() {
-				body, err := store.Get(ctx, key)
+				body, err := store.Get(ctx, key(i))
 				done <- fetched{body, err}
 			}()
 		}
@@ -87,10 +123,11 @@ func fetchInOrder(ctx context.Context, store objstore.Store, keys []string, use 
 	i := 0
 	for done := range queue {
 		f := <-done
+		k := key(i)
 		if f.err != nil {
-			return fmt.Errorf("get landing %s: %w", keys[i], f.err)
+			return fmt.Errorf("get landing %s: %w", k, f.err)
 		}
-		use(keys[i], f.body)
+		use(k, f.body)
 		i++
 	}
 	return ctx.Err()

@@ -128,10 +128,10 @@ func (j *Job) loadLandings(ctx context.Context) ([]TopicLandings, error) {
 		if err != nil {
 			return nil, err
 		}
-		if len(keys) == 0 && !j.AllowEmpty {
+		if keys.len() == 0 && !j.AllowEmpty {
 			return nil, fmt.Errorf("no landings under %s: run emulate batch and wait landings first", TopicPrefix(j.UID, table))
 		}
-		found = append(found, TopicLandings{Topic: topicOf(j.UID, table), Landings: len(keys)})
+		found = append(found, TopicLandings{Topic: topicOf(j.UID, table), Landings: keys.len()})
 	}
 	return found, nil
 }
@@ -143,14 +143,14 @@ func (j *Job) cleanStep(ctx context.Context, table record.Table, w delta.Write, 
 	if err != nil {
 		return err
 	}
-	if err := j.checkEmptyTopic(ctx, table, fmt.Sprintf("%s %d", table, len(keys)), len(keys)); err != nil {
+	if err := j.checkEmptyTopic(ctx, table, fmt.Sprintf("%s %d", table, keys.len()), keys.len()); err != nil {
 		return err
 	}
 	_, run, err := j.runTable(ctx, table, keys, w, &progress{report: j.Progress})
 	if err != nil {
 		return err
 	}
-	sum.Landings = []TopicLandings{{Topic: topicOf(j.UID, table), Landings: len(keys)}}
+	sum.Landings = []TopicLandings{{Topic: topicOf(j.UID, table), Landings: keys.len()}}
 	sum.Tables = []StepTable{stepTable(run)}
 	return nil
 }
