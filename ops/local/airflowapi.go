@@ -439,7 +439,8 @@ func (s *scheduler) taskInstanceJSON(run *runRecord, ti *taskRecord) map[string]
 	}
 	var state *string
 	if ti.State != "" {
-		state = &ti.State
+		st := ti.State
+		state = &st
 	}
 	return map[string]any{
 		"task_id": ti.TaskID, "task_display_name": ti.TaskID, "dag_id": s.dagID, "dag_run_id": run.RunID,

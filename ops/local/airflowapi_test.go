@@ -308,3 +308,19 @@ func TestStackServesTheSchedulerBehindTheControlToken(t *testing.T) {
 		t.Errorf("a stack with a scheduler and no control endpoint started: %v", err)
 	}
 }
+
+// A task instance's answer is encoded after the scheduler's lock is released, so it must not
+// share memory with the record the scheduler goes on changing.
+func TestTaskInstanceAnswerKeepsTheStateItWasBuiltWith(t *testing.T) {
+	s := &scheduler{dagID: "0a1b2c3d4e5f_dag"}
+	ti := &taskRecord{TaskID: "clean_pin", State: stateRunning}
+	answer := s.taskInstanceJSON(&runRecord{RunID: "manual__1"}, ti)
+	ti.State = stateFailed
+	body, err := json.Marshal(answer["state"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(body) != `"running"` {
+		t.Fatalf("state encoded after the task failed = %s, want the state when the answer was built, \"running\"", body)
+	}
+}
