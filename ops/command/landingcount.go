@@ -15,25 +15,33 @@ import (
 )
 
 // landingCounter counts the landings under each partition folder incrementally. The sink names
-// a landing by its partition's zero-padded start offset, so new landings sort after the last
-// one counted: a count lists only the keys after it, plus the topics' folders to find new
-// partitions. It is safe for concurrent use.
+// a landing by its partition's zero-padded start offset, so new landings sort after the ones
+// counted: a count lists only the keys after those it has settled, plus the topics' folders to
+// find new partitions. It is safe for concurrent use.
 type landingCounter struct {
 	mu         sync.Mutex
 	partitions map[string]*partitionCount
+	// unsettled is how many of a partition's last keys every count lists again, defaultUnsettled
+	// when 0.
+	unsettled int
 }
 
-// partitionCount is what the counter has seen of one partition folder: the first and last keys
-// and the objects and bytes up to the last.
+// defaultUnsettled is how many of a partition's last keys a count lists again. A sink with PUTs
+// in flight at once can publish a key after later ones, so only keys this far from the end are
+// taken as final; a count costs a listing of this many keys and what landed since.
+const defaultUnsettled = 1000
+
+// partitionCount is what the counter has settled of one partition folder: its first key, the
+// last key settled, and the objects and bytes up to it.
 type partitionCount struct {
-	first, last    string
+	first, settled string
 	objects, bytes int64
 }
 
 // tally counts the landings of topics in store. A count never stays above what the bucket
-// holds when landings go: a partition whose first or last counted landing is gone, or whose
+// holds when landings go: a partition whose first or last settled landing is gone, or whose
 // folder is, is counted again from its start, so emptying the bucket brings the count to what
-// is left. Deleting landings between the first and the last is not seen.
+// is left. Deleting landings between the first and the last settled one is not seen.
 func (c *landingCounter) tally(ctx context.Context, store objstore.Store, topics []string) (bucketTally, error) {
 	folders, ok := store.(objstore.FolderLister)
 	if !ok {
@@ -61,24 +69,26 @@ func (c *landingCounter) tally(ctx context.Context, store objstore.Store, topics
 			if err != nil {
 				return bucketTally{}, err
 			}
-			t.partitions[p] = struct{ objects, bytes int64 }{count.objects, count.bytes}
+			t.partitions[p] = count
 			t.objects += int(count.objects)
 		}
 	}
 	return t, nil
 }
 
-// count brings one partition folder's count up to date: it checks that the first and last keys
-// counted are still there, starting over if not, and adds the keys listed after the last.
-func (c *landingCounter) count(ctx context.Context, store objstore.Store, prefix string) (*partitionCount, error) {
+// count brings one partition folder's count up to date and returns it: it checks that the first
+// and last settled keys are still there, starting over if not, lists the keys after the last
+// settled one, and settles all but the last unsettled of them.
+func (c *landingCounter) count(ctx context.Context, store objstore.Store, prefix string) (struct{ objects, bytes int64 }, error) {
+	var n struct{ objects, bytes int64 }
 	p := c.partitions[prefix]
-	if p != nil {
-		for _, key := range []string{p.first, p.last} {
+	if p != nil && p.settled != "" {
+		for _, key := range []string{p.first, p.settled} {
 			if _, err := store.Get(ctx, key); errors.Is(err, objstore.ErrNotFound) {
 				p = nil
 				break
 			} else if err != nil {
-				return nil, fmt.Errorf("count landings %s: %w", prefix, err)
+				return n, fmt.Errorf("count landings %s: %w", prefix, err)
 			}
 		}
 	}
@@ -86,23 +96,28 @@ func (c *landingCounter) count(ctx context.Context, store objstore.Store, prefix
 		p = &partitionCount{}
 		c.partitions[prefix] = p
 	}
-	objs, err := objstore.ListAfter(ctx, store, prefix, p.last)
+	objs, err := objstore.ListAfter(ctx, store, prefix, p.settled)
 	if err != nil {
 		delete(c.partitions, prefix)
-		return nil, fmt.Errorf("count landings %s: %w", prefix, err)
+		return n, fmt.Errorf("count landings %s: %w", prefix, err)
 	}
-	if len(objs) == 0 {
-		return p, nil
-	}
-	if p.first == "" {
+	if p.first == "" && len(objs) > 0 {
 		p.first = objs[0].Key
 	}
-	p.last = objs[len(objs)-1].Key
-	for _, o := range objs {
-		p.objects++
-		p.bytes += o.Size
+	keep := c.unsettled
+	if keep == 0 {
+		keep = defaultUnsettled
 	}
-	return p, nil
+	n.objects, n.bytes = p.objects+int64(len(objs)), p.bytes
+	for i, o := range objs {
+		n.bytes += o.Size
+		if i < len(objs)-keep {
+			p.objects++
+			p.bytes += o.Size
+			p.settled = o.Key
+		}
+	}
+	return n, nil
 }
 
 // tallyAll lists the landings of the three topics whole, for a store that cannot list folders.
