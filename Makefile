@@ -27,6 +27,7 @@ bench: build
 	./$(BIN) bench ingest
 	./$(BIN) bench sink
 	./$(BIN) bench stream
+	./$(BIN) bench landings
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./pipeline/...
 	$(GO) test -run '^$$' -bench . -benchtime 200x ./ui/component/livetail
 
