@@ -517,7 +517,7 @@ func (s *Sink) put(f *file) bool {
 			err = fmt.Errorf("put landing %s (offsets %d-%d, attempt %d, retrying in %v; check the object store): %w",
 				f.key, f.first, f.last, attempt, wait, err)
 		}
-		f.w.tally.failed(err)
+		f.w.tally.failedAt(err, f.last)
 		sleep(ctx, wait)
 		wait = min(2*wait, s.cfg.backoffMax)
 	}

@@ -301,6 +301,9 @@ func TestCommitNeverPassesAnUnpublishedFile(t *testing.T) {
 	waitFor(t, "the run before the gap committed", func() bool {
 		return committed(t, c, DefaultGroup)[pinTopic] == 4
 	})
+	waitFor(t, "the held file's three failed puts", func() bool {
+		return partitionStatus(s, pinTopic).Errors == 3
+	})
 	ps := partitionStatus(s, pinTopic)
 	if ps.LastLanded != 3 || ps.InFlight != 6 || ps.Errors != 3 || ps.Objects != 4 {
 		t.Errorf("status with a held put = %+v, want last landed 3, 6 in flight, 3 errors, 4 objects", ps)

@@ -44,10 +44,13 @@ type PartitionStatus struct {
 type tally struct {
 	mu sync.Mutex
 	ps PartitionStatus
+	// errUntil is the last offset of the file whose failed put is ps.Error, or -1 when the error
+	// is tied to no file: landing clears the error only once the landed run reaches it.
+	errUntil int64
 }
 
 func newTally(topic string, partition int32) *tally {
-	return &tally{ps: PartitionStatus{Topic: topic, Partition: partition, LastLanded: -1, Committed: -1, End: -1}}
+	return &tally{ps: PartitionStatus{Topic: topic, Partition: partition, LastLanded: -1, Committed: -1, End: -1}, errUntil: -1}
 }
 
 func (t *tally) update(fn func(*PartitionStatus)) {
@@ -68,10 +71,30 @@ func (t *tally) snapshot() PartitionStatus {
 	return ps
 }
 
-func (t *tally) failed(err error) {
+func (t *tally) failed(err error) { t.failedAt(err, -1) }
+
+// failedAt records a failed put of the file that ends at offset last.
+func (t *tally) failedAt(err error, last int64) {
 	t.update(func(ps *PartitionStatus) {
 		ps.Errors++
 		ps.Error = err.Error()
+		t.errUntil = last
+	})
+}
+
+// landed records objects (bytes in all) landed up to offset last, with inFlight still queued;
+// a writer no longer current does not speak for the partition's queue.
+func (t *tally) landed(objects, bytes, last int64, inFlight int, current bool) {
+	t.update(func(ps *PartitionStatus) {
+		ps.Objects += objects
+		ps.Bytes += bytes
+		ps.LastLanded = max(ps.LastLanded, last)
+		if current {
+			ps.InFlight = inFlight
+		}
+		if ps.LastLanded >= t.errUntil {
+			ps.Error, t.errUntil = "", -1
+		}
 	})
 }
 

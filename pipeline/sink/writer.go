@@ -113,15 +113,7 @@ func (w *writer) publish(f *file) bool {
 		return false
 	}
 	last, inFlight, current := w.landed.Offset-1, len(w.queue), w.ctx.Err() == nil
-	w.tally.update(func(ps *PartitionStatus) {
-		ps.Objects += int64(grown)
-		ps.Bytes += bytes
-		ps.LastLanded = max(ps.LastLanded, last)
-		if current { // a released writer no longer speaks for the partition's queue
-			ps.InFlight = inFlight
-		}
-		ps.Error = ""
-	})
+	w.tally.landed(int64(grown), bytes, last, inFlight, current)
 	return true
 }
 
