@@ -4,12 +4,11 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"runtime/metrics"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/pintui/pintui/pipeline/bench/peak"
 	"github.com/pintui/pintui/pipeline/objstore"
 	"github.com/pintui/pintui/pipeline/record"
 )
@@ -57,8 +56,8 @@ func BenchmarkRunFolder(b *testing.B) {
 		b.Fatal(err)
 	}
 	j := &Job{UID: uid, Landings: landings, Lakehouse: objstore.NewDir(b.TempDir())}
-	stop, peak := make(chan struct{}), make(chan uint64)
-	go func() { peak <- peakHeap(stop) }()
+	stop, most := make(chan struct{}), make(chan uint64)
+	go func() { most <- peak.Heap(stop) }()
 	for b.Loop() {
 		if _, err := j.Run(context.Background()); err != nil {
 			b.Fatal(err)
@@ -66,22 +65,5 @@ func BenchmarkRunFolder(b *testing.B) {
 	}
 	close(stop)
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(len(objs)*b.N), "ns/landing")
-	b.ReportMetric(float64(<-peak)/(1<<20), "peak-heap-MiB")
-}
-
-// peakHeap reads the heap's objects every 5 ms until stop closes and returns the most it saw.
-func peakHeap(stop <-chan struct{}) uint64 {
-	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-	tick := time.NewTicker(5 * time.Millisecond)
-	defer tick.Stop()
-	var most uint64
-	for {
-		metrics.Read(s)
-		most = max(most, s[0].Value.Uint64())
-		select {
-		case <-stop:
-			return most
-		case <-tick.C:
-		}
-	}
+	b.ReportMetric(float64(<-most)/(1<<20), "peak-heap-MiB")
 }

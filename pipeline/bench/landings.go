@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
-	"runtime/metrics"
 	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/pintui/pintui/pipeline/batch"
+	"github.com/pintui/pintui/pipeline/bench/peak"
 	"github.com/pintui/pintui/pipeline/objstore"
 	"github.com/pintui/pintui/pipeline/record"
 	"github.com/pintui/pintui/pipeline/sink"
@@ -314,13 +314,13 @@ func runBatch(ctx context.Context, landings, lakehouse objstore.Store, uid strin
 	runtime.GC()
 	rssReset := resetPeakRSS()
 	stop := make(chan struct{})
-	peak := make(chan uint64)
-	go func() { peak <- sampleHeap(stop) }()
+	most := make(chan uint64)
+	go func() { most <- peak.Heap(stop) }()
 	t0 := time.Now()
 	_, err := (&batch.Job{UID: uid, Landings: landings, Lakehouse: lakehouse, AllowEmpty: true}).Run(ctx)
 	run := BatchRun{Objects: objects, Elapsed: time.Since(t0)}
 	close(stop)
-	run.PeakHeap = <-peak
+	run.PeakHeap = <-most
 	if rssReset {
 		run.PeakRSS = peakRSS()
 	}
@@ -328,22 +328,4 @@ func runBatch(ctx context.Context, landings, lakehouse objstore.Store, uid strin
 		return BatchRun{}, err
 	}
 	return run, nil
-}
-
-// sampleHeap reads the heap's live and unswept objects every 5 ms until stop closes, and
-// returns the most it saw.
-func sampleHeap(stop <-chan struct{}) uint64 {
-	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-	tick := time.NewTicker(5 * time.Millisecond)
-	defer tick.Stop()
-	var most uint64
-	for {
-		metrics.Read(s)
-		most = max(most, s[0].Value.Uint64())
-		select {
-		case <-stop:
-			return most
-		case <-tick.C:
-		}
-	}
 }
