@@ -269,16 +269,7 @@ func land(ctx context.Context, store objstore.Store, uid string, objects, worker
 			if t == record.TablePin && (i/3)%4 != 3 {
 				row, _ = g.Next()
 			}
-			var body []byte
-			switch t {
-			case record.TablePin:
-				body = row.Pin.AppendJSON(nil)
-			case record.TableGeo:
-				body = row.Geo.AppendJSON(nil)
-			default:
-				body = row.User.AppendJSON(nil)
-			}
-			l := landing{sink.Key(uid+"."+string(t), 0, int64(i/3)), append(body, '\n')}
+			l := landing{sink.Key(uid+"."+string(t), 0, int64(i/3)), append(row.AppendJSON(nil, t), '\n')}
 			keys = append(keys, l.key)
 			bytes += int64(len(l.body))
 			select {

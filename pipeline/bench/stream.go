@@ -180,14 +180,7 @@ func streamBodies(uid string, rows int) [3][][]byte {
 	for r, ok := g.Next(); ok; r, ok = g.Next() {
 		for t, table := range record.Tables {
 			b := []byte(`{"StreamName":"` + stream.StreamName(uid, table) + `","Data":`)
-			switch table {
-			case record.TablePin:
-				b = r.Pin.AppendJSON(b)
-			case record.TableGeo:
-				b = r.Geo.AppendJSON(b)
-			default:
-				b = r.User.AppendJSON(b)
-			}
+			b = r.AppendJSON(b, table)
 			b = fmt.Appendf(b, `,"PartitionKey":"%016x%016x"}`, rand.Uint64(), rand.Uint64())
 			out[t] = append(out[t], b)
 		}

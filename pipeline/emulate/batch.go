@@ -86,7 +86,7 @@ func (restProxy) header(h http.Header) {
 
 // appendEnvelope writes the REST Proxy v2 json-format body of one row of table.
 func appendEnvelope(b []byte, row source.Row, table record.Table) []byte {
-	b = appendRow(append(b, `{"records":[{"value":`...), row, table)
+	b = row.AppendJSON(append(b, `{"records":[{"value":`...), table)
 	return append(b, `}]}`...)
 }
 

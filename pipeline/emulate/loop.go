@@ -348,14 +348,3 @@ func (e *emulator) postOnce(ctx context.Context, target string, body []byte) err
 	}
 	return e.poster.answer(resp.StatusCode, payload)
 }
-
-// appendRow writes the JSON object of the row of table, as both emulators post it.
-func appendRow(b []byte, row source.Row, table record.Table) []byte {
-	switch table {
-	case record.TablePin:
-		return row.Pin.AppendJSON(b)
-	case record.TableGeo:
-		return row.Geo.AppendJSON(b)
-	}
-	return row.User.AppendJSON(b)
-}

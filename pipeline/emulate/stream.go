@@ -51,7 +51,7 @@ func (p kinesisProxy) target(base string, table record.Table) string {
 // appendBody writes `{"StreamName":…,"Data":<row object>,"PartitionKey":…}`.
 func (p kinesisProxy) appendBody(b []byte, n int64, row source.Row, table record.Table) []byte {
 	t := tableIndex(table)
-	b = appendRow(append(b, p.prefixes[t]...), row, table)
+	b = row.AppendJSON(append(b, p.prefixes[t]...), table)
 	b = append(b, `,"PartitionKey":"`...)
 	b = appendPartitionKey(b, p.seed, n, t)
 	return append(b, `"}`...)

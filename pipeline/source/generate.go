@@ -69,6 +69,18 @@ type Row struct {
 	User record.RawUser
 }
 
+// AppendJSON appends the JSON object of the row's record in table, as the emulators post it and
+// the sink lands it.
+func (r *Row) AppendJSON(b []byte, table record.Table) []byte {
+	switch table {
+	case record.TablePin:
+		return r.Pin.AppendJSON(b)
+	case record.TableGeo:
+		return r.Geo.AppendJSON(b)
+	}
+	return r.User.AppendJSON(b)
+}
+
 // user is one person of the source data: every row they own repeats these fields.
 type user struct {
 	first, last string

@@ -37,16 +37,7 @@ func WriteLandings(ctx context.Context, store objstore.Store, src *Source, uid s
 			return fmt.Errorf("write landings: %w", err)
 		}
 		for i, t := range record.Tables {
-			buf = buf[:0]
-			switch t {
-			case record.TablePin:
-				buf = row.Pin.AppendJSON(buf)
-			case record.TableGeo:
-				buf = row.Geo.AppendJSON(buf)
-			case record.TableUser:
-				buf = row.User.AppendJSON(buf)
-			}
-			buf = append(buf, '\n')
+			buf = append(row.AppendJSON(buf[:0], t), '\n')
 			key := landingKey(uid+"."+string(t), next[i])
 			if err := store.PutIfAbsent(ctx, key, buf); err != nil {
 				return fmt.Errorf("put landing %s: %w", key, err)
