@@ -140,7 +140,26 @@ func unknownName(name string) error {
 // Compute answers the nine questions over the cleaned tables and returns them in the documented order.
 // The inputs are only read.
 func Compute(pins []record.CleanPin, geos []record.CleanGeo, users []record.CleanUser) Outputs {
-	t := newTables(pins, geos, users)
+	var p Pins
+	var g Geos
+	var u Users
+	for i := range pins {
+		p.Add(&pins[i])
+	}
+	for i := range geos {
+		g.Add(&geos[i])
+	}
+	for i := range users {
+		u.Add(&users[i])
+	}
+	return Answer(&p, &g, &u)
+}
+
+// Answer answers the nine questions over the rows added to the three tables, as Compute does,
+// and returns them in the documented order. It reorders the tables' rows, and more rows may be
+// added afterwards for another Answer.
+func Answer(pins *Pins, geos *Geos, users *Users) Outputs {
+	t := sortTables(pins, geos, users)
 	out := make(Outputs, len(questions))
 	for i, q := range questions {
 		rows := q.answer(t)

@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/pintui/pintui/pipeline/record"
 )
@@ -161,9 +162,9 @@ func TestAgeGroupBoundaries(t *testing.T) {
 		{i64(51), "+50", true}, {i64(99), "+50", true},
 	}
 	for _, c := range cases {
-		group, ok := ageGroup(c.age)
-		if group != c.group || ok != c.ok {
-			t.Errorf("ageGroup(%v) = %q, %v; want %q, %v", FormatCell(deref(c.age)), group, ok, c.group, c.ok)
+		n := ageGroupOf(c.age)
+		if group, ok := ageGroups[n], n != noAgeGroup; group != c.group || ok != c.ok {
+			t.Errorf("ageGroupOf(%v) = %q, %v; want %q, %v", FormatCell(deref(c.age)), group, ok, c.group, c.ok)
 		}
 	}
 }
@@ -352,5 +353,31 @@ func TestUnknownNameListsTheValidOnes(t *testing.T) {
 	_, err := Outputs{}.Find(TopCountry)
 	if err == nil || err.Error() != `analytics output "top_country" has not been computed: run the batch job first` {
 		t.Errorf("Find on empty outputs = %v", err)
+	}
+}
+
+// The batch job adds rows whose text aliases a landing's bytes and reuses them for the next
+// row, so the tables must copy every text value they keep.
+func TestTablesKeepACopyOfTheTextOfRowsAdded(t *testing.T) {
+	var pins Pins
+	var geos Geos
+	var users Users
+	buf := []byte("art Ann Angola")
+	alias := func(from, to int) *string { s := unsafe.String(&buf[from], to-from); return &s }
+	pins.Add(&record.CleanPin{Ind: 1, Category: alias(0, 3), PosterName: alias(4, 7), FollowerCount: i32(5)})
+	geos.Add(&record.CleanGeo{Ind: 1, Country: alias(8, 14), Timestamp: at(2019, 5, 1)})
+	users.Add(&record.CleanUser{Ind: 1, Age: i64(30), DateJoined: at(2016, 1, 1)})
+	copy(buf, "xxxxxxxxxxxxxx")
+	out := Answer(&pins, &geos, &users)
+	for name, want := range map[string][][]any{
+		CategoryByCountry: {{"Angola", "art", int64(1)}},
+		TopUserByCountry:  {{"Angola", "Ann", int32(5)}},
+		CategoryByYear:    {{int32(2019), "art", int64(1)}},
+	} {
+		o, err := out.Find(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		assertRows(t, o.Rows, want)
 	}
 }

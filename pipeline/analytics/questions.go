@@ -5,8 +5,6 @@ import (
 	"iter"
 	"slices"
 	"time"
-
-	"github.com/pintui/pintui/pipeline/record"
 )
 
 // Year ranges of the questions, inclusive.
@@ -17,97 +15,88 @@ const (
 	lastJoinYear  = 2020
 )
 
-// Age groups of the questions. Ages under 18 belong to no group: the source never has them, and
-// putting them under `+50` (as one original implementation did) would be wrong.
-const (
-	ageGroup18to24 = "18-24"
-	ageGroup25to35 = "25-35"
-	ageGroup36to50 = "36-50"
-	ageGroupOver50 = "+50"
-)
+// Age groups of the questions, by number from 1; noAgeGroup is an age in none. Ages under 18
+// belong to no group: the source never has them, and putting them under `+50` (as one original
+// implementation did) would be wrong.
+var ageGroups = [...]string{1: "18-24", 2: "25-35", 3: "36-50", 4: "+50"}
 
-// ageGroup returns the group of an age, or false for a null age or one under 18.
-func ageGroup(age *int64) (string, bool) {
+const noAgeGroup uint8 = 0
+
+// ageGroupOf returns the number of the group of an age, noAgeGroup for a null age or one under 18.
+func ageGroupOf(age *int64) uint8 {
 	switch {
 	case age == nil || *age < 18:
-		return "", false
+		return noAgeGroup
 	case *age <= 24:
-		return ageGroup18to24, true
+		return 1
 	case *age <= 35:
-		return ageGroup25to35, true
+		return 2
 	case *age <= 50:
-		return ageGroup36to50, true
+		return 3
 	default:
-		return ageGroupOver50, true
+		return 4
 	}
 }
 
 // year returns the calendar year of a timestamp in UTC, the zone the tables store.
 func year(t *time.Time) int32 { return int32(t.UTC().Year()) }
 
-// tables indexes the cleaned tables by ind for the inner joins.
+// tables are the three tables sorted by ind, for the inner joins.
 type tables struct {
-	pins      []record.CleanPin
-	users     []record.CleanUser
-	geoByInd  map[int64][]*record.CleanGeo
-	userByInd map[int64][]*record.CleanUser
+	pins  *Pins
+	geos  *Geos
+	users *Users
 }
 
-func newTables(pins []record.CleanPin, geos []record.CleanGeo, users []record.CleanUser) tables {
-	t := tables{
-		pins:      pins,
-		users:     users,
-		geoByInd:  make(map[int64][]*record.CleanGeo, len(geos)),
-		userByInd: make(map[int64][]*record.CleanUser, len(users)),
+func sortTables(pins *Pins, geos *Geos, users *Users) tables {
+	slices.SortFunc(pins.rows, func(a, b pinRow) int { return cmp.Compare(a.ind, b.ind) })
+	slices.SortFunc(geos.rows, func(a, b geoRow) int { return cmp.Compare(a.ind, b.ind) })
+	slices.SortFunc(users.rows, func(a, b userRow) int { return cmp.Compare(a.ind, b.ind) })
+	return tables{pins, geos, users}
+}
+
+// joinOn yields the rows of pins ⋈ other on ind, both sorted by ind: each pin with every row of
+// other that has its ind, once per copy on either side, as in SQL.
+func joinOn[R any](pins []pinRow, other []R, ind func(*R) int64) iter.Seq2[*pinRow, *R] {
+	return func(yield func(*pinRow, *R) bool) {
+		j := 0
+		for i := range pins {
+			p := &pins[i]
+			for j < len(other) && ind(&other[j]) < p.ind {
+				j++
+			}
+			for k := j; k < len(other) && ind(&other[k]) == p.ind; k++ {
+				if !yield(p, &other[k]) {
+					return
+				}
+			}
+		}
 	}
-	for i := range geos {
-		t.geoByInd[geos[i].Ind] = append(t.geoByInd[geos[i].Ind], &geos[i])
-	}
-	for i := range users {
-		t.userByInd[users[i].Ind] = append(t.userByInd[users[i].Ind], &users[i])
-	}
-	return t
 }
 
 // pinGeo yields the rows of pin ⋈ geo on ind.
-func (t tables) pinGeo() iter.Seq2[*record.CleanPin, *record.CleanGeo] {
-	return func(yield func(*record.CleanPin, *record.CleanGeo) bool) {
-		for i := range t.pins {
-			for _, g := range t.geoByInd[t.pins[i].Ind] {
-				if !yield(&t.pins[i], g) {
-					return
-				}
-			}
-		}
-	}
+func (t tables) pinGeo() iter.Seq2[*pinRow, *geoRow] {
+	return joinOn(t.pins.rows, t.geos.rows, func(g *geoRow) int64 { return g.ind })
 }
 
 // pinUser yields the rows of pin ⋈ user on ind.
-func (t tables) pinUser() iter.Seq2[*record.CleanPin, *record.CleanUser] {
-	return func(yield func(*record.CleanPin, *record.CleanUser) bool) {
-		for i := range t.pins {
-			for _, u := range t.userByInd[t.pins[i].Ind] {
-				if !yield(&t.pins[i], u) {
-					return
-				}
-			}
-		}
-	}
+func (t tables) pinUser() iter.Seq2[*pinRow, *userRow] {
+	return joinOn(t.pins.rows, t.users.rows, func(u *userRow) int64 { return u.ind })
 }
 
-// categoryCounts counts posts per group and category.
-type categoryCounts[K comparable] map[K]map[string]int64
+// categoryCounts counts posts per group and category (by its number among the pins' text).
+type categoryCounts[K comparable] map[K]map[text]int64
 
-func (c categoryCounts[K]) add(group K, category string) {
+func (c categoryCounts[K]) add(group K, category text) {
 	if c[group] == nil {
-		c[group] = map[string]int64{}
+		c[group] = map[text]int64{}
 	}
 	c[group][category]++
 }
 
 // mostPopular returns, per group, every category whose count is the group's highest, as rows
 // (group, category, count): rank() = 1 with ties kept.
-func mostPopular[K comparable](counts categoryCounts[K], cell func(K) any) [][]any {
+func mostPopular[K comparable](t tables, counts categoryCounts[K], cell func(K) any) [][]any {
 	var rows [][]any
 	for group, byCategory := range counts {
 		var top int64
@@ -116,7 +105,7 @@ func mostPopular[K comparable](counts categoryCounts[K], cell func(K) any) [][]a
 		}
 		for category, n := range byCategory {
 			if n == top {
-				rows = append(rows, []any{cell(group), category, n})
+				rows = append(rows, []any{cell(group), t.pins.text.value(category), n})
 			}
 		}
 	}
@@ -125,44 +114,43 @@ func mostPopular[K comparable](counts categoryCounts[K], cell func(K) any) [][]a
 
 func identity[K any](k K) any { return k }
 
+func ageGroupName(group uint8) any { return ageGroups[group] }
+
 func categoryByCountry(t tables) [][]any {
-	counts := categoryCounts[string]{}
+	counts := categoryCounts[text]{}
 	for p, g := range t.pinGeo() {
-		if p.Category != nil && g.Country != nil {
-			counts.add(*g.Country, *p.Category)
+		if p.category != noText && g.country != noText {
+			counts.add(g.country, p.category)
 		}
 	}
-	return mostPopular(counts, identity)
+	return mostPopular(t, counts, func(country text) any { return t.geos.text.value(country) })
 }
 
 func categoryByYear(t tables) [][]any {
 	counts := categoryCounts[int32]{}
 	for p, g := range t.pinGeo() {
-		if p.Category == nil || g.Timestamp == nil {
-			continue
-		}
-		if y := year(g.Timestamp); y >= firstPostYear && y <= lastPostYear {
-			counts.add(y, *p.Category)
+		if p.category != noText && g.postYear != 0 {
+			counts.add(g.postYear, p.category)
 		}
 	}
-	return mostPopular(counts, identity)
+	return mostPopular(t, counts, identity)
 }
 
 func categoryByAgeGroup(t tables) [][]any {
-	counts := categoryCounts[string]{}
+	counts := categoryCounts[uint8]{}
 	for p, u := range t.pinUser() {
-		if group, ok := ageGroup(u.Age); ok && p.Category != nil {
-			counts.add(group, *p.Category)
+		if u.ageGroup != noAgeGroup && p.category != noText {
+			counts.add(u.ageGroup, p.category)
 		}
 	}
-	return mostPopular(counts, identity)
+	return mostPopular(t, counts, ageGroupName)
 }
 
 // poster is one distinct (country, poster_name, follower_count) triple: the same poster is on
 // many pins and must count once.
 type poster struct {
-	country   string
-	name      string
+	country   text
+	name      text
 	followers int32
 }
 
@@ -170,21 +158,21 @@ type poster struct {
 // country, poster_name or follower_count take no part, so a country whose only poster is
 // unknown has no row.
 func topUserByCountry(t tables) [][]any {
-	top := map[string]int32{}
+	top := map[text]int32{}
 	posters := map[poster]bool{}
 	for p, g := range t.pinGeo() {
-		if g.Country == nil || p.PosterName == nil || p.FollowerCount == nil {
+		if g.country == noText || p.poster == noText || !p.hasFollowers {
 			continue
 		}
-		posters[poster{*g.Country, *p.PosterName, *p.FollowerCount}] = true
-		if n, seen := top[*g.Country]; !seen || *p.FollowerCount > n {
-			top[*g.Country] = *p.FollowerCount
+		posters[poster{g.country, p.poster, p.followers}] = true
+		if n, seen := top[g.country]; !seen || p.followers > n {
+			top[g.country] = p.followers
 		}
 	}
 	var rows [][]any
 	for x := range posters {
 		if x.followers == top[x.country] {
-			rows = append(rows, []any{x.country, x.name, x.followers})
+			rows = append(rows, []any{t.geos.text.value(x.country), t.pins.text.value(x.name), x.followers})
 		}
 	}
 	return rows
@@ -214,12 +202,9 @@ func topCountry(t tables) [][]any {
 // task's count did; rows with a null date_joined are not counted.
 func usersJoinedByYear(t tables) [][]any {
 	counts := map[int32]int64{}
-	for i := range t.users {
-		if t.users[i].DateJoined == nil {
-			continue
-		}
-		if y := year(t.users[i].DateJoined); y >= firstJoinYear && y <= lastJoinYear {
-			counts[y]++
+	for _, u := range t.users.rows {
+		if u.joinYear != 0 {
+			counts[u.joinYear]++
 		}
 	}
 	rows := make([][]any, 0, len(counts))
@@ -233,14 +218,14 @@ func usersJoinedByYear(t tables) [][]any {
 // null counts is present with no samples, so it keeps its row with a null median.
 type followerSamples[K comparable] map[K][]int32
 
-func (s followerSamples[K]) add(group K, followers *int32) {
-	if followers == nil {
+func (s followerSamples[K]) add(group K, p *pinRow) {
+	if !p.hasFollowers {
 		if _, ok := s[group]; !ok {
 			s[group] = nil
 		}
 		return
 	}
-	s[group] = append(s[group], *followers)
+	s[group] = append(s[group], p.followers)
 }
 
 // medians returns one row per group: the group's cells followed by its lower median.
@@ -266,54 +251,39 @@ func lowerMedian(values []int32) (int32, bool) {
 	return values[(len(values)-1)/2], true
 }
 
-func one[K any](k K) []any { return []any{k} }
-
 func medianFollowersByAgeGroup(t tables) [][]any {
-	samples := followerSamples[string]{}
+	samples := followerSamples[uint8]{}
 	for p, u := range t.pinUser() {
-		if group, ok := ageGroup(u.Age); ok {
-			samples.add(group, p.FollowerCount)
+		if u.ageGroup != noAgeGroup {
+			samples.add(u.ageGroup, p)
 		}
 	}
-	return medians(samples, one)
-}
-
-// joinYear returns the joining year of a user if it is within 2015–2020.
-func joinYear(u *record.CleanUser) (int32, bool) {
-	if u.DateJoined == nil {
-		return 0, false
-	}
-	y := year(u.DateJoined)
-	return y, y >= firstJoinYear && y <= lastJoinYear
+	return medians(samples, func(group uint8) []any { return []any{ageGroups[group]} })
 }
 
 func medianFollowersByJoinYear(t tables) [][]any {
 	samples := followerSamples[int32]{}
 	for p, u := range t.pinUser() {
-		if y, ok := joinYear(u); ok {
-			samples.add(y, p.FollowerCount)
+		if u.joinYear != 0 {
+			samples.add(u.joinYear, p)
 		}
 	}
-	return medians(samples, one)
+	return medians(samples, func(y int32) []any { return []any{y} })
 }
 
 type ageGroupYear struct {
-	group string
+	group uint8
 	year  int32
 }
 
 func medianFollowersByAgeGroupAndJoinYear(t tables) [][]any {
 	samples := followerSamples[ageGroupYear]{}
 	for p, u := range t.pinUser() {
-		group, ok := ageGroup(u.Age)
-		if !ok {
-			continue
-		}
-		if y, ok := joinYear(u); ok {
-			samples.add(ageGroupYear{group, y}, p.FollowerCount)
+		if u.ageGroup != noAgeGroup && u.joinYear != 0 {
+			samples.add(ageGroupYear{u.ageGroup, u.joinYear}, p)
 		}
 	}
-	return medians(samples, func(k ageGroupYear) []any { return []any{k.group, k.year} })
+	return medians(samples, func(k ageGroupYear) []any { return []any{ageGroups[k.group], k.year} })
 }
 
 // sortRows orders rows by their columns left to right, nulls first as in Spark's ascending order.

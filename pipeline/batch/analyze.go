@@ -22,24 +22,25 @@ type Paths struct {
 // the nine questions, writing nothing. The report merges the three tables' cleaning, with every
 // quarantined line named by file and line number.
 func Analyze(paths Paths) (analytics.Outputs, clean.Report, error) {
-	pins, err := cleanPath(record.TablePin, paths.Pin)
+	var kept answers
+	pins, err := cleanPath(record.TablePin, paths.Pin, kept.pins.Add)
 	if err != nil {
 		return nil, clean.Report{}, err
 	}
-	geos, err := cleanPath(record.TableGeo, paths.Geo)
+	geos, err := cleanPath(record.TableGeo, paths.Geo, kept.geos.Add)
 	if err != nil {
 		return nil, clean.Report{}, err
 	}
-	users, err := cleanPath(record.TableUser, paths.User)
+	users, err := cleanPath(record.TableUser, paths.User, kept.users.Add)
 	if err != nil {
 		return nil, clean.Report{}, err
 	}
 	var report clean.Report
-	for _, b := range []*clean.Batch{pins, geos, users} {
-		report.Merge(b.Report())
+	for _, r := range []clean.Report{pins, geos, users} {
+		report.Merge(r)
 	}
 	report.Table = ""
-	return analytics.Compute(pins.Pins(), geos.Geos(), users.Users()), report, nil
+	return analytics.Answer(&kept.pins, &kept.geos, &kept.users), report, nil
 }
 
 // ReadAnalytics reads the nine analytics outputs back from the lakehouse, in the documented order, as the

@@ -128,7 +128,7 @@ func (j *Job) Run(ctx context.Context) (*Result, error) {
 	}
 	p := &progress{report: j.Progress}
 	res := &Result{RunID: write.RunID, Tables: make([]TableRun, len(record.Tables))}
-	batches := make([]*clean.Batch, len(record.Tables))
+	var kept answers
 	errs := make([]error, len(record.Tables))
 	tableCtx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
@@ -136,7 +136,7 @@ func (j *Job) Run(ctx context.Context) (*Result, error) {
 	// by side; the first failure stops the others.
 	for i, table := range record.Tables {
 		wg.Go(func() {
-			batches[i], res.Tables[i], errs[i] = j.runTable(tableCtx, table, keys[i], write, p)
+			res.Tables[i], errs[i] = j.runTable(tableCtx, table, keys[i], write, p, &kept)
 			if errs[i] != nil {
 				cancel()
 			}
@@ -147,15 +147,13 @@ func (j *Job) Run(ctx context.Context) (*Result, error) {
 	if err := firstCause(errs); err != nil {
 		return nil, fmt.Errorf("run batch job: %w", err)
 	}
-	var cleaned cleanTables
-	for i, b := range batches {
-		res.Report.Merge(res.Tables[i].Report)
-		cleaned.add(b)
+	for _, t := range res.Tables {
+		res.Report.Merge(t.Report)
 	}
 	// The merged report covers every table, so it names none.
 	res.Report.Table = ""
 
-	res.Analytics = analytics.Compute(cleaned.pins, cleaned.geos, cleaned.users)
+	res.Analytics = analytics.Answer(&kept.pins, &kept.geos, &kept.users)
 	var err error
 	if res.Outputs, err = j.writeAnalytics(ctx, write, res.Analytics); err != nil {
 		return nil, fmt.Errorf("run batch job: %w", err)
@@ -181,44 +179,88 @@ func firstCause(errs []error) error {
 	return first
 }
 
-// runTable cleans the landings of one table and overwrites its batch table.
-func (j *Job) runTable(ctx context.Context, table record.Table, keys *landingList, w delta.Write, p *progress) (*clean.Batch, TableRun, error) {
-	b, err := cleanLandings(ctx, j.Landings, keys, table, p)
-	if err != nil {
-		return nil, TableRun{}, err
-	}
-	run := TableRun{Name: TableName(j.UID, table), Landings: keys.len(), Report: b.Report()}
-	run.Read, run.Duplicates = run.Report.RowsIn, run.Report.Duplicates
-	run.Quarantined = len(run.Report.Quarantined)
-	commit, err := j.writeCleaned(ctx, table, run.Name, w, b)
-	if err != nil {
-		return nil, TableRun{}, err
-	}
-	run.Written, run.Version = commit.Rows, commit.Version
-	return b, run, nil
+// answers is what the analytics read of the three tables, kept as their rows are cleaned.
+type answers struct {
+	pins  analytics.Pins
+	geos  analytics.Geos
+	users analytics.Users
 }
 
-// writeCleaned overwrites one batch table with the batch's cleaned rows; the write rebuilds a
-// damaged table, since an overwrite needs nothing from the versions before it.
-func (j *Job) writeCleaned(ctx context.Context, table record.Table, name string, w delta.Write, b *clean.Batch) (delta.Commit, error) {
-	t := delta.Open(j.Lakehouse, name, j.TableOptions...)
-	var (
-		c   delta.Commit
-		err error
-	)
+// runTable cleans the landings of one table and overwrites its batch table, adding what the
+// analytics read of each row to kept unless it is nil.
+func (j *Job) runTable(ctx context.Context, table record.Table, keys *landingList, w delta.Write, p *progress, kept *answers) (TableRun, error) {
 	switch table {
 	case record.TablePin:
-		c, err = delta.WriteRecords(ctx, t, w, b.Pins())
+		return runTableOf(ctx, j, table, keys, w, p, keep(kept, func(a *answers) func(*record.CleanPin) { return a.pins.Add }))
 	case record.TableGeo:
-		c, err = delta.WriteRecords(ctx, t, w, b.Geos())
+		return runTableOf(ctx, j, table, keys, w, p, keep(kept, func(a *answers) func(*record.CleanGeo) { return a.geos.Add }))
 	default:
-		c, err = delta.WriteRecords(ctx, t, w, b.Users())
+		return runTableOf(ctx, j, table, keys, w, p, keep(kept, func(a *answers) func(*record.CleanUser) { return a.users.Add }))
+	}
+}
+
+// keep returns the method of kept that add names, or one that keeps nothing when kept is nil.
+func keep[T any](kept *answers, add func(*answers) func(*T)) func(*T) {
+	if kept == nil {
+		return func(*T) {}
+	}
+	return add(kept)
+}
+
+// batchRowsPerFile bounds the data files of a batch table, so a run holds a few files' worth
+// of encoded rows whatever the number of landings: each file is uploaded as it is finished.
+const batchRowsPerFile = 1 << 17
+
+// runTableOf cleans the landings of one table into a write of its batch table: each row is
+// encoded on this goroutine as it is cleaned and handed to kept, and the encoded pages go to the
+// write every chunk of landed bytes, so no cleaned row outlives its landing.
+func runTableOf[T clean.CleanRow](ctx context.Context, j *Job, table record.Table, keys *landingList, w delta.Write, p *progress, kept func(*T)) (TableRun, error) {
+	run := TableRun{Name: TableName(j.UID, table), Landings: keys.len()}
+	opts := append([]delta.Option{delta.WithRowsPerFile(batchRowsPerFile)}, j.TableOptions...)
+	wr, err := delta.NewWriter[T](ctx, delta.Open(j.Lakehouse, run.Name, opts...), w)
+	if err != nil {
+		return TableRun{}, err
+	}
+	enc, err := wr.NewRowEncoder()
+	if err != nil {
+		return TableRun{}, err
+	}
+	b := clean.NewBatch(func(row *T) {
+		enc.Append(*row)
+		kept(row)
+	})
+	pending := 0
+	p.add(0, keys.len())
+	err = fetchInOrder(ctx, j.Landings, keys.len(), keys.key, func(key string, body []byte) error {
+		b.Add(key, body)
+		p.add(1, 0)
+		if pending += len(body); pending < encodeBytes {
+			return nil
+		}
+		pending = 0
+		return wr.WriteEncoded(enc.Encode())
+	})
+	if err == nil {
+		err = wr.WriteEncoded(enc.Encode())
 	}
 	if err != nil {
-		return delta.Commit{}, fmt.Errorf("write table %s: %w", name, err)
+		wr.Abort()
+		return TableRun{}, err
 	}
-	return c, nil
+	commit, err := wr.Commit(ctx)
+	if err != nil {
+		return TableRun{}, err
+	}
+	run.Report = b.Report()
+	run.Read, run.Duplicates = run.Report.RowsIn, run.Report.Duplicates
+	run.Quarantined = len(run.Report.Quarantined)
+	run.Written, run.Version = commit.Rows, commit.Version
+	return run, nil
 }
+
+// encodeBytes is how many landed bytes are cleaned between two hand-offs of encoded pages to
+// the write: as much as one worker of `pintui clean` cleans at a time, so pages are as large.
+const encodeBytes = 256 << 10
 
 // checkEmptyTopics refuses a run that would overwrite a table holding rows with no rows because
 // its topic has no landings, unless AllowEmpty: a mistyped --landings or uid finds nothing, and
@@ -271,16 +313,3 @@ func (j *Job) checkEmptyTopic(ctx context.Context, table record.Table, found str
 
 // newRunID draws the id of a run: 12 hex digits, short enough for a column of `tables`.
 func newRunID() string { return strings.ReplaceAll(uuid.NewString(), "-", "")[:12] }
-
-// cleanTables gathers the cleaned rows of the three tables for the analytics.
-type cleanTables struct {
-	pins  []record.CleanPin
-	geos  []record.CleanGeo
-	users []record.CleanUser
-}
-
-func (c *cleanTables) add(b *clean.Batch) {
-	c.pins = append(c.pins, b.Pins()...)
-	c.geos = append(c.geos, b.Geos()...)
-	c.users = append(c.users, b.Users()...)
-}

@@ -332,11 +332,12 @@ func TestFetchInOrderKeepsKeyOrder(t *testing.T) {
 		}
 	}
 	var got bytes.Buffer
-	err := fetchInOrder(context.Background(), store, len(keys), func(i int) string { return keys[i] }, func(key string, body []byte) {
+	err := fetchInOrder(context.Background(), store, len(keys), func(i int) string { return keys[i] }, func(key string, body []byte) error {
 		if key != string(body) {
 			t.Errorf("key %s got body %s", key, body)
 		}
 		got.WriteString(key)
+		return nil
 	})
 	if err != nil || got.String() != strings.Join(keys, "") {
 		t.Errorf("order %s, %v", got.String(), err)

@@ -79,20 +79,6 @@ func landingKeys(ctx context.Context, store objstore.Store, uid string, table re
 	return keys, nil
 }
 
-// cleanLandings de-duplicates and cleans the landed objects under keys of one table, in order.
-func cleanLandings(ctx context.Context, store objstore.Store, keys *landingList, table record.Table, p *progress) (*clean.Batch, error) {
-	b, err := clean.NewBatch(table)
-	if err != nil {
-		return nil, err
-	}
-	p.add(0, keys.len())
-	err = fetchInOrder(ctx, store, keys.len(), keys.key, func(key string, body []byte) {
-		b.Add(key, body)
-		p.add(1, 0)
-	})
-	return b, err
-}
-
 // fetched is one object's body or the error getting it.
 type fetched struct {
 	body []byte
@@ -100,8 +86,8 @@ type fetched struct {
 }
 
 // fetchInOrder gets the n objects under key(0) … key(n-1), up to fetchAhead at a time, and hands
-// each body to use in that order.
-func fetchInOrder(ctx context.Context, store objstore.Store, n int, key func(int) string, use func(key string, body []byte)) error {
+// each body to use in that order; an error from use stops the fetching and is returned.
+func fetchInOrder(ctx context.Context, store objstore.Store, n int, key func(int) string, use func(key string, body []byte) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	queue := make(chan chan fetched, fetchAhead)
@@ -127,37 +113,37 @@ func fetchInOrder(ctx context.Context, store objstore.Store, n int, key func(int
 		if f.err != nil {
 			return fmt.Errorf("get landing %s: %w", k, f.err)
 		}
-		use(k, f.body)
+		if err := use(k, f.body); err != nil {
+			return err
+		}
 		i++
 	}
 	return ctx.Err()
 }
 
 // cleanPath de-duplicates and cleans the raw JSON lines of one table read from a file, or from
-// every `*.json` file below a folder (landed objects copied out of a bucket), in path order.
-func cleanPath(table record.Table, path string) (*clean.Batch, error) {
-	b, err := clean.NewBatch(table)
-	if err != nil {
-		return nil, err
-	}
+// every `*.json` file below a folder (landed objects copied out of a bucket), in path order,
+// handing each cleaned row to use as clean.NewBatch does.
+func cleanPath[T clean.CleanRow](table record.Table, path string, use func(*T)) (clean.Report, error) {
 	info, err := os.Stat(path)
 	if err != nil {
-		return nil, fmt.Errorf("read %s records %s: %w (give a file of JSON lines or a folder of landed .json objects)", table, path, err)
+		return clean.Report{}, fmt.Errorf("read %s records %s: %w (give a file of JSON lines or a folder of landed .json objects)", table, path, err)
 	}
 	files := []string{path}
 	if info.IsDir() {
 		if files, err = jsonFiles(path); err != nil {
-			return nil, fmt.Errorf("read %s records %s: %w", table, path, err)
+			return clean.Report{}, fmt.Errorf("read %s records %s: %w", table, path, err)
 		}
 	}
+	b := clean.NewBatch(use)
 	for _, f := range files {
 		body, err := os.ReadFile(f)
 		if err != nil {
-			return nil, fmt.Errorf("read %s records %s: %w", table, f, err)
+			return clean.Report{}, fmt.Errorf("read %s records %s: %w", table, f, err)
 		}
 		b.Add(f, body)
 	}
-	return b, nil
+	return b.Report(), nil
 }
 
 // jsonFiles lists the `*.json` files below root, sorted.

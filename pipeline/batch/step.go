@@ -146,7 +146,7 @@ func (j *Job) cleanStep(ctx context.Context, table record.Table, w delta.Write, 
 	if err := j.checkEmptyTopic(ctx, table, fmt.Sprintf("%s %d", table, keys.len()), keys.len()); err != nil {
 		return err
 	}
-	_, run, err := j.runTable(ctx, table, keys, w, &progress{report: j.Progress})
+	run, err := j.runTable(ctx, table, keys, w, &progress{report: j.Progress}, nil)
 	if err != nil {
 		return err
 	}

@@ -132,7 +132,7 @@ func pinLines(rows int) []byte {
 
 func cleanToDelta(ctx context.Context, store objstore.Store, lines []byte, rows int) error {
 	table := delta.Open(store, "lakehouse/bench_pin_batch", delta.WithRowsPerFile(rowsPerFile))
-	w, err := delta.NewWriter[record.CleanPin](table, delta.Write{Mode: delta.Overwrite})
+	w, err := delta.NewWriter[record.CleanPin](ctx, table, delta.Write{Mode: delta.Overwrite})
 	if err != nil {
 		return err
 	}
@@ -153,7 +153,7 @@ func cleanToDelta(ctx context.Context, store objstore.Store, lines []byte, rows 
 
 func decodeToDelta(ctx context.Context, store objstore.Store, lines []byte) error {
 	table := delta.Open(store, "lakehouse/bench_pin_raw", delta.WithRowsPerFile(rowsPerFile))
-	w, err := delta.NewWriter[record.CleanPin](table, delta.Write{Mode: delta.Overwrite})
+	w, err := delta.NewWriter[record.CleanPin](ctx, table, delta.Write{Mode: delta.Overwrite})
 	if err != nil {
 		return err
 	}

@@ -69,30 +69,22 @@ func TestExamplesCleanByteForByte(t *testing.T) {
 
 // TestExamplesBatch runs the same fixtures through the batch path, which must agree with Run.
 func TestExamplesBatch(t *testing.T) {
-	for _, table := range record.Tables {
-		raw := readExample(t, "raw_"+string(table)+".jsonl")
-		want := readExample(t, "clean_"+string(table)+".jsonl")
-		b, err := NewBatch(table)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b.Add("topics/x/partition=0/x+0+0000000000.json", raw)
-		b.Add("topics/x/partition=0/x+0+0000000002.json", raw)
-		var out []byte
-		for _, p := range b.Pins() {
-			out = append(AppendPin(out, p), '\n')
-		}
-		for _, g := range b.Geos() {
-			out = append(AppendGeo(out, g), '\n')
-		}
-		for _, u := range b.Users() {
-			out = append(AppendUser(out, u), '\n')
-		}
-		if string(out) != string(want) {
-			t.Errorf("batch %s:\n got: %s\nwant: %s", table, out, want)
-		}
-		if r := b.Report(); r.RowsIn != 4 || r.RowsOut != 2 || r.Duplicates != 2 {
-			t.Errorf("batch %s report: in %d out %d duplicates %d, want 4 2 2", table, r.RowsIn, r.RowsOut, r.Duplicates)
-		}
+	t.Run("pin", func(t *testing.T) { testExamplesBatch(t, record.TablePin, AppendPin) })
+	t.Run("geo", func(t *testing.T) { testExamplesBatch(t, record.TableGeo, AppendGeo) })
+	t.Run("user", func(t *testing.T) { testExamplesBatch(t, record.TableUser, AppendUser) })
+}
+
+func testExamplesBatch[T CleanRow](t *testing.T, table record.Table, appendRow func([]byte, T) []byte) {
+	raw := readExample(t, "raw_"+string(table)+".jsonl")
+	want := readExample(t, "clean_"+string(table)+".jsonl")
+	var out []byte
+	b := NewBatch(func(row *T) { out = append(appendRow(out, *row), '\n') })
+	b.Add("topics/x/partition=0/x+0+0000000000.json", raw)
+	b.Add("topics/x/partition=0/x+0+0000000002.json", raw)
+	if string(out) != string(want) {
+		t.Errorf("batch %s:\n got: %s\nwant: %s", table, out, want)
+	}
+	if r := b.Report(); r.RowsIn != 4 || r.RowsOut != 2 || r.Duplicates != 2 {
+		t.Errorf("batch %s report: in %d out %d duplicates %d, want 4 2 2", table, r.RowsIn, r.RowsOut, r.Duplicates)
 	}
 }

@@ -304,3 +304,11 @@ func (w *copyWorker) process(c *chunk) {
 	}
 	c.out = out
 }
+
+func checkTable(table record.Table) error {
+	switch table {
+	case record.TablePin, record.TableGeo, record.TableUser:
+		return nil
+	}
+	return fmt.Errorf("clean table %q: unknown table, use pin, geo or user", table)
+}

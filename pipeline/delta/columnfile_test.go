@@ -282,7 +282,7 @@ func TestRowEncoderThroughTable(t *testing.T) {
 	store := objstore.NewDir(t.TempDir())
 	rows := edgePins(500)
 	table := Open(store, "lakehouse/encoded", WithRowsPerFile(160))
-	w, err := NewWriter[record.CleanPin](table, Write{})
+	w, err := NewWriter[record.CleanPin](context.Background(), table, Write{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -391,7 +391,7 @@ func TestRowEncoderRefusesOtherTypes(t *testing.T) {
 	type other struct {
 		N int64 `parquet:"n"`
 	}
-	w, err := NewWriter[other](Open(objstore.NewDir(t.TempDir()), "lakehouse/other"), Write{})
+	w, err := NewWriter[other](context.Background(), Open(objstore.NewDir(t.TempDir()), "lakehouse/other"), Write{})
 	if err != nil {
 		t.Fatal(err)
 	}

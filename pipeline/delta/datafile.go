@@ -56,14 +56,17 @@ func writerOptions(schema *parquet.Schema) []parquet.WriterOption {
 	}
 }
 
-// dataFile is one Parquet file of a write, encoded in memory and uploaded at commit.
+// dataFile is one Parquet file of a write, encoded in memory and uploaded before the commit;
+// its body is let go once it is uploaded, leaving its size.
 type dataFile struct {
-	name  string
-	body  bytes.Buffer
-	rows  int64
-	stats string
-	err   error
-	done  chan struct{}
+	name     string
+	body     bytes.Buffer
+	size     int64
+	uploaded bool
+	rows     int64
+	stats    string
+	err      error
+	done     chan struct{}
 }
 
 func newDataFile(index int, id string) *dataFile {
@@ -86,7 +89,7 @@ func (f *dataFile) add(now int64) Add {
 	return Add{
 		Path:             url.PathEscape(f.name),
 		PartitionValues:  map[string]string{},
-		Size:             int64(f.body.Len()),
+		Size:             f.size,
 		ModificationTime: now,
 		DataChange:       true,
 		Stats:            f.stats,

@@ -106,7 +106,7 @@ func (t *Table) Optimize(ctx context.Context, opts ...OptimizeOption) (Optimized
 		for _, f := range bin {
 			out.BytesBefore += f.Size
 		}
-		out.BytesAfter += int64(files[i].body.Len())
+		out.BytesAfter += files[i].size
 	}
 	return out, nil
 }

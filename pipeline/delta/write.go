@@ -65,8 +65,11 @@ type Commit struct {
 }
 
 // Writer encodes rows of a record struct into the data files of one write, in the background,
-// so the caller can clean the next chunk while the last one is encoded.
+// so the caller can clean the next chunk while the last one is encoded. Each data file is
+// uploaded as soon as it is encoded and its body let go, so with rows per file set a write of
+// any size holds a few files' worth of bytes; the commit makes the files part of the table.
 type Writer[T any] struct {
+	ctx         context.Context
 	table       *Table
 	write       Write
 	fields      []record.Field
@@ -85,8 +88,9 @@ type fileRows[T any] struct {
 	encoded *EncodedRows
 }
 
-// NewWriter starts a write of rows of T, whose parquet tags give the table schema.
-func NewWriter[T any](t *Table, w Write) (*Writer[T], error) {
+// NewWriter starts a write of rows of T, whose parquet tags give the table schema; ctx bounds
+// the uploads of its data files, which start before the commit.
+func NewWriter[T any](ctx context.Context, t *Table, w Write) (*Writer[T], error) {
 	var zero T
 	schema := parquet.SchemaOf(zero)
 	fields, err := fieldsOf(schema)
@@ -98,6 +102,7 @@ func NewWriter[T any](t *Table, w Write) (*Writer[T], error) {
 		return nil, fmt.Errorf("write table %s: columns of %T: %w", t.root, zero, err)
 	}
 	return &Writer[T]{
+		ctx:    ctx,
 		table:  t,
 		write:  w,
 		fields: fields,
@@ -167,27 +172,39 @@ func (w *Writer[T]) startFile() {
 	go func() {
 		defer func() { <-w.slots }()
 		defer close(f.done)
-		enc := w.newEncoder(&f.body)
-		for next := range chunks {
-			switch {
-			case f.err != nil:
-			case next.encoded != nil:
-				// Only a Writer with a column layout makes a RowEncoder.
-				f.err = enc.(*columnFile[T]).writeEncoded(next.encoded)
-			default:
-				f.err = enc.Write(next.rows)
-			}
-		}
-		if f.err != nil {
+		if err := w.encode(f, chunks); err != nil {
+			f.err = fmt.Errorf("encode %s: %w", f.name, err)
 			return
 		}
-		meta, err := enc.Close()
-		if err != nil {
-			f.err = err
-			return
+		if err := w.table.upload(w.ctx, f); err != nil {
+			f.err = fmt.Errorf("upload %s: %w", f.name, err)
 		}
-		f.finish(meta, w.fields)
 	}()
+}
+
+// encode encodes the rows sent on chunks into f, draining chunks after a failure.
+func (w *Writer[T]) encode(f *dataFile, chunks <-chan fileRows[T]) error {
+	enc := w.newEncoder(&f.body)
+	var err error
+	for next := range chunks {
+		switch {
+		case err != nil:
+		case next.encoded != nil:
+			// Only a Writer with a column layout makes a RowEncoder.
+			err = enc.(*columnFile[T]).writeEncoded(next.encoded)
+		default:
+			err = enc.Write(next.rows)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	meta, err := enc.Close()
+	if err != nil {
+		return err
+	}
+	f.finish(meta, w.fields)
+	return f.err
 }
 
 // newEncoder encodes the cleaned record types column by column and any other row struct
@@ -206,7 +223,7 @@ func (w *Writer[T]) endFile() {
 	}
 }
 
-// wait ends the write and waits for every file to be encoded.
+// wait ends the write and waits for every file to be encoded and uploaded.
 func (w *Writer[T]) wait() error {
 	w.endFile()
 	w.finished = true
@@ -214,7 +231,7 @@ func (w *Writer[T]) wait() error {
 	for _, f := range w.files {
 		<-f.done
 		if f.err != nil && first == nil {
-			first = fmt.Errorf("encode %s: %w", f.name, f.err)
+			first = f.err
 		}
 	}
 	return first
@@ -226,15 +243,18 @@ func (w *Writer[T]) Commit(ctx context.Context) (Commit, error) {
 		return Commit{}, fmt.Errorf("write table %s: the write was already committed or aborted", w.table.root)
 	}
 	if err := w.wait(); err != nil {
+		w.table.removeFiles(ctx, w.files)
 		return Commit{}, fmt.Errorf("write table %s: %w", w.table.root, err)
 	}
 	return w.table.commitFiles(ctx, w.write, w.fields, w.files)
 }
 
-// Abort drops the write; nothing has been uploaded yet, so the table is untouched.
+// Abort drops the write and deletes the data files it uploaded, which no commit refers to, so
+// the table is untouched.
 func (w *Writer[T]) Abort() {
 	if !w.finished {
 		_ = w.wait()
+		w.table.removeFiles(context.WithoutCancel(w.ctx), w.files)
 	}
 }
 
@@ -243,7 +263,7 @@ func WriteRecords[T any](ctx context.Context, t *Table, w Write, rows []T) (Comm
 	if c, done, err := t.skipApplied(ctx, w); done || err != nil {
 		return c, err
 	}
-	wr, err := NewWriter[T](t, w)
+	wr, err := NewWriter[T](ctx, t, w)
 	if err != nil {
 		return Commit{}, err
 	}
@@ -268,16 +288,28 @@ func (t *Table) skipApplied(ctx context.Context, w Write) (Commit, bool, error) 
 	return Commit{}, false, nil
 }
 
-// uploadFiles puts encoded data files into the store, several at a time.
+// upload puts one encoded data file into the store and lets its body go.
+func (t *Table) upload(ctx context.Context, f *dataFile) error {
+	if err := t.store.Put(ctx, t.key(f.name), f.body.Bytes()); err != nil {
+		return err
+	}
+	f.size, f.uploaded, f.body = int64(f.body.Len()), true, bytes.Buffer{}
+	return nil
+}
+
+// uploadFiles puts the encoded data files not yet uploaded into the store, several at a time.
 func (t *Table) uploadFiles(ctx context.Context, files []*dataFile) error {
 	sem := make(chan struct{}, 4)
 	errs := make([]error, len(files))
 	var wg sync.WaitGroup
 	for i, f := range files {
+		if f.uploaded {
+			continue
+		}
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			errs[i] = t.store.Put(ctx, t.key(f.name), f.body.Bytes())
+			errs[i] = t.upload(ctx, f)
 		})
 	}
 	wg.Wait()
@@ -289,10 +321,12 @@ func (t *Table) uploadFiles(ctx context.Context, files []*dataFile) error {
 	return nil
 }
 
-// removeFiles deletes uploaded data files no commit refers to.
+// removeFiles deletes the uploaded data files of a write no commit refers to.
 func (t *Table) removeFiles(ctx context.Context, files []*dataFile) {
 	for _, f := range files {
-		_ = t.store.Delete(ctx, t.key(f.name))
+		if f.uploaded {
+			_ = t.store.Delete(ctx, t.key(f.name))
+		}
 	}
 }
 

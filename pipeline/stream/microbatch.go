@@ -231,7 +231,7 @@ func appendRows[T clean.CleanRow](ctx context.Context, t *delta.Table, w delta.W
 	if len(rows) == 0 {
 		return delta.Commit{Skipped: true}, nil
 	}
-	wr, err := delta.NewWriter[T](t, w)
+	wr, err := delta.NewWriter[T](ctx, t, w)
 	if err != nil {
 		return delta.Commit{}, err
 	}
