@@ -480,6 +480,11 @@ type LandingsWait struct {
 	WaitedMS int64 `json:"waited_ms"`
 }
 
+// checkBudget bounds how long one check of `wait landings` lists the bucket: the first check of
+// a bucket of a million landings would take seconds, so it counts as far as it gets and the
+// next check goes on from there, each one seeing the deadline and an interrupt in time.
+const checkBudget = 500 * time.Millisecond
+
 func (env *Env) waitLandings(ctx context.Context, in *Invocation) (*Result, error) {
 	b, err := env.backends()
 	if err != nil {
@@ -501,7 +506,7 @@ func (env *Env) waitLandings(ctx context.Context, in *Invocation) (*Result, erro
 	defer deadline.Stop()
 	for {
 		counted := time.Now()
-		tally, err := env.counter.tally(ctx, b.Landings(), b.Topics())
+		tally, complete, err := env.counter.check(ctx, b.Landings(), b.Topics(), counted.Add(checkBudget))
 		if err != nil {
 			return nil, err
 		}
@@ -510,9 +515,13 @@ func (env *Env) waitLandings(ctx context.Context, in *Invocation) (*Result, erro
 			waited := time.Since(start)
 			return &Result{Data: LandingsWait{Landings: n, WaitedMS: waited.Milliseconds()}, Message: fmt.Sprintf("%d landings after %s", n, waited.Round(time.Millisecond))}, nil
 		}
-		// Counting lists the bucket, which takes longer as it fills: pausing twice as long as the
-		// count took keeps the listing from starving the sink it is waiting for.
-		pause := time.NewTimer(max(100*time.Millisecond, 2*time.Since(counted)))
+		// A count the budget cut short goes on at once; a whole one lists what landed since the
+		// last, and pausing twice as long as it took keeps the listing from starving the sink.
+		wait := max(100*time.Millisecond, 2*time.Since(counted))
+		if !complete {
+			wait = 0
+		}
+		pause := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
 			pause.Stop()

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/pintui/pintui/pipeline/objstore"
 	"github.com/pintui/pintui/pipeline/sink"
@@ -24,6 +25,19 @@ type landingCounter struct {
 	// unsettled is how many of a partition's last keys every count lists again, defaultUnsettled
 	// when 0.
 	unsettled int
+	// now reads the clock a check's budget is measured on, time.Now when nil.
+	now func() time.Time
+}
+
+// spent reports whether until, a check's end, has passed; the zero time never does.
+func (c *landingCounter) spent(until time.Time) bool {
+	if until.IsZero() {
+		return false
+	}
+	if c.now != nil {
+		return !c.now().Before(until)
+	}
+	return !time.Now().Before(until)
 }
 
 // defaultUnsettled is how many of a partition's last keys a count lists again. A sink with PUTs
@@ -43,21 +57,32 @@ type partitionCount struct {
 // folder is, is counted again from its start, so emptying the bucket brings the count to what
 // is left. Deleting landings between the first and the last settled one is not seen.
 func (c *landingCounter) tally(ctx context.Context, store objstore.Store, topics []string) (bucketTally, error) {
+	t, _, err := c.check(ctx, store, topics, time.Time{})
+	return t, err
+}
+
+// check is tally within a time budget: once until passes (the zero time never does) it lists
+// no more and complete is false. A partition it stopped in counts what it listed, and one it
+// did not reach counts nothing, since it was not seen to be still there; so a cut-short count
+// is at most what the bucket holds, and the next check goes on from what this one settled.
+func (c *landingCounter) check(ctx context.Context, store objstore.Store, topics []string, until time.Time) (t bucketTally, complete bool, err error) {
 	folders, ok := store.(objstore.FolderLister)
 	if !ok {
-		return tallyAll(ctx, store, topics)
+		t, err := tallyAll(ctx, store, topics)
+		return t, err == nil, err
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.partitions == nil {
 		c.partitions = map[string]*partitionCount{}
 	}
-	t := bucketTally{partitions: map[string]struct{ objects, bytes int64 }{}}
+	t = bucketTally{partitions: map[string]struct{ objects, bytes int64 }{}}
+	complete = true
 	for _, topic := range topics {
 		prefix := sink.TopicPrefix(topic)
 		found, err := folders.Folders(ctx, prefix)
 		if err != nil {
-			return bucketTally{}, fmt.Errorf("list partitions %s: %w", prefix, err)
+			return bucketTally{}, false, fmt.Errorf("list partitions %s: %w", prefix, err)
 		}
 		for p := range c.partitions {
 			if strings.HasPrefix(p, prefix) && !slices.Contains(found, p) {
@@ -65,22 +90,30 @@ func (c *landingCounter) tally(ctx context.Context, store objstore.Store, topics
 			}
 		}
 		for _, p := range found {
-			count, err := c.count(ctx, store, p)
-			if err != nil {
-				return bucketTally{}, err
+			if complete && c.spent(until) {
+				complete = false
 			}
+			if !complete {
+				// Not looked at in this check, so not known to be still there: it counts nothing.
+				continue
+			}
+			count, done, err := c.count(ctx, store, p, until)
+			if err != nil {
+				return bucketTally{}, false, err
+			}
+			complete = done
 			t.partitions[p] = count
 			t.objects += int(count.objects)
 		}
 	}
-	return t, nil
+	return t, complete, nil
 }
 
-// count brings one partition folder's count up to date and returns it: it checks that the first
-// and last settled keys are still there, starting over if not, lists the keys after the last
-// settled one, and settles all but the last unsettled of them.
-func (c *landingCounter) count(ctx context.Context, store objstore.Store, prefix string) (struct{ objects, bytes int64 }, error) {
-	var n struct{ objects, bytes int64 }
+// count brings one partition folder's count up to date, or as far as it gets before until, and
+// returns it with whether it is up to date: it checks that the first and last settled keys are
+// still there, starting over if not, lists the keys after the last settled one a page at a time,
+// and settles all but the last unsettled of those listed.
+func (c *landingCounter) count(ctx context.Context, store objstore.Store, prefix string, until time.Time) (n struct{ objects, bytes int64 }, done bool, err error) {
 	p := c.partitions[prefix]
 	if p != nil && p.settled != "" {
 		for _, key := range []string{p.first, p.settled} {
@@ -88,7 +121,7 @@ func (c *landingCounter) count(ctx context.Context, store objstore.Store, prefix
 				p = nil
 				break
 			} else if err != nil {
-				return n, fmt.Errorf("count landings %s: %w", prefix, err)
+				return n, false, fmt.Errorf("count landings %s: %w", prefix, err)
 			}
 		}
 	}
@@ -96,10 +129,18 @@ func (c *landingCounter) count(ctx context.Context, store objstore.Store, prefix
 		p = &partitionCount{}
 		c.partitions[prefix] = p
 	}
-	objs, err := objstore.ListAfter(ctx, store, prefix, p.settled)
+	var objs []objstore.Object
+	done = true
+	err = objstore.ListPages(ctx, store, prefix, p.settled, func(page []objstore.Object) bool {
+		objs = append(objs, page...)
+		if c.spent(until) {
+			done = false
+		}
+		return done
+	})
 	if err != nil {
 		delete(c.partitions, prefix)
-		return n, fmt.Errorf("count landings %s: %w", prefix, err)
+		return n, false, fmt.Errorf("count landings %s: %w", prefix, err)
 	}
 	if p.first == "" && len(objs) > 0 {
 		p.first = objs[0].Key
@@ -117,7 +158,7 @@ func (c *landingCounter) count(ctx context.Context, store objstore.Store, prefix
 			p.settled = o.Key
 		}
 	}
-	return n, nil
+	return n, done, nil
 }
 
 // tallyAll lists the landings of the three topics whole, for a store that cannot list folders.

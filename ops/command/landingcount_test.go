@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/pintui/pintui/pipeline/objstore"
 	"github.com/pintui/pintui/pipeline/sink"
@@ -114,5 +115,66 @@ func TestLandingCountSeesLandingsPublishedOutOfOrder(t *testing.T) {
 	}
 	if n := count(2); n != 4 {
 		t.Fatalf("after offset 2 landed late, counted %d of 4", n)
+	}
+}
+
+// pages lists two keys a page and moves a clock on by a second for every page.
+type pages struct {
+	*objstore.Dir
+	clock time.Time
+	pages int
+}
+
+func (p *pages) ListPage(ctx context.Context, prefix, after string) ([]objstore.Object, bool, error) {
+	objs, err := p.Dir.ListAfter(ctx, prefix, after)
+	p.clock = p.clock.Add(time.Second)
+	p.pages++
+	if len(objs) > 2 {
+		return objs[:2], true, err
+	}
+	return objs, false, err
+}
+
+// TestLandingCheckStopsAtItsBudgetAndNeverCountsOver gives each check three seconds of a clock
+// that a page listed moves by one: a bucket of 21 landings takes several checks, each listing
+// at most three pages, each counting no more than the bucket holds, until one is complete.
+func TestLandingCheckStopsAtItsBudgetAndNeverCountsOver(t *testing.T) {
+	ctx := context.Background()
+	store := &pages{Dir: objstore.NewDir(t.TempDir()), clock: time.Unix(0, 0)}
+	for _, l := range []struct {
+		topic     string
+		partition int32
+		n         int64
+	}{{"u.pin", 0, 9}, {"u.pin", 1, 5}, {"u.geo", 0, 7}} {
+		for o := range l.n {
+			if err := store.Put(ctx, sink.Key(l.topic, l.partition, o), []byte("{}\n")); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	c := landingCounter{unsettled: 1, now: func() time.Time { return store.clock }}
+	var counts []int
+	for range 20 {
+		before := store.pages
+		tally, complete, err := c.check(ctx, store, []string{"u.pin", "u.geo"}, store.clock.Add(3*time.Second))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if listed := store.pages - before; listed > 3 {
+			t.Errorf("a check of a three-second budget listed %d pages", listed)
+		}
+		if tally.objects > 21 {
+			t.Fatalf("counted %d of the 21 landings", tally.objects)
+		}
+		counts = append(counts, tally.objects)
+		if complete {
+			break
+		}
+	}
+	if last := counts[len(counts)-1]; last != 21 || len(counts) < 3 {
+		t.Fatalf("counts by check %v, want several checks ending at all 21", counts)
+	}
+	if n, err := c.tally(ctx, store, []string{"u.pin", "u.geo"}); err != nil || n.objects != 21 {
+		t.Fatalf("a whole tally after the checks counted %d, %v; want 21", n.objects, err)
 	}
 }

@@ -30,6 +30,7 @@ var (
 	_ objstore.Store        = (*Store)(nil)
 	_ objstore.AfterLister  = (*Store)(nil)
 	_ objstore.FolderLister = (*Store)(nil)
+	_ objstore.PageLister   = (*Store)(nil)
 )
 
 // Store returns the object store over bucket whose keys live under prefix ("" for the whole
@@ -123,6 +124,15 @@ func (s *Store) ListAfter(ctx context.Context, prefix, after string) ([]objstore
 
 func (s *Store) list(ctx context.Context, prefix, after string) ([]objstore.Object, error) {
 	var out []objstore.Object
+	err := objstore.ListPages(ctx, s, prefix, after, func(page []objstore.Object) bool {
+		out = append(out, page...)
+		return true
+	})
+	return out, err
+}
+
+// ListPage lists one page of ListObjectsV2 (S3's 1,000 keys) from start-after on.
+func (s *Store) ListPage(ctx context.Context, prefix, after string) ([]objstore.Object, bool, error) {
 	in := &awss3.ListObjectsV2Input{
 		Bucket: aws.String(s.bucket),
 		Prefix: aws.String(s.prefix + prefix),
@@ -130,27 +140,29 @@ func (s *Store) list(ctx context.Context, prefix, after string) ([]objstore.Obje
 	if after != "" {
 		in.StartAfter = aws.String(s.prefix + after)
 	}
-	p := awss3.NewListObjectsV2Paginator(s.api, in)
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("list %s: %w", s.where(prefix), err)
+	page, err := s.api.ListObjectsV2(ctx, in)
+	if err != nil {
+		return nil, false, fmt.Errorf("list %s: %w", s.where(prefix), err)
+	}
+	out := make([]objstore.Object, 0, len(page.Contents))
+	for _, o := range page.Contents {
+		key := aws.ToString(o.Key)[len(s.prefix):]
+		if key <= after {
+			continue
 		}
-		for _, o := range page.Contents {
-			key := aws.ToString(o.Key)[len(s.prefix):]
-			// The local S3 pages from the start whatever start-after says.
-			if key <= after {
-				continue
-			}
-			out = append(out, objstore.Object{
-				Key:      key,
-				Size:     aws.ToInt64(o.Size),
-				Modified: aws.ToTime(o.LastModified),
-			})
-		}
+		out = append(out, objstore.Object{
+			Key:      key,
+			Size:     aws.ToInt64(o.Size),
+			Modified: aws.ToTime(o.LastModified),
+		})
+	}
+	more := aws.ToBool(page.IsTruncated)
+	if more && len(out) == 0 {
+		// A server that pages from the start whatever start-after says would list forever.
+		return nil, false, fmt.Errorf("list %s: the server answered start-after %q with earlier keys only", s.where(prefix), after)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
-	return out, nil
+	return out, more, nil
 }
 
 // Folders returns the folders right under prefix from S3's common prefixes with the delimiter

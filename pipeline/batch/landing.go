@@ -66,15 +66,18 @@ func (l *landingList) add(key string) {
 // then start offset).
 func landingKeys(ctx context.Context, store objstore.Store, uid string, table record.Table) (*landingList, error) {
 	prefix := TopicPrefix(uid, table)
-	objects, err := store.List(ctx, prefix)
+	keys := &landingList{topic: uid + "." + string(table)}
+	// A page at a time, so the listing of a million landings is never held whole.
+	err := objstore.ListPages(ctx, store, prefix, "", func(page []objstore.Object) bool {
+		for _, o := range page {
+			if strings.HasSuffix(o.Key, ".json") {
+				keys.add(o.Key)
+			}
+		}
+		return true
+	})
 	if err != nil {
 		return nil, fmt.Errorf("list landings %s: %w", prefix, err)
-	}
-	keys := &landingList{topic: uid + "." + string(table)}
-	for _, o := range objects {
-		if strings.HasSuffix(o.Key, ".json") {
-			keys.add(o.Key)
-		}
 	}
 	return keys, nil
 }

@@ -63,6 +63,41 @@ func ListAfter(ctx context.Context, s Store, prefix, after string) ([]Object, er
 	return objs[i:], nil
 }
 
+// PageLister is a Store that lists a page of keys at a time, as S3's ListObjectsV2 does, so a
+// reader can stop early, or hold one page instead of the whole listing.
+type PageLister interface {
+	// ListPage returns, sorted by key, the first objects under prefix whose keys sort after
+	// the key after (a page of the store's own size), and whether more follow.
+	ListPage(ctx context.Context, prefix, after string) (objs []Object, more bool, err error)
+}
+
+// ListPages hands the objects of s under prefix whose keys sort after the key after to page,
+// in key order: a page at a time through the store's ListPage when it has one, else in one page
+// from ListAfter. The listing stops when page returns false.
+func ListPages(ctx context.Context, s Store, prefix, after string, page func([]Object) bool) error {
+	l, ok := s.(PageLister)
+	if !ok {
+		objs, err := ListAfter(ctx, s, prefix, after)
+		if err == nil && len(objs) > 0 {
+			page(objs)
+		}
+		return err
+	}
+	for {
+		objs, more, err := l.ListPage(ctx, prefix, after)
+		if err != nil {
+			return err
+		}
+		if len(objs) > 0 && !page(objs) {
+			return nil
+		}
+		if !more || len(objs) == 0 {
+			return nil
+		}
+		after = objs[len(objs)-1].Key
+	}
+}
+
 // FolderLister is a Store that lists the folders right under a prefix, as S3's ListObjectsV2
 // with the delimiter "/" lists common prefixes, without listing the objects inside them.
 type FolderLister interface {
