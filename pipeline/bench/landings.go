@@ -46,8 +46,9 @@ type LandingsOptions struct {
 	Puts int
 	// Ls lists the first 3 entries under a prefix as `s3 ls PREFIX --limit 3` does.
 	Ls func(ctx context.Context, prefix string) error
-	// Check counts the landings once as a `wait landings` check does.
-	Check func(ctx context.Context) (int, error)
+	// Wait runs `wait landings >= want` and returns the count it ended with: with want 0, one
+	// check.
+	Wait func(ctx context.Context, want int) (int, error)
 }
 
 // LandingsResult is what a landings benchmark measured.
@@ -59,10 +60,11 @@ type LandingsResult struct {
 	// Ls is the fastest of three `s3 ls --limit 3` at the bucket's root, LsPartition under the
 	// pin topic's partition 0, where the landings are.
 	Ls, LsPartition time.Duration
-	// FirstCheck is the first `wait landings` check, which counts every landing; Check a later
-	// one, which counts only what landed since; Counted is what it counted.
-	FirstCheck, Check time.Duration
-	Counted           int
+	// FirstCheck is the first `wait landings` check, which counts as many landings as its budget
+	// lets it, FirstCounted; Whole is how long `wait landings >= Objects` took after it, the
+	// checks going on from there; Check is a later check, which counts only what landed since.
+	FirstCheck, Whole, Check time.Duration
+	FirstCounted             int
 	// GetAlone and GetListing are GET latencies of random landings, alone and while a full
 	// listing of the topics runs; Listing is how long that listing took and Listed what it found.
 	GetAlone, GetListing Latency
@@ -155,13 +157,19 @@ func measureListing(ctx context.Context, opts LandingsOptions, keys []string, r 
 			}
 		}
 	}
-	for _, d := range []*time.Duration{&r.FirstCheck, &r.Check} {
+	for _, m := range []struct {
+		took *time.Duration
+		want int
+	}{{&r.FirstCheck, 0}, {&r.Whole, len(keys)}, {&r.Check, 0}} {
 		t0 := time.Now()
-		n, err := opts.Check(ctx)
+		n, err := opts.Wait(ctx, m.want)
 		if err != nil {
 			return fmt.Errorf("wait landings: %w", err)
 		}
-		*d, r.Counted = time.Since(t0), n
+		*m.took = time.Since(t0)
+		if m.took == &r.FirstCheck {
+			r.FirstCounted = n
+		}
 	}
 	var err error
 	if r.GetAlone, err = getLatency(ctx, opts.Landings, keys, nil); err != nil {
