@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
+	"runtime/metrics"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -83,9 +84,10 @@ type LandingsResult struct {
 type BatchRun struct {
 	Objects int
 	Elapsed time.Duration
-	// PeakHeap is the most heap the process held during the run; PeakRSS its peak resident
+	// PeakHeap is the most heap the process held during the run, BaseHeap what it held live
+	// before (the local stack and the benchmark's own key list); PeakRSS its peak resident
 	// memory, 0 where the system cannot tell it for the run alone.
-	PeakHeap, PeakRSS uint64
+	PeakHeap, BaseHeap, PeakRSS uint64
 }
 
 // PerObject is the run's time per landing.
@@ -311,6 +313,8 @@ func land(ctx context.Context, store objstore.Store, uid string, objects, worker
 // runBatch runs the batch job over uid's landings and samples the heap while it runs.
 func runBatch(ctx context.Context, landings, lakehouse objstore.Store, uid string, objects int) (BatchRun, error) {
 	runtime.GC()
+	base := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	metrics.Read(base)
 	rssReset := resetPeakRSS()
 	stop := make(chan struct{})
 	most := make(chan uint64)
@@ -319,7 +323,7 @@ func runBatch(ctx context.Context, landings, lakehouse objstore.Store, uid strin
 	_, err := (&batch.Job{UID: uid, Landings: landings, Lakehouse: lakehouse, AllowEmpty: true}).Run(ctx)
 	run := BatchRun{Objects: objects, Elapsed: time.Since(t0)}
 	close(stop)
-	run.PeakHeap = <-most
+	run.PeakHeap, run.BaseHeap = <-most, base[0].Value.Uint64()
 	if rssReset {
 		run.PeakRSS = peakRSS()
 	}
