@@ -31,13 +31,11 @@ type landingCounter struct {
 
 // spent reports whether until, a check's end, has passed; the zero time never does.
 func (c *landingCounter) spent(until time.Time) bool {
-	if until.IsZero() {
-		return false
-	}
+	now := time.Now
 	if c.now != nil {
-		return !c.now().Before(until)
+		now = c.now
 	}
-	return !time.Now().Before(until)
+	return !until.IsZero() && !now().Before(until)
 }
 
 // defaultUnsettled is how many of a partition's last keys a count lists again. A sink with PUTs

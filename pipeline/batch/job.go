@@ -187,24 +187,19 @@ type answers struct {
 }
 
 // runTable cleans the landings of one table and overwrites its batch table, adding what the
-// analytics read of each row to kept unless it is nil.
+// analytics read of each row to kept; a step that writes one table passes nil and lets it go.
 func (j *Job) runTable(ctx context.Context, table record.Table, keys *landingList, w delta.Write, p *progress, kept *answers) (TableRun, error) {
+	if kept == nil {
+		kept = new(answers)
+	}
 	switch table {
 	case record.TablePin:
-		return runTableOf(ctx, j, table, keys, w, p, keep(kept, func(a *answers) func(*record.CleanPin) { return a.pins.Add }))
+		return runTableOf(ctx, j, table, keys, w, p, kept.pins.Add)
 	case record.TableGeo:
-		return runTableOf(ctx, j, table, keys, w, p, keep(kept, func(a *answers) func(*record.CleanGeo) { return a.geos.Add }))
+		return runTableOf(ctx, j, table, keys, w, p, kept.geos.Add)
 	default:
-		return runTableOf(ctx, j, table, keys, w, p, keep(kept, func(a *answers) func(*record.CleanUser) { return a.users.Add }))
+		return runTableOf(ctx, j, table, keys, w, p, kept.users.Add)
 	}
-}
-
-// keep returns the method of kept that add names, or one that keeps nothing when kept is nil.
-func keep[T any](kept *answers, add func(*answers) func(*T)) func(*T) {
-	if kept == nil {
-		return func(*T) {}
-	}
-	return add(kept)
 }
 
 // batchRowsPerFile bounds the data files of a batch table, so a run holds a few files' worth

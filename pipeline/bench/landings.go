@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
-	"runtime/metrics"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -313,8 +312,7 @@ func land(ctx context.Context, store objstore.Store, uid string, objects, worker
 // runBatch runs the batch job over uid's landings and samples the heap while it runs.
 func runBatch(ctx context.Context, landings, lakehouse objstore.Store, uid string, objects int) (BatchRun, error) {
 	runtime.GC()
-	base := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-	metrics.Read(base)
+	base := peak.HeapNow()
 	rssReset := resetPeakRSS()
 	stop := make(chan struct{})
 	most := make(chan uint64)
@@ -323,7 +321,7 @@ func runBatch(ctx context.Context, landings, lakehouse objstore.Store, uid strin
 	_, err := (&batch.Job{UID: uid, Landings: landings, Lakehouse: lakehouse, AllowEmpty: true}).Run(ctx)
 	run := BatchRun{Objects: objects, Elapsed: time.Since(t0)}
 	close(stop)
-	run.PeakHeap, run.BaseHeap = <-most, base[0].Value.Uint64()
+	run.PeakHeap, run.BaseHeap = <-most, base
 	if rssReset {
 		run.PeakRSS = peakRSS()
 	}

@@ -6,10 +6,20 @@ import (
 	"time"
 )
 
+// heapObjects is the runtime metric of the heap's live and unswept objects.
+const heapObjects = "/memory/classes/heap/objects:bytes"
+
+// HeapNow returns the heap's live and unswept objects now; after runtime.GC, the live heap.
+func HeapNow() uint64 {
+	s := []metrics.Sample{{Name: heapObjects}}
+	metrics.Read(s)
+	return s[0].Value.Uint64()
+}
+
 // Heap reads the heap's live and unswept objects every 5 ms until stop closes, and returns the
 // most it saw.
 func Heap(stop <-chan struct{}) uint64 {
-	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	s := []metrics.Sample{{Name: heapObjects}}
 	tick := time.NewTicker(5 * time.Millisecond)
 	defer tick.Stop()
 	var most uint64
