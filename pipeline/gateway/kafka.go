@@ -13,13 +13,17 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
+// groupRecords is the most records the producer buffers before it flushes them; a larger
+// group is flushed in parts of this many.
+const groupRecords = 10_000
+
 // Kafka is the Producer that writes to a Kafka cluster (the embedded one or MSK) with franz-go.
 //
 // Requests that arrive while a group of earlier ones is being produced wait for it and then go
 // out together, so under load the cluster gets a few produce requests of many records instead
 // of one per HTTP request (at one record per request that was two produce requests for every
 // three posts, and they cost the gateway as much CPU as the HTTP side did), while a request
-// that finds the producer idle is sent at once, as with linger 0.
+// that finds the producer idle is flushed at once.
 type Kafka struct {
 	client *kgo.Client
 	admin  *kadm.Client
@@ -36,13 +40,15 @@ type Kafka struct {
 }
 
 // NewKafka connects to the cluster at seeds. opts are appended to the gateway's defaults
-// (linger 0, so a one-record request is not held back; key placement as Kafka's own
-// murmur2 partitioner), which lets the caller add TLS and SASL for MSK.
+// (records leave when the flusher flushes them, so a one-record request that finds the
+// producer idle is not held back; key placement as Kafka's own murmur2 partitioner), which
+// lets the caller add TLS and SASL for MSK.
 func NewKafka(seeds []string, opts ...kgo.Opt) (*Kafka, error) {
 	base := []kgo.Opt{
 		kgo.SeedBrokers(seeds...),
 		kgo.RecordPartitioner(restPartitioner{kgo.StickyKeyPartitioner(nil)}),
-		kgo.ProducerLinger(0),
+		kgo.ManualFlushing(),
+		kgo.MaxBufferedRecords(groupRecords),
 		kgo.RecordDeliveryTimeout(30 * time.Second),
 	}
 	client, err := kgo.NewClient(append(base, opts...)...)
@@ -107,7 +113,6 @@ type produceCall struct {
 	krs     []kgo.Record
 	records []*kgo.Record // pointers into krs, as franz-go takes them
 	left    atomic.Int64  // records not yet acknowledged or failed
-	group   *sync.WaitGroup
 	mu      sync.Mutex
 	errs    []error       // per record, allocated on the first failure
 	done    chan struct{} // receives once, after the last record's promise
@@ -122,7 +127,7 @@ func (k *Kafka) acquire(ctx context.Context, n int) *produceCall {
 		c = &produceCall{done: make(chan struct{}, 1)}
 		c.onDone = c.promise
 	}
-	c.ctx, c.group, c.errs = ctx, nil, nil
+	c.ctx, c.errs = ctx, nil
 	c.krs = slices.Grow(c.krs[:0], n)[:n]
 	c.records = slices.Grow(c.records[:0], n)[:n]
 	c.left.Store(int64(n))
@@ -137,8 +142,8 @@ func (k *Kafka) release(c *produceCall) {
 	k.calls.Put(c)
 }
 
-// promise records the outcome of one record and, after the last, tells the group and the
-// request that the call is done.
+// promise records the outcome of one record and, after the last, tells the request that the
+// call is done.
 func (c *produceCall) promise(r *kgo.Record, err error) {
 	if err != nil {
 		c.mu.Lock()
@@ -149,9 +154,6 @@ func (c *produceCall) promise(r *kgo.Record, err error) {
 		c.mu.Unlock()
 	}
 	if c.left.Add(-1) == 0 {
-		if c.group != nil {
-			c.group.Done()
-		}
 		c.done <- struct{}{}
 	}
 }
@@ -173,7 +175,7 @@ func (k *Kafka) enqueue(c *produceCall) {
 	k.queue.Unlock()
 }
 
-// send buffers the records of c in order; franz-go sends them with linger 0.
+// send produces the records of c in order on a closed client, which fails them at once.
 func (k *Kafka) send(c *produceCall) {
 	for _, r := range c.records {
 		k.client.Produce(c.ctx, r, c.onDone)
@@ -181,26 +183,37 @@ func (k *Kafka) send(c *produceCall) {
 }
 
 // flush produces the waiting requests one group at a time: it takes every request waiting,
-// buffers their records, in arrival order, and waits for all of them before it takes the next
-// group, which meanwhile gathers the requests that arrive.
+// buffers their records, in arrival order, and flushes them before it takes the next group,
+// which meanwhile gathers the requests that arrive. The client flushes only when told to, so a
+// group leaves as one produce request per broker however the goroutines are scheduled; a group
+// larger than the client's buffer is flushed a buffer at a time.
 func (k *Kafka) flush() {
 	defer close(k.flushed)
-	var (
-		group    []*produceCall
-		inFlight sync.WaitGroup
-	)
+	var group []*produceCall
 	for range k.wake {
 		k.queue.Lock()
 		group, k.waiting = k.waiting, group[:0]
 		k.queue.Unlock()
-		inFlight.Add(len(group))
+		buffered := 0
 		for _, c := range group {
-			c.group = &inFlight
-			k.send(c)
+			for _, r := range c.records {
+				if buffered == groupRecords {
+					k.flushBuffered()
+					buffered = 0
+				}
+				k.client.Produce(c.ctx, r, c.onDone)
+				buffered++
+			}
 		}
-		inFlight.Wait()
+		k.flushBuffered()
 		clear(group)
 	}
+}
+
+// flushBuffered sends every buffered record and waits for the last acknowledgement or
+// failure; Close fails the records still buffered, which ends the wait.
+func (k *Kafka) flushBuffered() {
+	_ = k.client.Flush(context.Background())
 }
 
 // maxPartition is the highest explicit partition among records, or -1.

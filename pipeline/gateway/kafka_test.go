@@ -129,6 +129,54 @@ func TestRequestsArrivingDuringAProduceGoTogether(t *testing.T) {
 	}
 }
 
+// TestAGroupLargerThanTheBufferIsFlushedInParts sends a group of more records than the
+// producer buffers: every record must be acknowledged, in order, none failed as over the buffer.
+func TestAGroupLargerThanTheBufferIsFlushedInParts(t *testing.T) {
+	cluster := newHeldCluster(t)
+	k, err := NewKafka(cluster.ListenAddrs())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer k.Close()
+	answers := make(chan produced, 3)
+	go func() { answers <- produceValues(k, "first") }()
+	<-cluster.held
+	big := func(name string) []string {
+		values := make([]string, groupRecords*3/4)
+		for i := range values {
+			values[i] = fmt.Sprintf("%s-%d", name, i)
+		}
+		return values
+	}
+	go func() { answers <- produceValues(k, big("a")...) }()
+	go func() { answers <- produceValues(k, big("b")...) }()
+	waitQueued(k, 2)
+	close(cluster.release)
+
+	sent := map[int64]string{}
+	for range 3 {
+		a := <-answers
+		if a.err != nil {
+			t.Fatal(a.err)
+		}
+		for i, res := range a.results {
+			if res.Err != nil || (i > 0 && res.Offset != a.results[0].Offset+int64(i)) {
+				t.Fatalf("%s…: result %d is %+v after %+v", a.values[0], i, res, a.results[max(i-1, 0)])
+			}
+			sent[res.Offset] = a.values[i]
+		}
+	}
+	if n := cluster.produceRequests(); n < 3 {
+		t.Errorf("the broker got %d produce requests, want the first and then the group in at least two parts", n)
+	}
+	s := &stack{cluster: cluster.Cluster}
+	for _, r := range s.consume(t, pinTopic, len(sent)) {
+		if want := sent[r.Offset]; string(r.Value) != want {
+			t.Fatalf("offset %d holds %q, answered as %q", r.Offset, r.Value, want)
+		}
+	}
+}
+
 func TestCloseFailsTheWaitingRequests(t *testing.T) {
 	cluster := newHeldCluster(t)
 	k, err := NewKafka(cluster.ListenAddrs())
