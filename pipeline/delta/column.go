@@ -26,7 +26,8 @@ type column struct {
 	kind           parquet.Kind
 	maxDef, maxRep uint8
 
-	// The page being filled: PLAIN values and one level per value slot.
+	// The page being filled: PLAIN values and one level per value slot; nil until the first
+	// value (see takeBuffers), as a file's columns filled only with encoded rows need none.
 	*pageBuffers
 	levels    int
 	rows      int
@@ -146,8 +147,8 @@ func (h *headerBuffer) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// pageBuffers hold the page a column is filling; they are kept for the next file rather than
-// grown again from nothing.
+// pageBuffers hold the page a column is filling; a file's are kept for the next file rather
+// than grown again from nothing.
 type pageBuffers struct {
 	values, defs, reps, levelBuf, compressed []byte
 }
@@ -158,20 +159,29 @@ var pagePool = sync.Pool{New: func() any {
 
 func newColumn(leaf parquet.LeafColumn) *column {
 	c := &column{
-		path:        leaf.Path,
-		kind:        leaf.Node.Type().Kind(),
-		maxDef:      uint8(leaf.MaxDefinitionLevel),
-		maxRep:      uint8(leaf.MaxRepetitionLevel),
-		pageBuffers: pagePool.Get().(*pageBuffers),
+		path:   leaf.Path,
+		kind:   leaf.Node.Type().Kind(),
+		maxDef: uint8(leaf.MaxDefinitionLevel),
+		maxRep: uint8(leaf.MaxRepetitionLevel),
 	}
 	c.header = *thrift.NewEncoder(new(thrift.CompactProtocol).NewWriter(&c.headerBuf))
 	return c
 }
 
+// takeBuffers gives the column page buffers from the pool, sized for a whole page, unless it
+// has them.
+func (c *column) takeBuffers() {
+	if c.pageBuffers == nil {
+		c.pageBuffers = pagePool.Get().(*pageBuffers)
+	}
+}
+
 // release hands the page buffers back once the column's last page is flushed.
 func (c *column) release() {
-	pagePool.Put(c.pageBuffers)
-	c.pageBuffers = nil
+	if c.pageBuffers != nil {
+		pagePool.Put(c.pageBuffers)
+		c.pageBuffers = nil
+	}
 }
 
 // required appends a value slot of a required column; the caller appends the value.

@@ -263,6 +263,7 @@ func (f *columnFile[T]) Write(rows []T) error {
 		for block := rows[:n]; len(block) > 0; {
 			m := min(len(block), fillBlockRows)
 			for i, fill := range f.layout.fills {
+				f.cols[i].takeBuffers()
 				fill.fill(f.cols[i], block[:m])
 			}
 			block = block[m:]

@@ -31,7 +31,10 @@ func (w *Writer[T]) NewRowEncoder() (*RowEncoder[T], error) {
 	}
 	e := &RowEncoder[T]{layout: w.layout}
 	for _, leaf := range w.layout.leaves {
-		e.cols = append(e.cols, newColumn(leaf))
+		c := newColumn(leaf)
+		// Encode cuts the pages, so they grow only to what the caller appends between calls.
+		c.pageBuffers = new(pageBuffers)
+		e.cols = append(e.cols, c)
 	}
 	return e, nil
 }
