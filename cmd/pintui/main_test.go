@@ -274,3 +274,24 @@ func TestEmulateRejectsBadFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestBenchesOnAFreshStackLeaveTheConfiguredOneAlone runs the benches that start a stack of their
+// own: they must not also start the configured stack (its ports may be taken, say by a running
+// serve's tests) before they fail on a bad flag.
+func TestBenchesOnAFreshStackLeaveTheConfiguredOneAlone(t *testing.T) {
+	cases := map[string]string{
+		"landings": `pintui: bench landings: --objects "10": land at least 300 objects (60000 and 1000000 are the figures of issue 10)`,
+		"stream":   "pintui: bench stream: --rate 0 --duration 30s: put at least 1 record a second for a positive duration",
+	}
+	flags := map[string]string{"landings": "--objects=10", "stream": "--rate=0"}
+	for bench, want := range cases {
+		home := t.TempDir()
+		_, errs, code := pintui(t, home, "", "bench", bench, flags[bench])
+		if code != 1 || strings.TrimSpace(errs) != want {
+			t.Errorf("bench %s: exit %d, stderr %q; want 1 and %q", bench, code, errs, want)
+		}
+		if entries, err := os.ReadDir(filepath.Join(home, "data", "pintui")); err == nil && len(entries) > 0 {
+			t.Errorf("bench %s started the configured stack: its data dir holds %v", bench, entries)
+		}
+	}
+}

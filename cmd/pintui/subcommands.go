@@ -11,8 +11,9 @@ import (
 )
 
 // standalone lists the registry commands that run without the pipeline: they read and write
-// files only, so a subcommand need not start or attach to the local stack for them.
-var standalone = []string{"seed", "analyze", "bench clean", "bench ingest", "bench sink"}
+// files only, or start a fresh stack of their own, so a subcommand need not start or attach to
+// the configured stack for them.
+var standalone = []string{"seed", "analyze", "bench clean", "bench ingest", "bench sink", "bench landings", "bench stream"}
 
 // addRegistryCommands gives every console command a subcommand with the same words, arguments
 // and flags, so `pintui tail topic T --from -5` and the console's `:tail topic T --from -5` run
