@@ -86,88 +86,47 @@ func produceValues(k *Kafka, values ...string) produced {
 	return produced{values: values, results: results, err: err}
 }
 
-func TestRequestsArrivingDuringAProduceGoTogether(t *testing.T) {
+// groupAfterHeld produces "first" on a held cluster and, while the broker holds it, the
+// requests of each group of values, and releases the broker once all of them wait. It returns
+// the cluster and what each of the len(groups)+1 produce calls answered.
+func groupAfterHeld(t *testing.T, groups [][]string) (*heldCluster, []produced) {
+	t.Helper()
 	cluster := newHeldCluster(t)
 	k, err := NewKafka(cluster.ListenAddrs())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer k.Close()
-	answers := make(chan produced, 11)
+	answers := make(chan produced, len(groups)+1)
 	go func() { answers <- produceValues(k, "first") }()
 	<-cluster.held
-	for i := range 10 {
-		go func() { answers <- produceValues(k, fmt.Sprintf("r%d-a", i), fmt.Sprintf("r%d-b", i)) }()
+	for _, values := range groups {
+		go func() { answers <- produceValues(k, values...) }()
 	}
-	waitQueued(k, 10)
+	waitQueued(k, len(groups))
 	close(cluster.release)
-
-	sent := map[int64]string{}
-	for range 11 {
-		a := <-answers
-		if a.err != nil {
-			t.Fatal(a.err)
-		}
-		for i, res := range a.results {
-			if res.Err != nil || res.Partition != 0 {
-				t.Fatalf("%v: result %d is %+v", a.values, i, res)
-			}
-			if i > 0 && res.Offset != a.results[0].Offset+int64(i) {
-				t.Fatalf("%v: offsets %+v are not consecutive", a.values, a.results)
-			}
-			sent[res.Offset] = a.values[i]
-		}
+	out := make([]produced, 0, len(groups)+1)
+	for range len(groups) + 1 {
+		out = append(out, <-answers)
 	}
-	if n := cluster.produceRequests(); n != 2 {
-		t.Errorf("the broker got %d produce requests, want 2: the first, then the ten waiting together", n)
-	}
-	s := &stack{cluster: cluster.Cluster}
-	for _, r := range s.consume(t, pinTopic, 21) {
-		if want := sent[r.Offset]; string(r.Value) != want {
-			t.Errorf("offset %d holds %q, answered as %q", r.Offset, r.Value, want)
-		}
-	}
+	return cluster, out
 }
 
-// TestAGroupLargerThanTheBufferIsFlushedInParts sends a group of more records than the
-// producer buffers: every record must be acknowledged, in order, none failed as over the buffer.
-func TestAGroupLargerThanTheBufferIsFlushedInParts(t *testing.T) {
-	cluster := newHeldCluster(t)
-	k, err := NewKafka(cluster.ListenAddrs())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer k.Close()
-	answers := make(chan produced, 3)
-	go func() { answers <- produceValues(k, "first") }()
-	<-cluster.held
-	big := func(name string) []string {
-		values := make([]string, groupRecords*3/4)
-		for i := range values {
-			values[i] = fmt.Sprintf("%s-%d", name, i)
-		}
-		return values
-	}
-	go func() { answers <- produceValues(k, big("a")...) }()
-	go func() { answers <- produceValues(k, big("b")...) }()
-	waitQueued(k, 2)
-	close(cluster.release)
-
+// checkLanded fails unless every record of every answer was acknowledged at consecutive
+// offsets of partition 0 and the partition holds at each offset the value answered for it.
+func checkLanded(t *testing.T, cluster *heldCluster, answers []produced) {
+	t.Helper()
 	sent := map[int64]string{}
-	for range 3 {
-		a := <-answers
+	for _, a := range answers {
 		if a.err != nil {
 			t.Fatal(a.err)
 		}
 		for i, res := range a.results {
-			if res.Err != nil || (i > 0 && res.Offset != a.results[0].Offset+int64(i)) {
+			if res.Err != nil || res.Partition != 0 || (i > 0 && res.Offset != a.results[0].Offset+int64(i)) {
 				t.Fatalf("%s…: result %d is %+v after %+v", a.values[0], i, res, a.results[max(i-1, 0)])
 			}
 			sent[res.Offset] = a.values[i]
 		}
-	}
-	if n := cluster.produceRequests(); n < 3 {
-		t.Errorf("the broker got %d produce requests, want the first and then the group in at least two parts", n)
 	}
 	s := &stack{cluster: cluster.Cluster}
 	for _, r := range s.consume(t, pinTopic, len(sent)) {
@@ -175,6 +134,36 @@ func TestAGroupLargerThanTheBufferIsFlushedInParts(t *testing.T) {
 			t.Fatalf("offset %d holds %q, answered as %q", r.Offset, r.Value, want)
 		}
 	}
+}
+
+func TestRequestsArrivingDuringAProduceGoTogether(t *testing.T) {
+	var groups [][]string
+	for i := range 10 {
+		groups = append(groups, []string{fmt.Sprintf("r%d-a", i), fmt.Sprintf("r%d-b", i)})
+	}
+	cluster, answers := groupAfterHeld(t, groups)
+	if n := cluster.produceRequests(); n != 2 {
+		t.Errorf("the broker got %d produce requests, want 2: the first, then the ten waiting together", n)
+	}
+	checkLanded(t, cluster, answers)
+}
+
+// TestAGroupLargerThanTheBufferIsFlushedInParts sends a group of more records than the
+// producer buffers: every record must be acknowledged, in order, none failed as over the buffer.
+func TestAGroupLargerThanTheBufferIsFlushedInParts(t *testing.T) {
+	var groups [][]string
+	for _, name := range []string{"a", "b"} {
+		values := make([]string, groupRecords*3/4)
+		for i := range values {
+			values[i] = fmt.Sprintf("%s-%d", name, i)
+		}
+		groups = append(groups, values)
+	}
+	cluster, answers := groupAfterHeld(t, groups)
+	if n := cluster.produceRequests(); n < 3 {
+		t.Errorf("the broker got %d produce requests, want the first and then the group in at least two parts", n)
+	}
+	checkLanded(t, cluster, answers)
 }
 
 func TestCloseFailsTheWaitingRequests(t *testing.T) {
