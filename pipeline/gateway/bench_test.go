@@ -57,6 +57,18 @@ func BenchmarkDirect100(b *testing.B) {
 // BenchmarkEcho is a bare net/http handler that only echoes, the HTTP ceiling.
 func BenchmarkEcho(b *testing.B) { benchmarkTarget(b, echoTarget) }
 
+// BenchmarkEcho100 is the echo handler reading a 100-record body: the HTTP share of the
+// gateway's 100-record path, which franz-go producing directly does not pay.
+func BenchmarkEcho100(b *testing.B) {
+	benchmarkTarget(b, func(conns int) (*benchTarget, error) {
+		t, err := httpTarget(echoHandler, produceBody(100), conns)
+		if t != nil {
+			t.perCall = 100
+		}
+		return t, err
+	})
+}
+
 // BenchmarkDecode100 is the request decoder alone on a 100-record body.
 func BenchmarkDecode100(b *testing.B) {
 	body := produceBody(100)
