@@ -155,34 +155,48 @@ func (j *Job) cleanStep(ctx context.Context, table record.Table, w delta.Write, 
 	return nil
 }
 
-// analyticsStep reads the three batch tables and overwrites the nine outputs computed from them.
+// analyticsStep reads the three batch tables a data file at a time into what the analytics keep
+// of each row, and overwrites the nine outputs computed from them.
 func (j *Job) analyticsStep(ctx context.Context, w delta.Write) ([]OutputRun, error) {
-	pins, err := readBatchTable[record.CleanPin](ctx, j, record.TablePin)
-	if err != nil {
+	var (
+		pins  analytics.Pins
+		geos  analytics.Geos
+		users analytics.Users
+	)
+	if err := addBatchTable(ctx, j, record.TablePin, pins.Add); err != nil {
 		return nil, err
 	}
-	geos, err := readBatchTable[record.CleanGeo](ctx, j, record.TableGeo)
-	if err != nil {
+	if err := addBatchTable(ctx, j, record.TableGeo, geos.Add); err != nil {
 		return nil, err
 	}
-	users, err := readBatchTable[record.CleanUser](ctx, j, record.TableUser)
-	if err != nil {
+	if err := addBatchTable(ctx, j, record.TableUser, users.Add); err != nil {
 		return nil, err
 	}
-	return j.writeAnalytics(ctx, w, analytics.Compute(pins, geos, users))
+	return j.writeAnalytics(ctx, w, analytics.Answer(&pins, &geos, &users))
 }
 
-// readBatchTable reads one batch table's cleaned rows back from the lakehouse.
-func readBatchTable[T any](ctx context.Context, j *Job, table record.Table) ([]T, error) {
+// addBatchTable reads one batch table's cleaned rows back from the lakehouse, one data file at a
+// time, and hands each to add.
+func addBatchTable[T any](ctx context.Context, j *Job, table record.Table, add func(*T)) error {
 	name := TableName(j.UID, table)
-	rows, err := delta.Read[T](ctx, delta.Open(j.Lakehouse, name, j.TableOptions...))
+	t := delta.Open(j.Lakehouse, name, j.TableOptions...)
+	snap, err := t.Snapshot(ctx)
 	if errors.Is(err, delta.ErrNoTable) {
-		return nil, fmt.Errorf("read table %s: the table does not exist yet: run the step clean_%s first", name, table)
+		return fmt.Errorf("read table %s: the table does not exist yet: run the step clean_%s first", name, table)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read table %s: %w", name, err)
+		return fmt.Errorf("read table %s: %w", name, err)
 	}
-	return rows, nil
+	for _, f := range snap.Files {
+		rows, err := delta.ReadFile[T](ctx, t, f)
+		if err != nil {
+			return fmt.Errorf("read table %s: %w", name, err)
+		}
+		for i := range rows {
+			add(&rows[i])
+		}
+	}
+	return nil
 }
 
 // writeAnalytics overwrites each output's table with its rows, in the documented order.

@@ -162,3 +162,48 @@ func TestUnknownStep(t *testing.T) {
 		t.Fatalf("error:\n%v\nwant:\n%s", err, want)
 	}
 }
+
+// TestAnalyticsStepReadsBatchTablesOfManyFiles runs the analytics step over batch tables
+// rewritten in files of 64 rows: it reads them a file at a time and must answer as over one file.
+func TestAnalyticsStepReadsBatchTablesOfManyFiles(t *testing.T) {
+	ctx := context.Background()
+	landings := seededLandings(t)
+	whole := &Job{UID: uid, Landings: landings, Lakehouse: objstore.NewDir(filepath.Join(t.TempDir(), "lakehouse"))}
+	if _, err := whole.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	parted := &Job{UID: uid, Landings: landings, Lakehouse: objstore.NewDir(filepath.Join(t.TempDir(), "lakehouse"))}
+	rewriteInParts[record.CleanPin](t, whole, parted, record.TablePin)
+	rewriteInParts[record.CleanGeo](t, whole, parted, record.TableGeo)
+	rewriteInParts[record.CleanUser](t, whole, parted, record.TableUser)
+	if _, err := parted.RunStep(ctx, dag.TaskAnalytics); err != nil {
+		t.Fatal(err)
+	}
+	want, got := tableRows(t, whole.Lakehouse), tableRows(t, parted.Lakehouse)
+	for name, rows := range want {
+		if !reflect.DeepEqual(got[name], rows) {
+			t.Errorf("table %s after the analytics step:\n got %v\nwant %v", name, got[name], rows)
+		}
+	}
+}
+
+// rewriteInParts writes the batch table of from into to in files of 64 rows.
+func rewriteInParts[T any](t *testing.T, from, to *Job, table record.Table) {
+	t.Helper()
+	ctx := context.Background()
+	name := TableName(uid, table)
+	rows, err := delta.Read[T](ctx, delta.Open(from.Lakehouse, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := delta.NewWriter[T](ctx, delta.Open(to.Lakehouse, name, delta.WithRowsPerFile(64)), delta.Write{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Write(rows); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := w.Commit(ctx); err != nil || c.Files < 4 {
+		t.Fatalf("rewrite %s: %+v %v, want files of 64 rows", name, c, err)
+	}
+}
