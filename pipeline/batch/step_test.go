@@ -54,14 +54,31 @@ func tableRows(t *testing.T, lakehouse objstore.Store) map[string]any {
 	return out
 }
 
-func TestStepsInOrderWriteWhatRunWrites(t *testing.T) {
-	ctx := context.Background()
+// ranWhole runs the whole job over seeded landings and returns it with a second job over the
+// same landings and an empty lakehouse.
+func ranWhole(t *testing.T) (whole, other *Job) {
+	t.Helper()
 	landings := seededLandings(t)
-	whole := &Job{UID: uid, Landings: landings, Lakehouse: objstore.NewDir(filepath.Join(t.TempDir(), "lakehouse"))}
-	if _, err := whole.Run(ctx); err != nil {
+	whole = &Job{UID: uid, Landings: landings, Lakehouse: objstore.NewDir(filepath.Join(t.TempDir(), "lakehouse"))}
+	if _, err := whole.Run(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	stepped := &Job{UID: uid, Landings: landings, Lakehouse: objstore.NewDir(filepath.Join(t.TempDir(), "lakehouse"))}
+	return whole, &Job{UID: uid, Landings: landings, Lakehouse: objstore.NewDir(filepath.Join(t.TempDir(), "lakehouse"))}
+}
+
+// sameTables fails for each table of want whose rows got does not hold after what.
+func sameTables(t *testing.T, want, got map[string]any, what string) {
+	t.Helper()
+	for name, rows := range want {
+		if !reflect.DeepEqual(got[name], rows) {
+			t.Errorf("table %s after %s:\n got %v\nwant %v", name, what, got[name], rows)
+		}
+	}
+}
+
+func TestStepsInOrderWriteWhatRunWrites(t *testing.T) {
+	ctx := context.Background()
+	whole, stepped := ranWhole(t)
 	summaries := map[string]StepSummary{}
 	for _, task := range dag.Tasks() {
 		out, err := stepped.RunStep(ctx, task.ID)
@@ -78,11 +95,7 @@ func TestStepsInOrderWriteWhatRunWrites(t *testing.T) {
 	if len(got) != 12 {
 		t.Fatalf("%d tables, want the 3 batch tables and the 9 outputs", len(got))
 	}
-	for name, rows := range want {
-		if !reflect.DeepEqual(got[name], rows) {
-			t.Errorf("table %s after the steps:\n got %v\nwant %v", name, got[name], rows)
-		}
-	}
+	sameTables(t, want, got, "the steps")
 
 	if l := summaries[dag.TaskLoadLandings].Landings; len(l) != 3 || l[0] != (TopicLandings{Topic: uid + ".pin", Landings: 600}) {
 		t.Errorf("load_landings found %+v, want 600 landings on each of the three topics", l)
@@ -99,12 +112,8 @@ func TestStepsInOrderWriteWhatRunWrites(t *testing.T) {
 
 func TestEveryStepIsTheWholeRun(t *testing.T) {
 	ctx := context.Background()
-	landings := seededLandings(t)
-	whole := &Job{UID: uid, Landings: landings, Lakehouse: objstore.NewDir(filepath.Join(t.TempDir(), "lakehouse"))}
-	if _, err := whole.Run(ctx); err != nil {
-		t.Fatal(err)
-	}
-	all := &Job{UID: uid, Landings: landings, Lakehouse: objstore.NewDir(filepath.Join(t.TempDir(), "lakehouse")), RunID: "5e1f0c2a9b7d"}
+	whole, all := ranWhole(t)
+	all.RunID = "5e1f0c2a9b7d"
 	out, err := all.RunStep(ctx, "")
 	if err != nil {
 		t.Fatal(err)
@@ -167,24 +176,14 @@ func TestUnknownStep(t *testing.T) {
 // rewritten in files of 64 rows: it reads them a file at a time and must answer as over one file.
 func TestAnalyticsStepReadsBatchTablesOfManyFiles(t *testing.T) {
 	ctx := context.Background()
-	landings := seededLandings(t)
-	whole := &Job{UID: uid, Landings: landings, Lakehouse: objstore.NewDir(filepath.Join(t.TempDir(), "lakehouse"))}
-	if _, err := whole.Run(ctx); err != nil {
-		t.Fatal(err)
-	}
-	parted := &Job{UID: uid, Landings: landings, Lakehouse: objstore.NewDir(filepath.Join(t.TempDir(), "lakehouse"))}
+	whole, parted := ranWhole(t)
 	rewriteInParts[record.CleanPin](t, whole, parted, record.TablePin)
 	rewriteInParts[record.CleanGeo](t, whole, parted, record.TableGeo)
 	rewriteInParts[record.CleanUser](t, whole, parted, record.TableUser)
 	if _, err := parted.RunStep(ctx, dag.TaskAnalytics); err != nil {
 		t.Fatal(err)
 	}
-	want, got := tableRows(t, whole.Lakehouse), tableRows(t, parted.Lakehouse)
-	for name, rows := range want {
-		if !reflect.DeepEqual(got[name], rows) {
-			t.Errorf("table %s after the analytics step:\n got %v\nwant %v", name, got[name], rows)
-		}
-	}
+	sameTables(t, tableRows(t, whole.Lakehouse), tableRows(t, parted.Lakehouse), "the analytics step")
 }
 
 // rewriteInParts writes the batch table of from into to in files of 64 rows.
