@@ -313,18 +313,7 @@ func TestRowEncoderThroughTable(t *testing.T) {
 		}
 		start = end
 	}
-	c, err := w.Commit(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c.Rows != 500 || c.Files != 4 {
-		t.Fatalf("commit %+v, want 500 rows in 4 files of at most 160", c)
-	}
-	back, err := Read[record.CleanPin](ctx, table)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !reflect.DeepEqual(back, rows) {
+	if back := commitAndReadBack(t, w, table, 500, 4); !reflect.DeepEqual(back, rows) {
 		t.Fatalf("read back %d rows that differ from the %d written", len(back), len(rows))
 	}
 	snap, err := table.Snapshot(ctx)
@@ -384,6 +373,25 @@ func TestEncodedRowsNeedNoWholePageBuffers(t *testing.T) {
 	if _, err := f.Close(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// commitAndReadBack commits w, which must write rows rows in files data files, and reads the
+// table back.
+func commitAndReadBack(t *testing.T, w *Writer[record.CleanPin], table *Table, rows, files int) []record.CleanPin {
+	t.Helper()
+	ctx := context.Background()
+	c, err := w.Commit(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Rows != int64(rows) || c.Files != files {
+		t.Fatalf("commit %+v, want %d rows in %d files", c, rows, files)
+	}
+	back, err := Read[record.CleanPin](ctx, table)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return back
 }
 
 // appendBorrowed hands append a copy of p whose strings alias one buffer, which it then

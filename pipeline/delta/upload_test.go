@@ -75,16 +75,8 @@ func TestWriterUploadsEachFileWhenItIsFull(t *testing.T) {
 	if err := w.Write(rows[100:]); err != nil {
 		t.Fatal(err)
 	}
-	c, err := w.Commit(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c.Rows != 250 || c.Files != 3 {
-		t.Fatalf("commit %+v, want 250 rows in 3 files", c)
-	}
-	back, err := Read[record.CleanPin](ctx, table)
-	if err != nil || len(back) != 250 {
-		t.Fatalf("read back %d rows, %v; want 250", len(back), err)
+	if back := commitAndReadBack(t, w, table, 250, 3); len(back) != 250 {
+		t.Fatalf("read back %d rows; want 250", len(back))
 	}
 	snap, err := table.Snapshot(ctx)
 	if err != nil {
